@@ -1,0 +1,61 @@
+/**
+ * Identities of satellites and storage nodes: an Ed25519 key pair and the node ID derived from it.
+ *
+ * Storj derives a node ID from a CA certificate's key (SHA-256, last byte = identity version 0)
+ * and proves it with TLS. dcsim keeps the same ID shape but uses a bare Ed25519 key: peers prove
+ * who they are by signing (check-ins, order limits, piece hashes), and anyone can check that an
+ * ID belongs to a public key with `idMatchesKey`.
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { nodeIdString } from './nodeid.js';
+
+export interface Identity {
+  /** 32-byte node ID: SHA-256(public key) with the last byte set to the ID version (0). */
+  readonly id: Uint8Array;
+  /** Raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  readonly privateKey: KeyObject;
+}
+
+const ID_VERSION = 0;
+// DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function generateIdentity(): Identity {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return identityFromPrivateKey(privateKey);
+}
+
+export function identityFromPrivateKey(privateKey: KeyObject): Identity {
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length));
+  return { id: nodeIdFromPublicKey(publicKey), publicKey, privateKey };
+}
+
+export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {
+  const id = new Uint8Array(createHash('sha256').update(publicKey).digest());
+  id[id.length - 1] = ID_VERSION;
+  return id;
+}
+
+export function idMatchesKey(id: Uint8Array, publicKey: Uint8Array): boolean {
+  return Buffer.from(nodeIdFromPublicKey(publicKey)).equals(id);
+}
+
+export function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  if (publicKey.length !== 32) throw new Error(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
+  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+}
+
+/** PEM of the private key, for the identity file. */
+export function exportPrivateKey(identity: Identity): string {
+  return identity.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+export function importPrivateKey(pem: string): Identity {
+  return identityFromPrivateKey(createPrivateKey(pem));
+}
+
+export function describeIdentity(identity: Identity): string {
+  return nodeIdString(identity.id);
+}

@@ -1,0 +1,43 @@
+/**
+ * Signing of the three signed messages. The signed bytes are the message's protobuf encoding with its
+ * signature field empty, so signer and verifier agree without a separate canonical form.
+ */
+import { sign, verify, type Identity } from '@dcsim/identity';
+import { CheckInRequest } from '../gen/contact.js';
+import { OrderLimit, PieceHash } from '../gen/orders.js';
+
+const EMPTY = new Uint8Array(0);
+
+export function orderLimitSigningBytes(limit: OrderLimit): Uint8Array {
+  return OrderLimit.encode({ ...limit, satelliteSignature: EMPTY }).finish();
+}
+
+export function signOrderLimit(satellite: Identity, limit: OrderLimit): OrderLimit {
+  return { ...limit, satelliteSignature: sign(satellite, orderLimitSigningBytes(limit)) };
+}
+
+export function verifyOrderLimitSignature(satellitePublicKey: Uint8Array, limit: OrderLimit): boolean {
+  return verify(satellitePublicKey, orderLimitSigningBytes(limit), limit.satelliteSignature);
+}
+
+export function pieceHashSigningBytes(hash: PieceHash): Uint8Array {
+  return PieceHash.encode({ ...hash, signature: EMPTY }).finish();
+}
+
+export function signPieceHash(node: Identity, hash: PieceHash): PieceHash {
+  return { ...hash, signature: sign(node, pieceHashSigningBytes(hash)) };
+}
+
+export function verifyPieceHashSignature(nodePublicKey: Uint8Array, hash: PieceHash): boolean {
+  return verify(nodePublicKey, pieceHashSigningBytes(hash), hash.signature);
+}
+
+export function signCheckIn(node: Identity, request: CheckInRequest): CheckInRequest {
+  const bytes = CheckInRequest.encode({ ...request, signature: EMPTY }).finish();
+  return { ...request, signature: sign(node, bytes) };
+}
+
+export function verifyCheckInSignature(request: CheckInRequest): boolean {
+  const bytes = CheckInRequest.encode({ ...request, signature: EMPTY }).finish();
+  return verify(request.publicKey, bytes, request.signature);
+}

@@ -1,0 +1,240 @@
+/**
+ * The Piecestore gRPC service: Upload, Download and Delete of pieces, each allowed only by an order limit
+ * the node's satellite signed. Every handler catches its own errors and reports them to the client; a
+ * client's mistake never takes the node down.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Identity } from '@dcsim/identity';
+import {
+  OrderLimit,
+  PieceDeleteRequest,
+  PieceDeleteResponse,
+  PieceDownloadRequest,
+  PieceDownloadResponse,
+  PieceHash,
+  PieceUploadRequest,
+  PieceUploadResponse,
+  RpcError,
+  alreadyExists,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  pieceActionToJSON,
+  signPieceHash,
+  status,
+  toServiceError,
+  type PiecestoreServer,
+} from '@dcsim/protocol';
+import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@grpc/grpc-js';
+import { formatBytes, pieceIdText, shortNode, shortPiece } from './names.js';
+import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
+import type { UsedSerials } from './serials.js';
+import type { PieceStore, StoredPiece } from './store.js';
+import type { TrustedSatellite } from './trust.js';
+import type { PieceWriter } from './writer.js';
+
+/** Download chunk size: big enough to keep loopback busy, small enough to keep memory flat. */
+export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
+
+export interface PiecestoreDeps {
+  identity: Identity;
+  satellite: TrustedSatellite;
+  store: PieceStore;
+  serials: UsedSerials;
+  log: (line: string) => void;
+}
+
+const EMPTY = new Uint8Array(0);
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+
+export class Piecestore {
+  // Pieces being uploaded right now: a second upload of the same ID is refused instead of racing the first.
+  private readonly uploading = new Set<string>();
+
+  constructor(private readonly deps: PiecestoreDeps) {}
+
+  /** The handlers in the shape grpc-js wants for `server.addService(PiecestoreService, ...)`. */
+  service(): PiecestoreServer {
+    return {
+      upload: (call, callback) => {
+        this.upload(call).then(
+          (res) => callback(null, res),
+          (err) => callback(this.reportError('Upload', err, call.cancelled)),
+        );
+      },
+      download: (call) => {
+        this.download(call).catch((err) => {
+          if (!call.cancelled) call.emit('error', this.reportError('Download', err, false));
+        });
+      },
+      delete: (call, callback) => {
+        this.delete(call.request).then(
+          (res) => callback(null, res),
+          (err) => callback(this.reportError('Delete', err, false)),
+        );
+      },
+    };
+  }
+
+  private verify(limit: OrderLimit | undefined, rpc: PieceRpc): OrderLimit {
+    const ctx: OrderContext = { satellite: this.deps.satellite, nodeId: this.deps.identity.id, serials: this.deps.serials };
+    return verifyOrderLimit(limit, rpc, ctx);
+  }
+
+  /**
+   * Upload: the first message carries the order limit, then chunks, then `done` with the uplink's hash and
+   * size. The node checks both against what it received, signs its own PieceHash, and only then keeps the piece.
+   */
+  async upload(call: ServerReadableStream<PieceUploadRequest, PieceUploadResponse>): Promise<PieceUploadResponse> {
+    let limit: OrderLimit | undefined;
+    let writer: PieceWriter | undefined;
+    let key: string | undefined;
+    try {
+      for await (const message of call as AsyncIterable<PieceUploadRequest>) {
+        if (!limit) {
+          limit = this.verify(message.limit, 'Upload');
+          const id = pieceIdText(limit.pieceId);
+          if (this.uploading.has(id)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} is already being uploaded`);
+          if (this.deps.store.has(limit.pieceId)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} already exists`);
+          this.uploading.add(id);
+          key = id;
+          writer = await this.deps.store.createWriter(limit.pieceId, limit.limit);
+        } else if (message.limit) {
+          throw invalidArgument('order limit sent twice: only the first upload message may carry it');
+        }
+        if (message.chunk.length > 0) await writer!.write(message.chunk);
+        if (message.done) return await this.finishUpload(limit, writer!, message.done);
+      }
+      throw invalidArgument(limit ? 'upload ended without a done message' : 'upload sent no messages');
+    } catch (err) {
+      await writer?.abort();
+      if (call.cancelled && limit) this.deps.log(`upload of piece ${shortPiece(limit.pieceId)} cancelled by the client: nothing kept`);
+      throw err;
+    } finally {
+      if (key) this.uploading.delete(key);
+    }
+  }
+
+  private async finishUpload(limit: OrderLimit, writer: PieceWriter, done: PieceHash): Promise<PieceUploadResponse> {
+    const { size, hash } = await writer.finish();
+    if (done.pieceId.length > 0 && !sameBytes(done.pieceId, limit.pieceId)) {
+      throw invalidArgument('piece ID in the done message differs from the order limit');
+    }
+    if (done.pieceSize !== size) {
+      throw invalidArgument(`piece size mismatch: the uplink says ${done.pieceSize} bytes, the node received ${size}`);
+    }
+    if (!sameBytes(done.hash, hash)) {
+      throw invalidArgument("piece hash mismatch: the uplink's hash does not match the bytes the node received");
+    }
+    const signedHash = signPieceHash(this.deps.identity, {
+      pieceId: limit.pieceId,
+      hash,
+      pieceSize: size,
+      timestamp: new Date(),
+      signature: EMPTY,
+    });
+    await this.deps.store.commit(writer, {
+      pieceId: limit.pieceId,
+      satelliteId: limit.satelliteId,
+      hash,
+      signedHash,
+      pieceExpiration: limit.pieceExpiration,
+    });
+    this.deps.log(`stored piece ${shortPiece(limit.pieceId)} (${formatBytes(size)}) for satellite ${shortNode(limit.satelliteId)}`);
+    return { done: signedHash };
+  }
+
+  /** Download: the signed PieceHash first (with the first chunk), then the requested range. */
+  async download(call: ServerWritableStream<PieceDownloadRequest, PieceDownloadResponse>): Promise<void> {
+    const { offset, size: requested } = call.request;
+    const limit = this.verify(call.request.limit, 'Download');
+    const piece = this.findPiece(limit.pieceId);
+    // size 0 means "to the end of the piece" (with offset 0: the whole piece).
+    const size = requested === 0 ? piece.size - offset : requested;
+    if (offset < 0 || size < 0 || offset + size > piece.size) {
+      throw new RpcError(status.OUT_OF_RANGE, `range ${offset}+${requested} lies outside the piece (${piece.size} bytes)`);
+    }
+    if (size > limit.limit) {
+      throw permissionDenied(`download of ${size} bytes exceeds the order limit of ${limit.limit} bytes`);
+    }
+    let file: FileHandle;
+    try {
+      file = await open(piece.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('piece not found');
+      throw err;
+    }
+    try {
+      await this.sendRange(call, file, piece.signedHash, offset, size);
+    } finally {
+      await file.close();
+    }
+    if (call.cancelled) {
+      this.deps.log(`download of piece ${shortPiece(limit.pieceId)} cancelled by the client`);
+      return;
+    }
+    call.end();
+    const what = size === piece.size ? formatBytes(size) : `${formatBytes(size)} of ${formatBytes(piece.size)}`;
+    this.deps.log(`sent piece ${shortPiece(limit.pieceId)} (${what}, ${pieceActionToJSON(limit.action)})`);
+  }
+
+  private async sendRange(
+    call: ServerWritableStream<PieceDownloadRequest, PieceDownloadResponse>,
+    file: FileHandle,
+    signedHash: PieceHash,
+    offset: number,
+    size: number,
+  ): Promise<void> {
+    let hash: PieceHash | undefined = signedHash;
+    let position = offset;
+    const end = offset + size;
+    do {
+      if (call.cancelled) return;
+      const length = Math.min(DOWNLOAD_CHUNK_BYTES, end - position);
+      const chunk = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.read(chunk, 0, length, position);
+      if (bytesRead !== length) throw new Error(`piece file is shorter than its recorded size`);
+      position += length;
+      // Backpressure: when gRPC's buffer is full, wait until it drains instead of reading the piece into memory.
+      if (!call.write({ chunk, hash })) await drained(call);
+      hash = undefined;
+    } while (position < end);
+  }
+
+  private findPiece(pieceId: Uint8Array): StoredPiece {
+    const piece = this.deps.store.get(pieceId);
+    if (!piece) throw notFound('piece not found');
+    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= Date.now()) throw notFound('piece not found (expired)');
+    return piece;
+  }
+
+  /** Delete: idempotent, so a satellite can retry; a missing piece is not an error. */
+  async delete(request: PieceDeleteRequest): Promise<PieceDeleteResponse> {
+    const limit = this.verify(request.limit, 'Delete');
+    const existed = await this.deps.store.delete(limit.pieceId);
+    if (existed) this.deps.log(`deleted piece ${shortPiece(limit.pieceId)} for satellite ${shortNode(limit.satelliteId)}`);
+    return {};
+  }
+
+  /** Logs refusals in one line (no secrets: IDs and reasons only) and turns errors into gRPC statuses. */
+  private reportError(rpc: PieceRpc, err: unknown, cancelled: boolean): Partial<ServiceError> {
+    // A client that hung up gets no answer; its half-read stream's error is not the node's problem.
+    if (cancelled) return { code: status.CANCELLED, details: 'cancelled by the client' };
+    if (err instanceof RpcError) this.deps.log(`${rpc} refused: ${err.message}`);
+    return toServiceError(err, (line) => this.deps.log(`${rpc}: ${line}`));
+  }
+}
+
+/** Resolves when the stream can take more, or when it closed (client gone). */
+function drained(call: ServerWritableStream<PieceDownloadRequest, PieceDownloadResponse>): Promise<void> {
+  return new Promise((resolve) => {
+    if (call.destroyed) return resolve();
+    const done = () => {
+      call.off('drain', done);
+      call.off('close', done);
+      resolve();
+    };
+    call.on('drain', done);
+    call.on('close', done);
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * Pieces on disk. A piece is a file `pieces/<first 2 chars>/<piece ID in base32>` plus a row in node.db
+ * (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
+ * and a piece counts as stored only when both exist. The node never knows what a piece holds: it is one
+ * erasure-coded share of content the uplink encrypted.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, statfs, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PieceHash, resourceExhausted } from '@dcsim/protocol';
+import type { Statement } from 'better-sqlite3';
+import type { NodeDb } from './db.js';
+import { formatBytes, pieceIdText } from './names.js';
+import { PieceWriter, type SpaceAccount } from './writer.js';
+
+export interface StoredPiece {
+  pieceId: Uint8Array;
+  satelliteId: Uint8Array;
+  size: number;
+  hash: Uint8Array;
+  /** As signed at upload; downloads send it so the uplink can check the bytes against the node's signature. */
+  signedHash: PieceHash;
+  pieceExpiration?: Date;
+  createdAt: Date;
+  path: string;
+}
+
+export interface NewPiece {
+  pieceId: Uint8Array;
+  satelliteId: Uint8Array;
+  hash: Uint8Array;
+  signedHash: PieceHash;
+  pieceExpiration?: Date;
+}
+
+interface PieceRow {
+  piece_id: Buffer;
+  satellite_id: Buffer;
+  size: number;
+  hash: Buffer;
+  signed_hash: Buffer;
+  piece_expiration: number | null;
+  created_at: number;
+}
+
+export class PieceStore implements SpaceAccount {
+  readonly piecesDir: string;
+  readonly tmpDir: string;
+  private used = 0;
+  private reserved = 0;
+  private readonly sql: {
+    get: Statement<[Uint8Array], PieceRow>;
+    insert: Statement<[Uint8Array, Uint8Array, number, Uint8Array, Uint8Array, number | null, number]>;
+    remove: Statement<[Uint8Array]>;
+    expired: Statement<[number], { piece_id: Buffer }>;
+    used: Statement<[], { total: number | null }>;
+  };
+
+  private constructor(
+    dir: string,
+    private readonly db: NodeDb,
+    readonly capacityBytes: number,
+  ) {
+    this.piecesDir = join(dir, 'pieces');
+    this.tmpDir = join(dir, 'tmp');
+    this.sql = {
+      get: db.prepare('SELECT * FROM pieces WHERE piece_id = ?'),
+      insert: db.prepare(
+        'INSERT INTO pieces (piece_id, satellite_id, size, hash, signed_hash, piece_expiration, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      remove: db.prepare('DELETE FROM pieces WHERE piece_id = ? RETURNING size'),
+      expired: db.prepare('SELECT piece_id FROM pieces WHERE piece_expiration IS NOT NULL AND piece_expiration <= ? LIMIT 1000'),
+      used: db.prepare('SELECT SUM(size) AS total FROM pieces'),
+    };
+  }
+
+  /** Opens the store and cleans up after a crash: temp files of unfinished uploads and files without a row. */
+  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void): Promise<PieceStore> {
+    const store = new PieceStore(dir, db, capacityBytes);
+    await rm(store.tmpDir, { recursive: true, force: true });
+    await mkdir(store.tmpDir, { recursive: true });
+    await mkdir(store.piecesDir, { recursive: true });
+    const orphans = await store.removeOrphans();
+    if (orphans > 0) log(`removed ${orphans} piece file(s) left without metadata by an earlier crash`);
+    store.used = store.sql.used.get()?.total ?? 0;
+    return store;
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** Bytes the node may still accept under its configured capacity (uploads in progress count). */
+  get availableBytes(): number {
+    return Math.max(0, this.capacityBytes - this.used - this.reserved);
+  }
+
+  /** What the node offers its satellite: capacity left, but never more than the disk really has. */
+  async freeDisk(): Promise<number> {
+    const fsStats = await statfs(this.piecesDir);
+    return Math.max(0, Math.min(this.availableBytes, fsStats.bavail * fsStats.bsize));
+  }
+
+  reserve(bytes: number): void {
+    if (this.used + this.reserved + bytes > this.capacityBytes) {
+      throw resourceExhausted(`node is full: ${formatBytes(this.capacityBytes)} capacity, ${formatBytes(this.used)} used`);
+    }
+    this.reserved += bytes;
+  }
+
+  release(bytes: number): void {
+    this.reserved -= bytes;
+  }
+
+  piecePath(pieceId: Uint8Array): string {
+    const name = pieceIdText(pieceId);
+    return join(this.piecesDir, name.slice(0, 2), name);
+  }
+
+  has(pieceId: Uint8Array): boolean {
+    return this.sql.get.get(pieceId) !== undefined;
+  }
+
+  get(pieceId: Uint8Array): StoredPiece | undefined {
+    const row = this.sql.get.get(pieceId);
+    if (!row) return undefined;
+    return {
+      pieceId: new Uint8Array(row.piece_id),
+      satelliteId: new Uint8Array(row.satellite_id),
+      size: row.size,
+      hash: new Uint8Array(row.hash),
+      signedHash: PieceHash.decode(row.signed_hash),
+      pieceExpiration: row.piece_expiration === null ? undefined : new Date(row.piece_expiration),
+      createdAt: new Date(row.created_at),
+      path: this.piecePath(pieceId),
+    };
+  }
+
+  /** Starts receiving a piece into a temp file; `maxBytes` is the order limit's byte limit. */
+  createWriter(pieceId: Uint8Array, maxBytes: number): Promise<PieceWriter> {
+    const tmp = join(this.tmpDir, `${pieceIdText(pieceId)}.${randomBytes(6).toString('hex')}.part`);
+    return PieceWriter.create(tmp, maxBytes, this);
+  }
+
+  /**
+   * Moves a finished upload into place and records it. The file is synced before the rename (writer.finish);
+   * the directory is not, since a power cut is not a failure a one-machine testnet needs to survive.
+   */
+  async commit(writer: PieceWriter, piece: NewPiece): Promise<void> {
+    const path = this.piecePath(piece.pieceId);
+    await mkdir(join(path, '..'), { recursive: true });
+    await rename(writer.tmpPath, path);
+    try {
+      this.sql.insert.run(
+        piece.pieceId,
+        piece.satelliteId,
+        writer.size,
+        piece.hash,
+        PieceHash.encode(piece.signedHash).finish(),
+        piece.pieceExpiration?.getTime() ?? null,
+        Date.now(),
+      );
+    } catch (err) {
+      await unlink(path).catch(() => {});
+      throw err;
+    }
+    writer.committed();
+    this.used += writer.size;
+  }
+
+  /** Removes a piece's row and file; false if there was no such piece. */
+  async delete(pieceId: Uint8Array): Promise<boolean> {
+    const row = this.sql.remove.get(pieceId) as { size: number } | undefined;
+    if (row) this.used -= row.size;
+    await unlink(this.piecePath(pieceId)).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    });
+    return row !== undefined;
+  }
+
+  /** Deletes pieces whose expiration has passed; returns how many. */
+  async deleteExpired(now: Date): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const batch = this.sql.expired.all(now.getTime());
+      for (const { piece_id } of batch) if (await this.delete(piece_id)) count++;
+      if (batch.length < 1000) return count;
+    }
+  }
+
+  private async removeOrphans(): Promise<number> {
+    const rows = this.db.prepare('SELECT piece_id FROM pieces').all() as { piece_id: Buffer }[];
+    const known = new Set(rows.map((r) => pieceIdText(r.piece_id)));
+    let removed = 0;
+    for (const prefix of await readdir(this.piecesDir)) {
+      for (const name of await readdir(join(this.piecesDir, prefix)).catch(() => [] as string[])) {
+        if (known.has(name)) continue;
+        await unlink(join(this.piecesDir, prefix, name)).catch(() => {});
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generateIdentity, nodeIdString, formatNodeUrl } from '@dcsim/identity';
+import { PieceAction, status } from '@dcsim/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { download, failure, orderLimit, removeTempDirs, startContactServer, startTestNode, tempDir, upload, waitFor } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+describe('check-in', () => {
+  it('checks in with a signed request naming its real address and free space, then periodically', async () => {
+    const sat = await startContactServer();
+    const t = await startTestNode(sat, undefined, { capacityBytes: 50 * 1024 * 1024, checkInIntervalMs: 100 });
+    try {
+      const first = sat.checkIns[0];
+      expect(Buffer.from(first.nodeId)).toEqual(Buffer.from(t.node.identity.id));
+      expect(Buffer.from(first.publicKey)).toEqual(Buffer.from(t.node.identity.publicKey));
+      expect(first.address).toBe(t.node.address);
+      expect(first.address).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+      expect(first.freeDisk).toBeGreaterThan(0);
+      expect(first.freeDisk).toBeLessThanOrEqual(50 * 1024 * 1024);
+      expect(first.version).toBe('0.1.0');
+      await waitFor(() => sat.checkIns.length >= 3);
+    } finally {
+      await t.close();
+      await sat.close();
+    }
+  });
+
+  it('retries until the satellite answers, refusing requests meanwhile', async () => {
+    const port = await freePort();
+    const satIdentity = generateIdentity();
+    const t = await startTestNode(
+      { identity: satIdentity, url: formatNodeUrl(satIdentity.id, `127.0.0.1:${port}`), checkIns: [], close: async () => {} },
+      undefined,
+      { waitReady: false },
+    );
+    try {
+      const limit = orderLimit(satIdentity, t.node.identity.id, PieceAction.PUT);
+      const early = await failure(upload(t.client, limit, randomBytes(10)));
+      expect(early.code).toBe(status.UNAVAILABLE);
+      expect(early.message).toMatch(/not checked in with its satellite/);
+      await new Promise((r) => setTimeout(r, 400));
+      const sat = await startContactServer(satIdentity, { listen: `127.0.0.1:${port}` });
+      try {
+        await t.node.ready;
+        await upload(t.client, orderLimit(satIdentity, t.node.identity.id, PieceAction.PUT), randomBytes(10));
+      } finally {
+        await sat.close();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rejects a satellite key that does not match the configured satellite ID', async () => {
+    const satIdentity = generateIdentity();
+    const impostor = generateIdentity();
+    const sat = await startContactServer(satIdentity, { answerKey: impostor.publicKey });
+    const t = await startTestNode(sat, undefined, { waitReady: false });
+    try {
+      await waitFor(() => sat.checkIns.length >= 2); // keeps retrying, never satisfied
+      let ready = false;
+      t.node.ready.then(() => (ready = true), () => {});
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ready).toBe(false);
+      expect(t.logs.some((l) => l.includes('sent a public key that does not belong to satellite ID'))).toBe(true);
+      // Neither the impostor's limits nor the real satellite's are accepted: no key is trusted.
+      for (const signer of [impostor, satIdentity]) {
+        const limit = orderLimit(satIdentity, t.node.identity.id, PieceAction.PUT, {}, signer);
+        expect((await failure(upload(t.client, limit, randomBytes(10)))).code).toBe(status.UNAVAILABLE);
+      }
+    } finally {
+      await t.close();
+      await sat.close();
+    }
+  });
+});
+
+describe('restart', () => {
+  it('keeps its identity and pieces, still refuses replayed serials, and cleans up crash leftovers', async () => {
+    const sat = await startContactServer();
+    const dir = tempDir();
+    let t = await startTestNode(sat, dir);
+    const id = t.node.id;
+    const data = randomBytes(10_000);
+    const put = orderLimit(sat.identity, t.node.identity.id, PieceAction.PUT);
+    const get = orderLimit(sat.identity, t.node.identity.id, PieceAction.GET, { pieceId: put.pieceId });
+    await upload(t.client, put, data);
+    await download(t.client, get);
+    await t.close();
+
+    // What a crash could leave: a half-written upload and a piece file whose row was never written.
+    writeFileSync(join(dir, 'tmp', 'HALF.0123.part'), randomBytes(100));
+    mkdirSync(join(dir, 'pieces', 'ZZ'), { recursive: true });
+    writeFileSync(join(dir, 'pieces', 'ZZ', 'ZZORPHAN'), randomBytes(100));
+
+    t = await startTestNode(sat, dir);
+    try {
+      expect(t.node.id).toBe(id);
+      expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+      expect(existsSync(join(dir, 'pieces', 'ZZ', 'ZZORPHAN'))).toBe(false);
+      expect(t.node.store.usedBytes).toBe(data.length);
+      expect(await failure(download(t.client, get))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
+      expect(await failure(upload(t.client, put, data))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
+      const again = orderLimit(sat.identity, t.node.identity.id, PieceAction.GET, { pieceId: put.pieceId });
+      expect((await download(t.client, again)).data.equals(data)).toBe(true);
+    } finally {
+      await t.close();
+      await sat.close();
+    }
+    expect(nodeIdString(t.node.identity.id)).toBe(id);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

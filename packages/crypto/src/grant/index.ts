@@ -1,0 +1,3 @@
+export * from './access.js';
+export * from './restrict.js';
+export * from './inspect.js';

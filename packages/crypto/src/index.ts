@@ -1,0 +1,5 @@
+export * from './base58.js';
+export * from './encryption/index.js';
+export * from './macaroon/index.js';
+export * from './grant/index.js';
+export * from './pieceid.js';

@@ -1,0 +1,5 @@
+export * from './caveat.js';
+export * from './action.js';
+export * from './macaroon.js';
+export * from './serialize.js';
+export * from './apikey.js';

@@ -1,0 +1,17 @@
+export {
+  type RedundancyScheme,
+  SchemeError,
+  DEFAULT_SHARE_SIZE,
+  MAX_TOTAL,
+  MAX_SHARE_SIZE,
+  PADDING_TRAILER_SIZE,
+  validateScheme,
+  parseScheme,
+  formatScheme,
+  stripeSize,
+  stripeCount,
+  paddedSize,
+  pieceSize,
+} from './scheme.js';
+export { type PieceRange, encodeSegment, decodeSegment, pieceRange, decodeRange } from './codec.js';
+export { ErasureError, NotEnoughPiecesError } from './errors.js';

@@ -72,13 +72,17 @@ export interface WireCapture {
   close(): Promise<void>;
 }
 
-/** Starts a proxy on 127.0.0.1 (port 0 = any free port) forwarding to `target` (host:port). */
-export async function startWireCapture(target: string, port = 0): Promise<WireCapture> {
-  const [host, targetPort] = splitAddress(target);
+/**
+ * Starts a proxy on 127.0.0.1 (port 0 = any free port) forwarding to `target` (host:port). The target may be
+ * a function, read at each connection: a node can be told to advertise the proxy before its own port is known.
+ */
+export async function startWireCapture(target: string | (() => string), port = 0): Promise<WireCapture> {
+  const resolveTarget = typeof target === 'string' ? () => target : target;
   const messages: CapturedMessage[] = [];
   const raw: Buffer[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
+    const [host, targetPort] = splitAddress(resolveTarget());
     const upstream = connect(targetPort, host);
     sockets.add(client).add(upstream);
     const requests = new Http2Reader('request', (m) => messages.push(m));

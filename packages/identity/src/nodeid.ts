@@ -7,7 +7,8 @@ export class NodeIdError extends Error {
 
 export function nodeIdString(id: Uint8Array): string {
   if (id.length !== 32) throw new NodeIdError(`node ID must be 32 bytes, got ${id.length}`);
-  const unversioned = id.slice();
+  // A copy: Buffer.slice() would be a view, and the next line would change the caller's ID.
+  const unversioned = new Uint8Array(id);
   const version = unversioned[31];
   unversioned[31] = 0;
   return checkEncode(unversioned, version);

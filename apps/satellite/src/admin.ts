@@ -1,0 +1,90 @@
+/**
+ * Admin commands: projects and API keys, straight on the SQLite file (WAL mode lets them run while
+ * the satellite serves). In Storj this is the satellite console's job; here it is a CLI, so a
+ * testnet can be set up with a few commands.
+ *
+ * The API key printed by `createApiKey` is the only copy of the macaroon: the satellite keeps its
+ * head and secret, never the key itself. Nothing here logs secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { APIKey } from '@dcsim/crypto';
+import { nodeIdString } from '@dcsim/identity';
+import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
+
+export class AdminError extends Error {
+  override name = 'AdminError';
+}
+
+const SECRET_SIZE = 32;
+
+/** Opens `dir/satellite.db` (creating it and running migrations if needed), runs `fn`, closes it. */
+export function withDatabase<T>(dir: string, fn: (db: SatelliteDb) => T): T {
+  mkdirSync(dir, { recursive: true });
+  const db = openDatabase(join(dir, DATABASE_FILE));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function createProject(db: SatelliteDb, name: string) {
+  if (name.trim() === '') throw new AdminError('project name must not be empty');
+  const project = db.projects.create(name);
+  return { projectId: project.id, name: project.name, createdAt: new Date(project.createdAt).toISOString() };
+}
+
+/** A new unrestricted API key for the project: a fresh secret and a macaroon with a random head. */
+export function createApiKey(db: SatelliteDb, projectId: string, name = 'default') {
+  const project = db.projects.get(projectId);
+  if (!project) throw new AdminError(`no project with ID ${projectId}`);
+  const secret = new Uint8Array(randomBytes(SECRET_SIZE));
+  const key = APIKey.generate(secret);
+  const row = db.apiKeys.create(project.id, key.head(), secret, name);
+  return { apiKey: key.serialize(), id: row.id, projectId: project.id, name: row.name };
+}
+
+/** Deletes an API key by its ID or by the key itself; every key derived from it stops working. */
+export function deleteApiKey(db: SatelliteDb, by: { id?: string; apiKey?: string }) {
+  let id = by.id;
+  if (!id && by.apiKey) {
+    let head: Uint8Array;
+    try {
+      head = APIKey.parse(by.apiKey).head();
+    } catch {
+      throw new AdminError('--api-key is not a valid API key');
+    }
+    id = db.apiKeys.byHead(head)?.id;
+    if (!id) throw new AdminError('no such API key on this satellite');
+  }
+  if (!id) throw new AdminError('give --id <key id> or --api-key <key>');
+  const row = db.apiKeys.byId(id);
+  if (!row || !db.apiKeys.delete(id)) throw new AdminError(`no API key with ID ${id}`);
+  return { deleted: true, id, projectId: row.projectId, name: row.name };
+}
+
+export function listProjects(db: SatelliteDb) {
+  return db.projects.list().map((p) => ({
+    projectId: p.id,
+    name: p.name,
+    createdAt: new Date(p.createdAt).toISOString(),
+    apiKeys: db.apiKeys.ofProject(p.id).map((k) => ({ id: k.id, name: k.name, createdAt: new Date(k.createdAt).toISOString() })),
+  }));
+}
+
+/** The node registry as the satellite sees it, with the online rule applied at `now`. */
+export function listNodes(db: SatelliteDb, onlineWindowMs: number, now = Date.now()) {
+  return db.nodes.all().map((n) => ({
+    id: nodeIdString(n.id),
+    address: n.address,
+    online: n.lastContact >= now - onlineWindowMs,
+    vetted: n.vettedAt !== null,
+    piecesStored: n.piecesStored,
+    freeDisk: n.freeDisk,
+    version: n.version,
+    lastContact: new Date(n.lastContact).toISOString(),
+    createdAt: new Date(n.createdAt).toISOString(),
+  }));
+}

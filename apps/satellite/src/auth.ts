@@ -1,0 +1,181 @@
+/**
+ * Who may do what: every metainfo request carries a macaroon API key, checked here.
+ *
+ * The key's head names a row in `api_keys` (and so a project); the row's secret recomputes the tail
+ * chain, which proves the caveats were not tampered with; every caveat must allow the action; and
+ * no tail along the chain may be revoked, so revoking a macaroon also revokes every key derived
+ * from it. Revoked tails live in memory (a Set of hex strings) and are reloaded whenever another
+ * process changed the database, so the check costs no query.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { APIKey, ApiKeyError, type ActionType, type Caveat } from '@dcsim/crypto';
+import { invalidArgument, permissionDenied, unauthenticated, type RequestHeader } from '@dcsim/protocol';
+import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
+
+/** A request's key after its head, tail chain and revocations were checked. */
+export interface Authenticated {
+  key: APIKey;
+  apiKey: ApiKeyRow;
+  project: ProjectRow;
+}
+
+/** What a request wants to do, as the caveats see it. */
+export interface RequestedAction {
+  op: ActionType;
+  bucket?: string;
+  encryptedPath?: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Auth {
+  private revoked = new Set<string>();
+  private dataVersion = -1;
+
+  constructor(private readonly db: SatelliteDb) {
+    this.refreshRevocations();
+  }
+
+  /** Checks the key and that every caveat allows the action; returns the key's project. */
+  authorize(header: RequestHeader | undefined, action: RequestedAction): Authenticated {
+    const auth = this.authenticate(header);
+    this.check(auth, action);
+    return auth;
+  }
+
+  /**
+   * Parses the key, finds its head and verifies its tail chain and revocations, without looking at
+   * what the caveats allow: for requests whose bucket and key are only known after a lookup in the
+   * key's project (stream IDs, segment IDs). Call `check` before acting.
+   */
+  authenticate(header: RequestHeader | undefined): Authenticated {
+    const raw = header?.apiKey;
+    if (!raw || raw.length === 0) throw unauthenticated('missing API key');
+    let key: APIKey;
+    try {
+      key = APIKey.fromBytes(raw);
+    } catch {
+      throw unauthenticated('invalid API key: not a macaroon');
+    }
+    const apiKey = this.db.apiKeys.byHead(key.head());
+    if (!apiKey) throw unauthenticated('invalid API key');
+    if (!chainIsValid(key, apiKey.secret)) throw unauthenticated('invalid API key');
+    const project = this.db.projects.get(apiKey.projectId);
+    if (!project) throw unauthenticated('invalid API key');
+    if (this.anyTailRevoked(key.tails(apiKey.secret))) throw unauthenticated('API key revoked');
+    return { key, apiKey, project };
+  }
+
+  /** Throws PERMISSION_DENIED naming the caveat that refuses the action. */
+  check(auth: Authenticated, action: RequestedAction): void {
+    try {
+      auth.key.check(
+        auth.apiKey.secret,
+        {
+          op: action.op,
+          bucket: action.bucket === undefined ? undefined : encoder.encode(action.bucket),
+          encryptedPath: action.encryptedPath,
+          time: new Date(),
+        },
+        (tail) => this.isRevoked(tail),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiKeyError)) throw err;
+      if (err.code === 'revoked') throw unauthenticated('API key revoked');
+      if (err.code !== 'unauthorized') throw unauthenticated(withPrefix('invalid API key', err.message));
+      throw permissionDenied(withPrefix('permission denied', err.message));
+    }
+  }
+
+  /**
+   * Buckets the key may touch at all: 'all', or the names every caveat with path restrictions
+   * allows (Storj's GetAllowedBuckets). ListBuckets filters its answer with this.
+   */
+  allowedBuckets(auth: Authenticated): 'all' | Set<string> {
+    let allowed: Set<string> | undefined;
+    for (const caveat of auth.key.caveats()) {
+      const paths = caveat.allowedPaths ?? [];
+      if (paths.length === 0) continue;
+      const names = new Set(paths.map((p) => decoder.decode(p.bucket)));
+      allowed = allowed === undefined ? names : new Set([...allowed].filter((b) => names.has(b)));
+    }
+    return allowed ?? 'all';
+  }
+
+  /** The shortest max-object-TTL of the key's caveats, in ms; undefined when none limits it. */
+  maxObjectTtlMs(auth: Authenticated): number | undefined {
+    let ttl: number | undefined;
+    for (const caveat of auth.key.caveats() as Caveat[]) {
+      if (caveat.maxObjectTtlMs !== undefined && (ttl === undefined || caveat.maxObjectTtlMs < ttl)) ttl = caveat.maxObjectTtlMs;
+    }
+    return ttl;
+  }
+
+  /**
+   * Revokes `raw` (a serialized macaroon) on behalf of the request's key. Storj's rule: both keys share
+   * the head (and so the secret), and the revoking key's tail appears in the revoked key's chain
+   * before its last tail, i.e. the revoked key was derived from the revoking one. A key therefore
+   * cannot revoke itself or anything more powerful than itself.
+   */
+  revoke(header: RequestHeader | undefined, raw: Uint8Array): { revoker: Authenticated; caveats: number } {
+    const revoker = this.authenticate(header);
+    let target: APIKey;
+    try {
+      target = APIKey.fromBytes(raw);
+    } catch {
+      throw invalidArgument('the API key to revoke is not a macaroon');
+    }
+    const secret = revoker.apiKey.secret;
+    if (!sameBytes(target.head(), revoker.key.head()) || !chainIsValid(target, secret)) {
+      throw invalidArgument('the API key to revoke is not valid for this project key');
+    }
+    const tails = target.tails(secret);
+    const revokerTail = revoker.key.tail();
+    const derived = tails.slice(0, -1).some((tail) => sameBytes(tail, revokerTail));
+    if (!derived) {
+      throw permissionDenied('cannot revoke this API key: it was not derived from the key making the request');
+    }
+    this.db.revocations.add(target.tail());
+    this.revoked.add(hex(target.tail()));
+    return { revoker, caveats: tails.length - 1 };
+  }
+
+  isRevoked(tail: Uint8Array): boolean {
+    this.refreshIfChanged();
+    return this.revoked.has(hex(tail));
+  }
+
+  private anyTailRevoked(tails: Uint8Array[]): boolean {
+    return tails.some((tail) => this.isRevoked(tail));
+  }
+
+  /** `data_version` changes when another connection (the admin CLI) committed: reload then. */
+  private refreshIfChanged(): void {
+    const version = this.db.sql.pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) this.refreshRevocations(version);
+  }
+
+  private refreshRevocations(version = this.db.sql.pragma('data_version', { simple: true }) as number): void {
+    this.dataVersion = version;
+    this.revoked = new Set(this.db.revocations.allTails().map(hex));
+  }
+}
+
+/** The key's tail is the one its head, caveats and the secret produce: nobody altered the chain. */
+function chainIsValid(key: APIKey, secret: Uint8Array): boolean {
+  const tails = key.tails(secret);
+  return tails.length > 0 && sameBytes(tails[tails.length - 1], key.tail());
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function withPrefix(prefix: string, message: string): string {
+  return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}

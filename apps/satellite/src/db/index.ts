@@ -1,0 +1,72 @@
+/**
+ * The satellite database: one SQLite file (`satellite.db` in the data dir) in WAL mode, so the admin
+ * commands can write to it while the satellite runs. Opening it runs the migrations.
+ */
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { bucketMigrations, Buckets } from './buckets.js';
+import { deletionMigrations, PieceDeletions } from './deletions.js';
+import { migrate, type Migration } from './migrate.js';
+import { nodeMigrations, Nodes } from './nodes.js';
+import { objectMigrations, Objects } from './objects.js';
+import { ApiKeys, projectMigrations, Projects, Revocations } from './projects.js';
+import { PendingSegments, segmentMigrations, Segments } from './segments.js';
+
+export const DATABASE_FILE = 'satellite.db';
+
+/** Every migration, in the order table groups depend on each other. */
+export const MIGRATIONS: Migration[] = [
+  ...projectMigrations,
+  ...bucketMigrations,
+  ...objectMigrations,
+  ...segmentMigrations,
+  ...nodeMigrations,
+  ...deletionMigrations,
+];
+
+export interface SatelliteDb {
+  sql: Database;
+  projects: Projects;
+  apiKeys: ApiKeys;
+  revocations: Revocations;
+  buckets: Buckets;
+  objects: Objects;
+  segments: Segments;
+  pendingSegments: PendingSegments;
+  nodes: Nodes;
+  pieceDeletions: PieceDeletions;
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openDatabase(file: string): SatelliteDb {
+  const sql = new BetterSqlite3(file);
+  sql.pragma('journal_mode = WAL');
+  // FULL: a commit the uplink was told about survives a power cut, not only a process crash.
+  sql.pragma('synchronous = FULL');
+  sql.pragma('foreign_keys = ON');
+  // The admin commands write from another process; wait for them instead of failing.
+  sql.pragma('busy_timeout = 5000');
+  migrate(sql, MIGRATIONS);
+  return {
+    sql,
+    projects: new Projects(sql),
+    apiKeys: new ApiKeys(sql),
+    revocations: new Revocations(sql),
+    buckets: new Buckets(sql),
+    objects: new Objects(sql),
+    segments: new Segments(sql),
+    pendingSegments: new PendingSegments(sql),
+    nodes: new Nodes(sql),
+    pieceDeletions: new PieceDeletions(sql),
+    transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
+    close: () => sql.close(),
+  };
+}
+
+export type { ApiKeyRow, ProjectRow } from './projects.js';
+export type { BucketRow } from './buckets.js';
+export type { ObjectRow } from './objects.js';
+export type { PendingSegmentRow, PieceRow, SegmentRow } from './segments.js';
+export type { NodeRow } from './nodes.js';
+export type { PieceDeletionRow } from './deletions.js';

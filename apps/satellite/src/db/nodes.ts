@@ -1,0 +1,104 @@
+/**
+ * The node registry: every storage node that ever checked in, with where to reach it, its public
+ * key (to check its signatures on piece hashes), the free space it reported and when it was last
+ * heard from. `pieces_stored` counts pieces committed on the node; it is what vetting looks at.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { Migration } from './migrate.js';
+import { plain } from './plain.js';
+
+export const nodeMigrations: Migration[] = [
+  {
+    name: 'nodes-1-create',
+    sql: `
+      CREATE TABLE nodes (
+        id BLOB PRIMARY KEY,                 -- 32 bytes, derived from the public key
+        public_key BLOB NOT NULL,            -- Ed25519, checks the node's piece hash signatures
+        address TEXT NOT NULL,               -- host:port of its piecestore
+        free_disk INTEGER NOT NULL,          -- as reported at check-in, less what was committed since
+        version TEXT NOT NULL DEFAULT '',
+        pieces_stored INTEGER NOT NULL DEFAULT 0,
+        vetted_at INTEGER,                   -- NULL while the node is new
+        last_contact INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX nodes_last_contact ON nodes(last_contact);
+    `,
+  },
+];
+
+export interface NodeRow {
+  id: Uint8Array;
+  publicKey: Uint8Array;
+  address: string;
+  freeDisk: number;
+  version: string;
+  piecesStored: number;
+  vettedAt: number | null;
+  lastContact: number;
+  createdAt: number;
+}
+
+export interface CheckInFields {
+  id: Uint8Array;
+  publicKey: Uint8Array;
+  address: string;
+  freeDisk: number;
+  version: string;
+  now: number;
+}
+
+const COLUMNS = `id, public_key AS publicKey, address, free_disk AS freeDisk, version, pieces_stored AS piecesStored,
+  vetted_at AS vettedAt, last_contact AS lastContact, created_at AS createdAt`;
+
+export class Nodes {
+  private readonly upsertStmt: Statement<[CheckInFields]>;
+  private readonly getStmt: Statement<[Uint8Array], NodeRow>;
+  private readonly allStmt: Statement<[], NodeRow>;
+  private readonly candidatesStmt: Statement<[number, number], NodeRow>;
+  private readonly storedStmt: Statement<[number, Uint8Array]>;
+  private readonly vetStmt: Statement<[number, Uint8Array, number]>;
+
+  constructor(db: Database) {
+    this.upsertStmt = db.prepare(`INSERT INTO nodes (id, public_key, address, free_disk, version, last_contact, created_at)
+      VALUES (@id, @publicKey, @address, @freeDisk, @version, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, free_disk = excluded.free_disk,
+        version = excluded.version, last_contact = excluded.last_contact`);
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
+    this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes ORDER BY created_at, id`);
+    this.candidatesStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND free_disk >= ?`);
+    this.storedStmt = db.prepare(
+      'UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?',
+    );
+    this.vetStmt = db.prepare('UPDATE nodes SET vetted_at = ? WHERE id = ? AND vetted_at IS NULL AND pieces_stored >= ?');
+  }
+
+  /** Records a check-in; returns the node as it was before (undefined for a first check-in). */
+  checkIn(fields: CheckInFields): NodeRow | undefined {
+    const before = this.get(fields.id);
+    this.upsertStmt.run(fields);
+    return before;
+  }
+
+  get(id: Uint8Array): NodeRow | undefined {
+    return plain(this.getStmt.get(id));
+  }
+
+  all(): NodeRow[] {
+    return this.allStmt.all().map(plain);
+  }
+
+  /** Nodes heard from since `since` with at least `minFreeDisk` bytes free. */
+  candidates(since: number, minFreeDisk: number): NodeRow[] {
+    return this.candidatesStmt.all(since, minFreeDisk).map(plain);
+  }
+
+  /**
+   * Counts a committed piece against the node (and its free space until the next check-in says
+   * otherwise); returns true when this piece made the node vetted.
+   */
+  recordStoredPiece(id: Uint8Array, pieceSize: number, vettingPieceCount: number, now: number): boolean {
+    this.storedStmt.run(pieceSize, id);
+    return this.vetStmt.run(now, id, vettingPieceCount).changes > 0;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The Metainfo gRPC service: the API uplinks talk to. Each handler lives with its kind
+ * (metainfo/buckets.ts, objects.ts, segments.ts, listing.ts, projects.ts); this file wires them to
+ * grpc-js through `unaryHandler`, which turns an RpcError into its status code and anything
+ * unexpected into INTERNAL (logged, never crashing the satellite).
+ */
+import type { MetainfoServer } from '@dcsim/protocol';
+import { unaryHandler } from '@dcsim/protocol';
+import { createBucket, deleteBucket, getBucket, listBuckets } from './metainfo/buckets.js';
+import type { Metainfo } from './metainfo/context.js';
+import { listObjects } from './metainfo/listing.js';
+import { beginObject, commitObject, deleteObject, downloadObject, getObject } from './metainfo/objects.js';
+import { projectInfo, revokeApiKey } from './metainfo/projects.js';
+import { beginSegment, commitSegment, downloadSegment, makeInlineSegment } from './metainfo/segments.js';
+
+export type { Metainfo } from './metainfo/context.js';
+
+export function metainfoService(m: Metainfo): MetainfoServer {
+  const handle = <Req, Res>(fn: (m: Metainfo, req: Req) => Res) => unaryHandler((req: Req) => fn(m, req), m.log);
+  return {
+    projectInfo: handle(projectInfo),
+    createBucket: handle(createBucket),
+    getBucket: handle(getBucket),
+    deleteBucket: handle(deleteBucket),
+    listBuckets: handle(listBuckets),
+    beginObject: handle(beginObject),
+    beginSegment: handle(beginSegment),
+    commitSegment: handle(commitSegment),
+    makeInlineSegment: handle(makeInlineSegment),
+    commitObject: handle(commitObject),
+    getObject: handle(getObject),
+    downloadObject: handle(downloadObject),
+    downloadSegment: handle(downloadSegment),
+    listObjects: handle(listObjects),
+    deleteObject: handle(deleteObject),
+    revokeApiKey: handle(revokeApiKey),
+  };
+}

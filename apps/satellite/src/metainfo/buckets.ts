@@ -1,0 +1,91 @@
+/** CreateBucket, GetBucket, DeleteBucket, ListBuckets. */
+import { ActionType } from '@dcsim/crypto';
+import {
+  alreadyExists,
+  failedPrecondition,
+  notFound,
+  type Bucket,
+  type CreateBucketRequest,
+  type CreateBucketResponse,
+  type DeleteBucketRequest,
+  type DeleteBucketResponse,
+  type GetBucketRequest,
+  type GetBucketResponse,
+  type ListBucketsRequest,
+  type ListBucketsResponse,
+} from '@dcsim/protocol';
+import { removeObject } from '../deletes.js';
+import type { Metainfo } from './context.js';
+import { bucketMessage } from './convert.js';
+import { isVisible, requireBucket } from './lookup.js';
+import { checkBucketName } from './validate.js';
+
+export const MAX_LIST_LIMIT = 1000;
+
+export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
+  checkBucketName(req.name);
+  const row = m.db.buckets.create(auth.project.id, req.name);
+  if (!row) throw alreadyExists(`bucket already exists: ${req.name}`);
+  m.log(`bucket created: ${req.name} (project ${auth.project.name})`);
+  return { bucket: bucketMessage(row) };
+}
+
+export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.name });
+  return { bucket: bucketMessage(requireBucket(m, auth, req.name)) };
+}
+
+/**
+ * A bucket with visible objects is deleted only with `delete_all`; then every object goes in the
+ * same transaction as the bucket, and their pieces are queued for deletion.
+ */
+export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucketResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
+  const projectId = auth.project.id;
+  const now = Date.now();
+  const { deletedObjects, queued } = m.db.transaction(() => {
+    if (!m.db.buckets.get(projectId, req.name)) throw notFound(`bucket not found: ${req.name}`);
+    if (!req.deleteAll && m.db.objects.hasVisible(projectId, req.name, now)) throw failedPrecondition('bucket not empty');
+    let deletedObjects = 0;
+    let queued = 0;
+    // Pending uploads and expired objects go too: nothing may point at a bucket that is gone.
+    for (const streamId of m.db.objects.streamsInBucket(projectId, req.name)) {
+      const row = m.db.objects.byStream(streamId);
+      if (row && isVisible(row, now)) deletedObjects++;
+      queued += removeObject(m.db, streamId, now);
+    }
+    m.db.buckets.delete(projectId, req.name);
+    return { deletedObjects, queued };
+  });
+  m.log(
+    `bucket deleted: ${req.name} (project ${auth.project.name})` +
+      (deletedObjects > 0 || queued > 0 ? `, with ${deletedObjects} object(s); ${queued} piece(s) queued for deletion` : ''),
+  );
+  return { deletedObjects };
+}
+
+/**
+ * Buckets in name order after the cursor, only those the key's caveats allow. As in Storj this is a
+ * read of bucket metadata without a bucket, which caveats always allow; the filter does the rest.
+ */
+export function listBuckets(m: Metainfo, req: ListBucketsRequest): ListBucketsResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Read });
+  const limit = clampLimit(req.limit);
+  const allowed = m.auth.allowedBuckets(auth);
+  const items: Bucket[] = [];
+  let cursor = req.cursor;
+  for (;;) {
+    const rows = m.db.buckets.list(auth.project.id, cursor, limit + 1);
+    for (const row of rows) {
+      if (allowed === 'all' || allowed.has(row.name)) items.push(bucketMessage(row));
+    }
+    if (rows.length <= limit || items.length > limit) break;
+    cursor = rows[rows.length - 1].name;
+  }
+  return { items: items.slice(0, limit), more: items.length > limit };
+}
+
+export function clampLimit(limit: number): number {
+  return limit > 0 && limit <= MAX_LIST_LIMIT ? limit : MAX_LIST_LIMIT;
+}

@@ -1,0 +1,16 @@
+/** What every metainfo handler works with. */
+import type { Auth } from '../auth.js';
+import type { SatelliteConfig } from '../config.js';
+import type { SatelliteDb } from '../db/index.js';
+import type { Logger } from '../log.js';
+import type { OrderSigner } from '../orders.js';
+import type { Overlay } from '../overlay.js';
+
+export interface Metainfo {
+  db: SatelliteDb;
+  auth: Auth;
+  overlay: Overlay;
+  orders: OrderSigner;
+  config: SatelliteConfig;
+  log: Logger;
+}

@@ -1,0 +1,45 @@
+/** Finding the bucket or object a request names, within the caller's project only. */
+import { failedPrecondition, invalidArgument, notFound } from '@dcsim/protocol';
+import type { Authenticated } from '../auth.js';
+import type { BucketRow, ObjectRow } from '../db/index.js';
+import type { Metainfo } from './context.js';
+
+export const STREAM_ID_SIZE = 16;
+
+export function isVisible(row: ObjectRow, now: number): boolean {
+  return row.status === 'committed' && (row.expiresAt === null || row.expiresAt > now);
+}
+
+export function requireBucket(m: Metainfo, auth: Authenticated, name: string): BucketRow {
+  const bucket = m.db.buckets.get(auth.project.id, name);
+  if (!bucket) throw notFound(`bucket not found: ${name}`);
+  return bucket;
+}
+
+/** The upload a stream ID names; another project's stream IDs look exactly like unknown ones. */
+export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow {
+  const row = streamObject(m, auth, streamId);
+  if (!row) throw notFound('object upload not found (unknown stream ID, or the upload was abandoned)');
+  if (row.status !== 'pending') throw failedPrecondition('object is already committed');
+  return row;
+}
+
+/** A committed, unexpired object by stream ID. */
+export function committedObjectByStream(m: Metainfo, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
+  const row = streamObject(m, auth, streamId);
+  if (!row || !isVisible(row, now)) throw notFound('object not found');
+  return row;
+}
+
+/** A committed, unexpired object by bucket and encrypted key. */
+export function visibleObject(m: Metainfo, auth: Authenticated, bucket: string, encryptedKey: Uint8Array, now: number): ObjectRow {
+  const row = m.db.objects.committed(auth.project.id, bucket, encryptedKey);
+  if (!row || !isVisible(row, now)) throw notFound('object not found');
+  return row;
+}
+
+function streamObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow | undefined {
+  if (streamId.length !== STREAM_ID_SIZE) throw invalidArgument(`stream ID must be ${STREAM_ID_SIZE} bytes, got ${streamId.length}`);
+  const row = m.db.objects.byStream(streamId);
+  return row && row.projectId === auth.project.id ? row : undefined;
+}

@@ -1,0 +1,203 @@
+/** BeginObject, CommitObject, GetObject, DownloadObject, DeleteObject. */
+import { randomBytes } from 'node:crypto';
+import { ActionType } from '@dcsim/crypto';
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  status,
+  type RpcError,
+  type BeginObjectRequest,
+  type BeginObjectResponse,
+  type CommitObjectRequest,
+  type CommitObjectResponse,
+  type DeleteObjectRequest,
+  type DeleteObjectResponse,
+  type DownloadObjectRequest,
+  type DownloadObjectResponse,
+  type GetObjectRequest,
+  type GetObjectResponse,
+} from '@dcsim/protocol';
+import type { Authenticated } from '../auth.js';
+import type { ObjectRow, SegmentRow } from '../db/index.js';
+import { abandonPendingSegment, removeObject } from '../deletes.js';
+import { formatBytes, shortHex } from '../log.js';
+import type { Metainfo } from './context.js';
+import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
+import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
+import { checkEncryptedKey, checkEncryption, checkMetadataSize } from './validate.js';
+
+/**
+ * Starts an upload: a pending object row under a fresh stream ID. Expiry follows Storj: a time in
+ * the past is refused, and so is one beyond the key's max object TTL; without an expiry, a key with
+ * a max TTL gets objects that expire after it.
+ */
+export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
+  checkEncryptedKey(req.encryptedObjectKey);
+  const encryption = checkEncryption(req.encryptionParameters);
+  requireBucket(m, auth, req.bucket);
+
+  const now = Date.now();
+  const maxTtl = m.auth.maxObjectTtlMs(auth);
+  let expiresAt = req.expiresAt?.getTime();
+  if (expiresAt !== undefined) {
+    if (Number.isNaN(expiresAt) || expiresAt <= now) throw invalidArgument('invalid expiration time, cannot be in the past');
+    if (maxTtl !== undefined && expiresAt > now + maxTtl) {
+      throw invalidArgument(`invalid expiration time, cannot be longer than ${formatDuration(maxTtl)} (the API key's max object TTL)`);
+    }
+  } else if (maxTtl !== undefined) {
+    expiresAt = now + maxTtl;
+  }
+
+  const scheme = m.config.scheme;
+  const streamId = new Uint8Array(randomBytes(STREAM_ID_SIZE));
+  m.db.objects.insert({
+    streamId,
+    projectId: auth.project.id,
+    bucket: req.bucket,
+    encryptedKey: req.encryptedObjectKey,
+    status: 'pending',
+    createdAt: now,
+    committedAt: null,
+    expiresAt: expiresAt ?? null,
+    encryptedMetadata: null,
+    encryptedMetadataKey: null,
+    encryptedMetadataNonce: null,
+    cipherSuite: encryption.cipherSuite,
+    blockSize: encryption.blockSize,
+    rsRequired: scheme.required,
+    rsRepair: scheme.repair,
+    rsOptimal: scheme.optimal,
+    rsTotal: scheme.total,
+    rsShareSize: scheme.shareSize,
+    plainSize: 0,
+    encryptedSize: 0,
+    segmentCount: 0,
+  });
+  return {
+    streamId,
+    redundancyScheme: schemeMessage(scheme),
+    maxSegmentSize: m.config.maxSegmentSize,
+    maxInlineSize: m.config.inlineThreshold,
+  };
+}
+
+/**
+ * Makes an upload visible. In one transaction: every begun segment must be committed and each part's
+ * segments must be numbered 0..n-1 without gaps; an older committed object under the same key is
+ * removed (its pieces queued for deletion); the object turns committed. A crash leaves either the
+ * old object or the new one.
+ */
+export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
+  const auth = m.auth.authenticate(req.header);
+  const pending = pendingObject(m, auth, req.streamId);
+  m.auth.check(auth, { op: ActionType.Write, bucket: pending.bucket, encryptedPath: pending.encryptedKey });
+  checkMetadataSize(req.encryptedMetadata);
+
+  const now = Date.now();
+  const { row, replaced, queued } = m.db.transaction(() => {
+    const current = pendingObject(m, auth, req.streamId); // still pending now that we hold the write lock?
+    const segments = m.db.segments.ofStream(current.streamId);
+    checkSegmentsComplete(segments);
+    const committed = new Set(segments.map((s) => `${s.part}/${s.index}`));
+    let queued = 0;
+    for (const begun of m.db.pendingSegments.ofStream(current.streamId)) {
+      if (!committed.has(`${begun.part}/${begun.index}`)) {
+        throw failedPrecondition(`segment ${begun.part}/${begun.index} was begun but never committed`);
+      }
+      queued += abandonPendingSegment(m.db, begun, now); // an earlier attempt at a committed position
+    }
+    const old = m.db.objects.committed(current.projectId, current.bucket, current.encryptedKey);
+    if (old) {
+      checkMayOverwrite(m, auth, current);
+      queued += removeObject(m.db, old.streamId, now);
+    }
+    m.db.objects.markCommitted({
+      streamId: current.streamId,
+      committedAt: now,
+      encryptedMetadata: req.encryptedMetadata,
+      encryptedMetadataKey: req.encryptedMetadataKey,
+      encryptedMetadataNonce: req.encryptedMetadataNonce,
+      plainSize: sum(segments, (s) => s.plainSize),
+      encryptedSize: sum(segments, (s) => s.encryptedSize),
+      segmentCount: segments.length,
+    });
+    return { row: m.db.objects.byStream(current.streamId)!, replaced: old !== undefined, queued };
+  });
+  m.log(
+    `object committed: bucket ${row.bucket}, encrypted key ${shortHex(row.encryptedKey)}, ` +
+      `${row.segmentCount} segment(s), ${formatBytes(row.plainSize)}` +
+      (replaced ? ', replacing the previous version' : '') +
+      (queued > 0 ? `; ${queued} old piece(s) queued for deletion` : ''),
+  );
+  return { object: objectMessage(row) };
+}
+
+export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
+  requireBucket(m, auth, req.bucket);
+  return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now())) };
+}
+
+/** The object and the list of its segments; order limits come per segment from DownloadSegment. */
+export function downloadObject(m: Metainfo, req: DownloadObjectRequest): DownloadObjectResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
+  requireBucket(m, auth, req.bucket);
+  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now());
+  return { object: objectMessage(row), segments: segmentInfos(m.db.segments.ofStream(row.streamId)) };
+}
+
+/** Removes the object's rows and queues its pieces for deletion, in one transaction. */
+export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjectResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
+  requireBucket(m, auth, req.bucket);
+  const { row, queued } = m.db.transaction(() => {
+    const row: ObjectRow | undefined = m.db.objects.committed(auth.project.id, req.bucket, req.encryptedObjectKey);
+    if (!row) throw notFound('object not found');
+    return { row, queued: removeObject(m.db, row.streamId) };
+  });
+  m.log(
+    `object deleted: bucket ${row.bucket}, encrypted key ${shortHex(row.encryptedKey)}; ` +
+      `${queued} piece(s) queued for deletion`,
+  );
+  return { object: objectMessage(row) };
+}
+
+/** Replacing an object deletes the old one, so (as in Storj) a key that may not delete may not overwrite. */
+function checkMayOverwrite(m: Metainfo, auth: Authenticated, object: ObjectRow): void {
+  try {
+    m.auth.check(auth, { op: ActionType.Delete, bucket: object.bucket, encryptedPath: object.encryptedKey });
+  } catch (err) {
+    if ((err as RpcError).code === status.PERMISSION_DENIED) {
+      throw permissionDenied('permission denied: an object exists under this key and the API key may not delete, so it may not overwrite');
+    }
+    throw err;
+  }
+}
+
+/** Each part's segment indexes must run 0, 1, 2, ... (segments arrive sorted by part, index). */
+function checkSegmentsComplete(segments: SegmentRow[]): void {
+  let part = -1;
+  let expected = 0;
+  for (const s of segments) {
+    if (s.part !== part) {
+      part = s.part;
+      expected = 0;
+    }
+    if (s.index !== expected) throw failedPrecondition(`segment ${part}/${expected} is missing`);
+    expected++;
+  }
+}
+
+function sum<T>(items: T[], of: (item: T) => number): number {
+  return items.reduce((total, item) => total + of(item), 0);
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}

@@ -1,0 +1,22 @@
+/** ProjectInfo (the salt for the root key) and RevokeAPIKey. */
+import { ActionType } from '@dcsim/crypto';
+import type { ProjectInfoRequest, ProjectInfoResponse, RevokeAPIKeyRequest, RevokeAPIKeyResponse } from '@dcsim/protocol';
+import type { Metainfo } from './context.js';
+
+export function projectInfo(m: Metainfo, req: ProjectInfoRequest): ProjectInfoResponse {
+  const auth = m.auth.authorize(req.header, { op: ActionType.ProjectInfo });
+  return { projectSalt: auth.project.salt, projectPublicId: uuidBytes(auth.project.id) };
+}
+
+export function revokeApiKey(m: Metainfo, req: RevokeAPIKeyRequest): RevokeAPIKeyResponse {
+  const { revoker, caveats } = m.auth.revoke(req.header, req.apiKey);
+  m.log(
+    `API key revoked: a macaroon with ${caveats} caveat(s) derived from key "${revoker.apiKey.name}" ` +
+      `of project ${revoker.project.name}; it and every key derived from it are now refused`,
+  );
+  return {};
+}
+
+function uuidBytes(uuid: string): Uint8Array {
+  return new Uint8Array(Buffer.from(uuid.replace(/-/g, ''), 'hex'));
+}

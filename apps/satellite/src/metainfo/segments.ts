@@ -1,0 +1,286 @@
+/** BeginSegment, CommitSegment, MakeInlineSegment, DownloadSegment. */
+import { randomBytes } from 'node:crypto';
+import { ActionType, derivePieceId, randomPieceId, type CipherSuite } from '@dcsim/crypto';
+import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
+import { nodeIdString } from '@dcsim/identity';
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  verifyPieceHashSignature,
+  type BeginSegmentRequest,
+  type BeginSegmentResponse,
+  type CommitSegmentRequest,
+  type CommitSegmentResponse,
+  type DownloadSegmentRequest,
+  type DownloadSegmentResponse,
+  type MakeInlineSegmentRequest,
+  type MakeInlineSegmentResponse,
+  type SegmentPieceUploadResult,
+} from '@dcsim/protocol';
+import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/index.js';
+import { removeSegment } from '../deletes.js';
+import { formatBytes } from '../log.js';
+import { maxPieceSize, type PiecePlacement } from '../orders.js';
+import type { Metainfo } from './context.js';
+import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
+import { committedObjectByStream, pendingObject } from './lookup.js';
+import { checkPosition, checkSize } from './validate.js';
+
+export const SEGMENT_ID_SIZE = 16;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Picks n nodes and signs a PUT order limit for each: piece i of the segment goes to node i, under
+ * the piece ID derived from a fresh root piece ID. The choice is remembered as a pending segment,
+ * named by the segment ID the uplink hands back in CommitSegment.
+ */
+export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmentResponse {
+  const auth = m.auth.authenticate(req.header);
+  const object = pendingObject(m, auth, req.streamId);
+  m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
+  const { part, index } = checkPosition(req.position);
+  const scheme = schemeOf(object);
+  const ceiling = maxPieceSizeOf(m, object, scheme);
+  checkSize('max order limit', req.maxOrderLimit, ceiling);
+  const limit = req.maxOrderLimit > 0 ? req.maxOrderLimit : ceiling;
+
+  const nodes = m.overlay.selectNodes(scheme.total, limit);
+  const rootPieceId = randomPieceId();
+  const segmentId = new Uint8Array(randomBytes(SEGMENT_ID_SIZE));
+  const now = Date.now();
+  m.db.pendingSegments.insert({
+    segmentId,
+    streamId: object.streamId,
+    part,
+    index,
+    rootPieceId,
+    nodeIds: nodes.map((n) => n.id),
+    maxPieceSize: limit,
+    createdAt: now,
+    expiresAt: now + m.config.orderExpirationMs,
+  });
+  const placements = nodes.map((node, pieceNum) => ({ pieceNum, node }));
+  return {
+    segmentId,
+    addressedLimits: m.orders.putLimits(rootPieceId, placements, limit, optionalDate(object.expiresAt)),
+    rootPieceId,
+    redundancyScheme: schemeMessage(scheme),
+  };
+}
+
+/**
+ * Stores a segment once enough nodes vouch for their pieces. Each upload result must name the node
+ * the piece was ordered from and carry that node's signature over a hash with the derived piece ID
+ * and the piece size the segment's size implies. Invalid results are dropped (and logged); fewer
+ * than the optimal (success) threshold of valid ones refuse the commit, as in Storj.
+ */
+export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSegmentResponse {
+  const auth = m.auth.authenticate(req.header);
+  if (req.segmentId.length !== SEGMENT_ID_SIZE) throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
+  const pending = m.db.pendingSegments.get(req.segmentId);
+  if (!pending) throw notFound('segment upload not found (unknown segment ID, or it was abandoned)');
+  const object = pendingObject(m, auth, pending.streamId);
+  m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
+  if (req.encryptedKey.length === 0) throw invalidArgument('encrypted segment key is required');
+  checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
+  checkSize('encrypted size', req.encryptedSize);
+  if (req.encryptedSize === 0) throw invalidArgument('encrypted size of a remote segment must be > 0');
+
+  const scheme = schemeOf(object);
+  const expectedPieceSize = pieceSize(req.encryptedSize, scheme);
+  if (expectedPieceSize > pending.maxPieceSize) {
+    throw invalidArgument(`a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`);
+  }
+  const { valid, invalid } = verifyUploadResults(m, pending, req.uploadResults, expectedPieceSize);
+  for (const bad of invalid) m.log(`segment commit: dropped piece ${bad.pieceNum} from node ${bad.node}: ${bad.reason}`);
+  if (valid.length < scheme.optimal) {
+    const reasons = invalid.map((bad) => `\n  piece ${bad.pieceNum} from node ${bad.node}: ${bad.reason}`).join('');
+    throw invalidArgument(
+      `number of valid pieces (${valid.length}) is less than the success threshold (${scheme.optimal}); ` +
+        `found ${invalid.length} invalid piece(s)${reasons}`,
+    );
+  }
+
+  const now = Date.now();
+  const newlyVetted = m.db.transaction(() => {
+    if (!m.db.pendingSegments.get(pending.segmentId)) throw failedPrecondition('segment was committed or abandoned meanwhile');
+    pendingObject(m, auth, pending.streamId);
+    removeSegment(m.db, pending.streamId, pending.part, pending.index, now); // a retried upload of this position
+    m.db.segments.insert(
+      {
+        streamId: pending.streamId,
+        part: pending.part,
+        index: pending.index,
+        rootPieceId: pending.rootPieceId,
+        encryptedKey: req.encryptedKey,
+        encryptedKeyNonce: req.encryptedKeyNonce,
+        plainSize: req.plainSize,
+        encryptedSize: req.encryptedSize,
+        pieceSize: expectedPieceSize,
+        inlineData: null,
+        createdAt: now,
+      },
+      valid,
+    );
+    const vetted = valid.filter((p) => m.db.nodes.recordStoredPiece(p.nodeId, expectedPieceSize, m.config.vettingPieceCount, now));
+    queueRefusedPieces(m, pending, valid, invalid, now);
+    m.db.pendingSegments.delete(pending.segmentId);
+    return vetted;
+  });
+  m.log(
+    `segment committed: ${valid.length}/${scheme.total} pieces of ${formatBytes(expectedPieceSize)} ` +
+      `(segment ${pending.part}/${pending.index}, ${formatBytes(req.encryptedSize)} encrypted, bucket ${object.bucket}) ` +
+      `on nodes ${valid.map((p) => shortNode(p.nodeId)).join(', ')}`,
+  );
+  for (const p of newlyVetted) m.log(`node vetted: ${nodeIdString(p.nodeId)} now stores ${m.config.vettingPieceCount}+ pieces`);
+  return {};
+}
+
+/** Stores a small segment's encrypted bytes in the satellite's database instead of on nodes. */
+export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): MakeInlineSegmentResponse {
+  const auth = m.auth.authenticate(req.header);
+  const object = pendingObject(m, auth, req.streamId);
+  m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
+  const { part, index } = checkPosition(req.position);
+  const size = req.encryptedInlineData.length;
+  if (size > m.config.inlineThreshold) {
+    throw invalidArgument(`inline segment is ${size} bytes, over the inline threshold of ${m.config.inlineThreshold} bytes`);
+  }
+  checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
+  const now = Date.now();
+  m.db.transaction(() => {
+    pendingObject(m, auth, object.streamId);
+    removeSegment(m.db, object.streamId, part, index, now);
+    m.db.segments.insert(
+      {
+        streamId: object.streamId,
+        part,
+        index,
+        rootPieceId: null,
+        encryptedKey: req.encryptedKey,
+        encryptedKeyNonce: req.encryptedKeyNonce,
+        plainSize: req.plainSize,
+        encryptedSize: size,
+        pieceSize: 0,
+        inlineData: req.encryptedInlineData,
+        createdAt: now,
+      },
+      [],
+    );
+  });
+  m.log(`inline segment stored: ${size} encrypted bytes in the satellite database (segment ${part}/${index}, bucket ${object.bucket})`);
+  return {};
+}
+
+/**
+ * A segment's info plus GET order limits (or its inline bytes): one per piece on a node that is
+ * online, or one per stored piece when fewer than k of them are online. Index -1 names the
+ * object's last segment.
+ */
+export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): DownloadSegmentResponse {
+  const auth = m.auth.authenticate(req.header);
+  const now = Date.now();
+  const object = committedObjectByStream(m, auth, req.streamId, now);
+  m.auth.check(auth, { op: ActionType.Read, bucket: object.bucket, encryptedPath: object.encryptedKey });
+  const { part, index } = checkPosition(req.position, true);
+  const segments = m.db.segments.ofStream(object.streamId);
+  const infos = segmentInfos(segments);
+  const at = index < 0 ? segments.length - 1 : segments.findIndex((s) => s.part === part && s.index === index);
+  if (at < 0) throw notFound(`segment ${part}/${index} not found`);
+  const segment = segments[at];
+  const scheme = schemeOf(object);
+  const response: DownloadSegmentResponse = {
+    segment: infos[at],
+    addressedLimits: [],
+    rootPieceId: segment.rootPieceId ?? EMPTY,
+    redundancyScheme: schemeMessage(scheme),
+    encryptedInlineData: segment.inlineData ?? EMPTY,
+  };
+  if (segment.rootPieceId === null) return response;
+
+  const placements = placementsOf(m, m.db.segments.pieces(segment.streamId, segment.part, segment.index));
+  const online = placements.filter((p) => m.overlay.isOnline(p.node, now));
+  const chosen = online.length >= scheme.required ? online : placements;
+  response.addressedLimits = m.orders.getLimits(segment.rootPieceId, chosen, segment.pieceSize, optionalDate(object.expiresAt));
+  return response;
+}
+
+interface InvalidPiece {
+  pieceNum: number;
+  node: string;
+  reason: string;
+}
+
+function verifyUploadResults(
+  m: Metainfo,
+  pending: PendingSegmentRow,
+  results: SegmentPieceUploadResult[],
+  expectedPieceSize: number,
+): { valid: PieceRow[]; invalid: InvalidPiece[] } {
+  const valid: PieceRow[] = [];
+  const invalid: InvalidPiece[] = [];
+  const seen = new Set<number>();
+  for (const result of results) {
+    const reason = checkUploadResult(m, pending, result, expectedPieceSize, seen);
+    if (reason) invalid.push({ pieceNum: result.pieceNum, node: describeNode(result.nodeId), reason });
+    else valid.push({ pieceNum: result.pieceNum, nodeId: result.nodeId });
+  }
+  return { valid, invalid };
+}
+
+/** Why one upload result cannot be trusted, or undefined when it can. */
+function checkUploadResult(
+  m: Metainfo,
+  pending: PendingSegmentRow,
+  { pieceNum, nodeId, hash }: SegmentPieceUploadResult,
+  expectedPieceSize: number,
+  seen: Set<number>,
+): string | undefined {
+  if (!Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) return 'piece number out of range';
+  if (seen.has(pieceNum)) return 'duplicate piece number';
+  const orderedFrom = pending.nodeIds[pieceNum];
+  if (!Buffer.from(orderedFrom).equals(nodeId)) return `piece ${pieceNum} was ordered from node ${nodeIdString(orderedFrom)}`;
+  if (!hash) return 'no piece hash';
+  if (!Buffer.from(derivePieceId(pending.rootPieceId, nodeId, pieceNum)).equals(hash.pieceId)) {
+    return 'piece ID in the hash is not the one derived for this node and piece number';
+  }
+  const node = m.db.nodes.get(nodeId);
+  if (!node) return 'unknown node';
+  if (!verifyPieceHashSignature(node.publicKey, hash)) return 'piece hash signature is not valid for this node';
+  if (hash.hash.length !== 32) return `piece hash must be 32 bytes (SHA-256), got ${hash.hash.length}`;
+  if (hash.pieceSize !== expectedPieceSize) return `piece size ${hash.pieceSize} differs from the expected ${expectedPieceSize}`;
+  seen.add(pieceNum);
+  return undefined;
+}
+
+/** A node may hold a piece whose result was refused (wrong size, say): nothing will reference it, so delete it. */
+function queueRefusedPieces(m: Metainfo, pending: PendingSegmentRow, valid: PieceRow[], invalid: InvalidPiece[], now: number): void {
+  const kept = new Set(valid.map((p) => p.pieceNum));
+  for (const { pieceNum } of invalid) {
+    if (kept.has(pieceNum) || !Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) continue;
+    const nodeId = pending.nodeIds[pieceNum];
+    m.db.pieceDeletions.queue(nodeId, derivePieceId(pending.rootPieceId, nodeId, pieceNum), now);
+  }
+}
+
+function placementsOf(m: Metainfo, pieces: PieceRow[]): PiecePlacement[] {
+  const placements: PiecePlacement[] = [];
+  for (const p of pieces) {
+    const node: NodeRow | undefined = m.db.nodes.get(p.nodeId);
+    if (node) placements.push({ pieceNum: p.pieceNum, node });
+  }
+  return placements;
+}
+
+function maxPieceSizeOf(m: Metainfo, object: ObjectRow, scheme: RedundancyScheme): number {
+  return maxPieceSize(m.config.maxSegmentSize, { cipherSuite: object.cipherSuite as CipherSuite, blockSize: object.blockSize }, scheme);
+}
+
+function describeNode(id: Uint8Array): string {
+  return id.length === 32 ? nodeIdString(id) : `<${id.length}-byte ID>`;
+}
+
+function shortNode(id: Uint8Array): string {
+  return nodeIdString(id).slice(0, 8);
+}

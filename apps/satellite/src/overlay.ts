@@ -1,0 +1,95 @@
+/**
+ * The overlay: which storage nodes exist, which are online, and which ones get the pieces of a new
+ * segment.
+ *
+ * Selection rules (Storj's, simplified for one machine):
+ * - only nodes that checked in within the online window and reported enough free space;
+ * - n distinct nodes, in random order;
+ * - a fraction of them new (unvetted) nodes, so newcomers earn trust; when there are not enough
+ *   vetted nodes, new ones fill in, and the other way round. dcsim has no audits yet, so a node is
+ *   vetted once `vettingPieceCount` pieces were committed on it;
+ * - one node per /24 subnet where the candidates allow it, so one operator's machines do not hold
+ *   many pieces of a segment; when they do not (every testnet node is on 127.0.0.1), the remaining
+ *   places are filled regardless of subnet.
+ */
+import { isIPv4 } from 'node:net';
+import { nodeIdString } from '@dcsim/identity';
+import { resourceExhausted } from '@dcsim/protocol';
+import type { SatelliteConfig } from './config.js';
+import type { NodeRow, SatelliteDb } from './db/index.js';
+
+export class Overlay {
+  constructor(
+    private readonly db: SatelliteDb,
+    private readonly config: SatelliteConfig,
+  ) {}
+
+  isOnline(node: NodeRow, now = Date.now()): boolean {
+    return node.lastContact >= now - this.config.nodeOnlineWindowMs;
+  }
+
+  isVetted(node: NodeRow): boolean {
+    return node.vettedAt !== null;
+  }
+
+  /** Picks `count` distinct online nodes with `minFreeDisk` bytes free, or throws RESOURCE_EXHAUSTED. */
+  selectNodes(count: number, minFreeDisk: number, now = Date.now()): NodeRow[] {
+    const candidates = this.db.nodes.candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk);
+    if (candidates.length < count) {
+      throw resourceExhausted(`not enough nodes: need ${count}, have ${candidates.length}`);
+    }
+    const fresh = shuffle(candidates.filter((n) => !this.isVetted(n)));
+    const vetted = shuffle(candidates.filter((n) => this.isVetted(n)));
+    const newQuota = Math.floor(count * this.config.newNodeFraction);
+    // Priority order: the new-node quota, then vetted nodes, then whatever new nodes are left.
+    const priority = [...fresh.slice(0, newQuota), ...vetted, ...fresh.slice(newQuota)];
+    return pickSpreadOverSubnets(priority, count);
+  }
+}
+
+/**
+ * Takes nodes in priority order, first at most one per subnet, then (if that was not enough)
+ * the rest in the same order. The result is shuffled so piece numbers say nothing about priority.
+ */
+function pickSpreadOverSubnets(priority: NodeRow[], count: number): NodeRow[] {
+  const chosen: NodeRow[] = [];
+  const taken = new Set<string>();
+  const subnets = new Set<string>();
+  for (const node of priority) {
+    if (chosen.length === count) break;
+    const subnet = subnetOf(node.address);
+    if (subnets.has(subnet)) continue;
+    subnets.add(subnet);
+    taken.add(nodeIdString(node.id));
+    chosen.push(node);
+  }
+  for (const node of priority) {
+    if (chosen.length === count) break;
+    const id = nodeIdString(node.id);
+    if (taken.has(id)) continue;
+    taken.add(id);
+    chosen.push(node);
+  }
+  return shuffle(chosen);
+}
+
+/** The /24 of an IPv4 address; other hosts (names, IPv6) count as their own subnet. */
+export function subnetOf(address: string): string {
+  const host = hostOf(address);
+  return isIPv4(host) ? host.split('.').slice(0, 3).join('.') : host.toLowerCase();
+}
+
+function hostOf(address: string): string {
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? address : address.slice(0, colon);
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * What every operation of a Project works with: the satellite client, the node clients, and the
+ * encryption side of the access grant. The keys here stay in this process (invariant 3).
+ */
+import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto';
+import type { Metainfo } from './metainfo.js';
+import type { NodeClients } from './nodes.js';
+
+export interface ProjectContext {
+  metainfo: Metainfo;
+  nodes: NodeClients;
+  /** The grant's key store: the root key, or the derived keys of the prefixes it was shared for. */
+  store: Store;
+  /** Path cipher override; undefined uses the cipher of the matching store entry. */
+  pathCipher: CipherSuite | undefined;
+  /** Content encryption of new objects (always authenticated). */
+  encryption: EncryptionParameters;
+  /** Plain bytes per segment of new objects (capped by the satellite's maximum). */
+  segmentSize: number;
+  /** Bytes per Piecestore upload message. */
+  chunkSize: number;
+  /** Transfers started beyond k when downloading a segment. */
+  extraPieces: number;
+  /** Human-readable log lines (bad pieces); no secrets ever go here. */
+  log: (line: string) => void;
+}

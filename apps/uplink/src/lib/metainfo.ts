@@ -1,0 +1,138 @@
+/**
+ * A promise client for the satellite's Metainfo service. Every request carries the API key (the
+ * serialized macaroon) in its header, and nothing else secret: keys and paths reach this class
+ * already encrypted. Failures become the typed errors of errors.ts, naming the bucket and object.
+ */
+import {
+  CHANNEL_OPTIONS,
+  MetainfoClient,
+  insecure,
+  unary,
+  type BeginObjectRequest,
+  type BeginObjectResponse,
+  type BeginSegmentRequest,
+  type BeginSegmentResponse,
+  type Bucket,
+  type CommitObjectRequest,
+  type CommitSegmentRequest,
+  type DownloadObjectResponse,
+  type DownloadSegmentResponse,
+  type ListBucketsResponse,
+  type ListObjectsRequest,
+  type ListObjectsResponse,
+  type MakeInlineSegmentRequest,
+  type Object as ObjectMessage,
+  type ProjectInfoResponse,
+  type RequestHeader,
+  type SegmentPosition,
+} from '@dcsim/protocol';
+import { SatelliteError, satelliteError, type Subject } from './errors.js';
+
+/** A request as the caller fills it in: the header is added here. */
+type Body<Req> = Omit<Req, 'header'>;
+
+type Method<Req, Res> = (req: Req, metadata: any, options: any, callback: (err: any, res: Res) => void) => unknown;
+
+export class Metainfo {
+  private readonly client: MetainfoClient;
+  private readonly header: RequestHeader;
+
+  /** `address` is host:port; `apiKey` the serialized macaroon. */
+  constructor(
+    readonly address: string,
+    apiKey: Uint8Array,
+    private readonly deadlineMs = 30_000,
+  ) {
+    this.client = new MetainfoClient(address, insecure(), CHANNEL_OPTIONS);
+    this.header = { apiKey };
+  }
+
+  private async call<Req extends { header?: RequestHeader }, Res>(
+    method: Method<Req, Res>,
+    body: Body<Req>,
+    subject: Subject = {},
+  ): Promise<Res> {
+    try {
+      return await unary(this.client, method, { ...body, header: this.header } as Req, this.deadlineMs);
+    } catch (err) {
+      throw satelliteError(err, subject);
+    }
+  }
+
+  projectInfo(): Promise<ProjectInfoResponse> {
+    return this.call(this.client.projectInfo, {});
+  }
+
+  async createBucket(name: string): Promise<Bucket> {
+    const res = await this.call(this.client.createBucket, { name }, { bucket: name });
+    return res.bucket ?? { name };
+  }
+
+  async getBucket(name: string): Promise<Bucket> {
+    const res = await this.call(this.client.getBucket, { name }, { bucket: name });
+    return res.bucket ?? { name };
+  }
+
+  /** Returns how many objects went with the bucket (only with `deleteAll`). */
+  async deleteBucket(name: string, deleteAll: boolean): Promise<number> {
+    const res = await this.call(this.client.deleteBucket, { name, deleteAll }, { bucket: name });
+    return res.deletedObjects;
+  }
+
+  listBuckets(cursor: string, limit = 0): Promise<ListBucketsResponse> {
+    return this.call(this.client.listBuckets, { cursor, limit });
+  }
+
+  beginObject(req: Body<BeginObjectRequest>, subject: Subject): Promise<BeginObjectResponse> {
+    return this.call(this.client.beginObject, req, subject);
+  }
+
+  beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
+    return this.call(this.client.beginSegment, req, subject);
+  }
+
+  async commitSegment(req: Body<CommitSegmentRequest>, subject: Subject): Promise<void> {
+    await this.call(this.client.commitSegment, req, subject);
+  }
+
+  async makeInlineSegment(req: Body<MakeInlineSegmentRequest>, subject: Subject): Promise<void> {
+    await this.call(this.client.makeInlineSegment, req, subject);
+  }
+
+  async commitObject(req: Body<CommitObjectRequest>, subject: Subject): Promise<ObjectMessage | undefined> {
+    const res = await this.call(this.client.commitObject, req, subject);
+    return res.object;
+  }
+
+  async getObject(bucket: string, encryptedObjectKey: Uint8Array, subject: Subject): Promise<ObjectMessage> {
+    const res = await this.call(this.client.getObject, { bucket, encryptedObjectKey }, subject);
+    if (!res.object) throw new SatelliteError(undefined, 'GetObject answered without an object');
+    return res.object;
+  }
+
+  downloadObject(bucket: string, encryptedObjectKey: Uint8Array, subject: Subject): Promise<DownloadObjectResponse> {
+    return this.call(this.client.downloadObject, { bucket, encryptedObjectKey }, subject);
+  }
+
+  downloadSegment(streamId: Uint8Array, position: SegmentPosition, subject: Subject): Promise<DownloadSegmentResponse> {
+    return this.call(this.client.downloadSegment, { streamId, position }, subject);
+  }
+
+  listObjects(req: Body<ListObjectsRequest>, subject: Subject): Promise<ListObjectsResponse> {
+    return this.call(this.client.listObjects, req, subject);
+  }
+
+  async deleteObject(bucket: string, encryptedObjectKey: Uint8Array, subject: Subject): Promise<ObjectMessage | undefined> {
+    const res = await this.call(this.client.deleteObject, { bucket, encryptedObjectKey }, subject);
+    return res.object;
+  }
+
+  /** Revokes `apiKey` (a serialized macaroon derived from this client's key). */
+  async revokeApiKey(apiKey: Uint8Array): Promise<void> {
+    await this.call(this.client.revokeApiKey, { apiKey });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Downloading one piece, or a byte range of it, from one storage node (Piecestore.Download, a server
+ * stream). The first message carries the node-signed PieceHash; we check it before using any byte.
+ * For a whole piece the bytes must then hash to it (SHA-256) and have its size, so a corrupted piece
+ * is caught here. A range cannot be checked against a whole-piece hash: the caller relies on the
+ * AES-GCM tags of the decrypted blocks instead (download.ts).
+ */
+import { createHash } from 'node:crypto';
+import { nodeIdString } from '@dcsim/identity';
+import type { AddressedOrderLimit, PieceDownloadResponse, PiecestoreClient } from '@dcsim/protocol';
+import { PieceError } from './errors.js';
+import { pieceHashProblem, sameBytes } from './piece-hash.js';
+import { describeRpcError } from './piece-upload.js';
+
+export interface PieceDownloadRequest {
+  /** Whole piece when absent; its size must then be `expectedSize`. */
+  range?: { offset: number; length: number };
+  /** Size of the whole piece as the segment's size implies. */
+  pieceSize: number;
+  signal?: AbortSignal;
+  onBytes?: (bytes: number) => void;
+}
+
+/** Returns the piece (or the range of it) after the checks above; throws a PieceError otherwise. */
+export async function downloadPiece(
+  client: PiecestoreClient,
+  addressed: AddressedOrderLimit,
+  request: PieceDownloadRequest,
+): Promise<Uint8Array> {
+  const limit = addressed.limit;
+  const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
+  const fail = (reason: string, bad = false) => new PieceError(nodeId, addressed.pieceNum, reason, bad);
+  if (!limit) throw fail('order limit missing');
+  if (request.signal?.aborted) throw fail('cancelled');
+
+  const whole = request.range === undefined;
+  const offset = request.range?.offset ?? 0;
+  const length = request.range?.length ?? request.pieceSize;
+  const call = client.download({ limit, offset, size: whole ? 0 : length });
+  const cancel = () => call.cancel();
+  request.signal?.addEventListener('abort', cancel, { once: true });
+
+  const data = new Uint8Array(length);
+  let received = 0;
+  let first = true;
+  let signedHash: Uint8Array | undefined;
+  const sha256 = createHash('sha256');
+  try {
+    for await (const message of call as AsyncIterable<PieceDownloadResponse>) {
+      if (first) {
+        first = false;
+        const problem = pieceHashProblem(addressed, message.hash);
+        if (problem) throw fail(problem, true);
+        if (message.hash!.pieceSize !== request.pieceSize) {
+          throw fail(`the node says the piece has ${message.hash!.pieceSize} bytes, the segment needs ${request.pieceSize}`, true);
+        }
+        signedHash = message.hash!.hash;
+      }
+      const chunk = message.chunk;
+      if (received + chunk.length > length) throw fail(`the node sent more than the ${length} bytes asked for`, true);
+      data.set(chunk, received);
+      received += chunk.length;
+      if (whole) sha256.update(chunk);
+      request.onBytes?.(chunk.length);
+    }
+    if (first) throw fail('the node sent nothing');
+    if (received !== length) throw fail(`the node sent ${received} of ${length} bytes`, true);
+    if (whole && !sameBytes(new Uint8Array(sha256.digest()), signedHash!)) {
+      throw fail('the piece does not match the SHA-256 hash the node signed when it stored it', true);
+    }
+  } catch (err) {
+    call.cancel();
+    if (err instanceof PieceError) throw err;
+    if (request.signal?.aborted) throw fail('cancelled');
+    throw fail(describeRpcError(err));
+  } finally {
+    request.signal?.removeEventListener('abort', cancel);
+  }
+  return data;
+}

@@ -1,0 +1,142 @@
+/**
+ * Fetching pieces of one segment from the nodes that hold them: k good pieces rebuild it. We start a
+ * few more transfers than needed (slow or missing nodes are common), start another whenever one
+ * fails, and cancel the rest once enough good pieces are in. Lower piece numbers go first: pieces
+ * 0..k-1 are the data itself (the code is systematic), so when they all arrive nothing needs decoding.
+ *
+ * A bad piece (wrong hash, size or signature) is reported through `onBadPiece` and a log line naming
+ * the node, then replaced by another one.
+ */
+import { nodeIdString } from '@dcsim/identity';
+import type { AddressedOrderLimit } from '@dcsim/protocol';
+import { PieceError } from './errors.js';
+import type { NodeClients } from './nodes.js';
+import { downloadPiece } from './piece-download.js';
+import { emit, type ProgressListener } from './progress.js';
+
+/** A piece that failed verification, as reported to `onBadPiece`. */
+export interface BadPiece {
+  segment: number;
+  pieceNum: number;
+  nodeId: string;
+  address: string;
+  reason: string;
+}
+
+export interface FetchOptions {
+  segment: number;
+  pieceSize: number;
+  /** Bytes of every piece to fetch; whole pieces (hash-verified) when absent. */
+  range?: { offset: number; length: number };
+  /** Transfers started beyond the number of pieces wanted. */
+  extra: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  onBadPiece?: (bad: BadPiece) => void;
+  onBytes?: (bytes: number) => void;
+  log?: (line: string) => void;
+}
+
+export class PieceFetcher {
+  private readonly waiting: AddressedOrderLimit[];
+  readonly failures: PieceError[] = [];
+
+  constructor(
+    private readonly nodes: NodeClients,
+    limits: AddressedOrderLimit[],
+    private readonly options: FetchOptions,
+  ) {
+    this.waiting = limits.filter((l) => l.limit).sort((a, b) => a.pieceNum - b.pieceNum);
+  }
+
+  /** Pieces not tried yet. */
+  get remaining(): number {
+    return this.waiting.length;
+  }
+
+  /**
+   * Fetches up to `count` more good pieces, keyed by piece number, with `extra` transfers beyond
+   * that. Returns fewer only when every node has been tried; the caller decides whether that is
+   * enough. A transfer cancelled as surplus is not retried: nodes accept each order limit once.
+   */
+  async fetch(count: number, extra = this.options.extra): Promise<Map<number, Uint8Array>> {
+    const got = new Map<number, Uint8Array>();
+    if (count <= 0) return got;
+    const enough = new AbortController();
+    const abort = () => enough.abort();
+    this.options.signal?.addEventListener('abort', abort, { once: true });
+    const running = new Set<Promise<void>>();
+    const startNext = () => {
+      const addressed = this.waiting.shift();
+      if (!addressed) return;
+      const task = this.fetchOne(addressed, enough.signal, got).finally(() => running.delete(task));
+      running.add(task);
+    };
+    try {
+      for (let i = 0; i < count + extra; i++) startNext();
+      while (running.size > 0) {
+        await Promise.race(running);
+        if (got.size >= count) {
+          enough.abort(); // long tail: the pieces still coming are not needed
+          await Promise.allSettled([...running]);
+          break;
+        }
+        // Keep count + extra transfers going while pieces are missing and nodes are left to ask.
+        while (running.size < count - got.size + extra && this.waiting.length > 0) startNext();
+      }
+    } finally {
+      this.options.signal?.removeEventListener('abort', abort);
+    }
+    this.options.signal?.throwIfAborted();
+    return got;
+  }
+
+  private async fetchOne(addressed: AddressedOrderLimit, signal: AbortSignal, got: Map<number, Uint8Array>): Promise<void> {
+    const { segment, onProgress } = this.options;
+    const event = {
+      type: 'piece',
+      segment,
+      pieceNum: addressed.pieceNum,
+      nodeId: nodeIdString(addressed.limit!.storageNodeId),
+      address: addressed.address,
+    } as const;
+    emit(onProgress, { ...event, status: 'started' });
+    try {
+      const data = await downloadPiece(this.nodes.get(addressed.address), addressed, {
+        range: this.options.range,
+        pieceSize: this.options.pieceSize,
+        signal,
+        onBytes: this.options.onBytes,
+      });
+      if (signal.aborted) return; // arrived after we had enough
+      got.set(addressed.pieceNum, data);
+      emit(onProgress, { ...event, status: 'downloaded' });
+    } catch (err) {
+      if (signal.aborted) {
+        emit(onProgress, { ...event, status: 'cancelled' });
+        return;
+      }
+      const failure = err instanceof PieceError ? err : new PieceError(event.nodeId, addressed.pieceNum, String(err));
+      this.failures.push(failure);
+      if (failure.bad) this.reportBad(addressed, failure.reason);
+      emit(onProgress, { ...event, status: failure.bad ? 'bad' : 'failed', error: failure.reason });
+    }
+  }
+
+  /** Tells the caller and the log which node served a bad piece (found here or later by the caller). */
+  reportBad(addressed: AddressedOrderLimit, reason: string): void {
+    const bad: BadPiece = {
+      segment: this.options.segment,
+      pieceNum: addressed.pieceNum,
+      nodeId: nodeIdString(addressed.limit!.storageNodeId),
+      address: addressed.address,
+      reason,
+    };
+    this.options.log?.(`bad piece ${bad.pieceNum} of segment ${bad.segment} from node ${bad.nodeId} (${bad.address}): ${reason}`);
+    try {
+      this.options.onBadPiece?.(bad);
+    } catch {
+      // A listener's bug must not fail the download.
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Uploading one piece to one storage node (Piecestore.Upload, a client stream): the order limit
+ * first, then the piece in chunks with backpressure, then `done` with our SHA-256 and size. The node
+ * answers with the hash it computed, signed; we accept it only if it matches ours and the signature
+ * is the node's (piece-hash.ts). The satellite will check the same signature again at commit.
+ */
+import { createHash } from 'node:crypto';
+import { nodeIdString } from '@dcsim/identity';
+import type { AddressedOrderLimit, PieceHash, PieceUploadRequest, PieceUploadResponse, PiecestoreClient } from '@dcsim/protocol';
+import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
+import { PieceError } from './errors.js';
+import { pieceHashProblem, sameBytes } from './piece-hash.js';
+
+/**
+ * Bytes per upload message: big enough that per-message costs (protobuf, HTTP/2 framing, the node's
+ * write call) stay small (1 MiB moved pieces about 1.4x faster than 256 KiB on loopback), small enough
+ * for smooth backpressure and flat memory.
+ */
+export const DEFAULT_UPLOAD_CHUNK = 1024 * 1024;
+
+export interface PieceUploadOptions {
+  chunkSize?: number;
+  /** Aborting cancels the stream (long-tail cancellation); the node then keeps nothing. */
+  signal?: AbortSignal;
+  /** Called with the size of each chunk handed to gRPC. */
+  onBytes?: (bytes: number) => void;
+}
+
+/** Uploads `piece` under `addressed` and returns the node's verified, signed piece hash. */
+export async function uploadPiece(
+  client: PiecestoreClient,
+  addressed: AddressedOrderLimit,
+  piece: Uint8Array,
+  options: PieceUploadOptions = {},
+): Promise<PieceHash> {
+  const limit = addressed.limit;
+  const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
+  const fail = (reason: string, bad = false) => new PieceError(nodeId, addressed.pieceNum, reason, bad);
+  if (!limit) throw fail('order limit missing');
+  if (options.signal?.aborted) throw fail('cancelled');
+
+  let call!: ClientWritableStream<PieceUploadRequest>;
+  let settled = false;
+  const response = new Promise<PieceUploadResponse>((resolve, reject) => {
+    call = client.upload((err: ServiceError | null, res?: PieceUploadResponse) => {
+      settled = true;
+      if (err || !res) reject(err ?? new Error('empty response'));
+      else resolve(res);
+    });
+  });
+  const cancel = () => call.cancel();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    const sha256 = createHash('sha256');
+    const chunkSize = options.chunkSize ?? DEFAULT_UPLOAD_CHUNK;
+    let offset = 0;
+    do {
+      const chunk = piece.subarray(offset, offset + chunkSize);
+      sha256.update(chunk);
+      offset += chunk.length;
+      const message: PieceUploadRequest = { limit: offset === chunk.length ? limit : undefined, chunk };
+      const more = call.write(message);
+      options.onBytes?.(chunk.length);
+      if (!more) await drained(call, response);
+      if (options.signal?.aborted || settled) break; // cancelled, or the node already answered (a refusal)
+    } while (offset < piece.length);
+    const hash = new Uint8Array(sha256.digest());
+    if (!options.signal?.aborted && !settled) {
+      call.write({ chunk: new Uint8Array(0), done: { pieceId: limit.pieceId, hash, pieceSize: piece.length, signature: new Uint8Array(0) } });
+      call.end();
+    }
+    const { done } = await response;
+    const problem = pieceHashProblem(addressed, done);
+    if (problem) throw fail(problem, true);
+    if (!sameBytes(done!.hash, hash) || done!.pieceSize !== piece.length) {
+      throw fail('the node signed a different hash or size than we sent', true);
+    }
+    return done!;
+  } catch (err) {
+    response.catch(() => {}); // settled or not, its outcome no longer matters
+    if (err instanceof PieceError) throw err;
+    if (options.signal?.aborted) throw fail('cancelled');
+    throw fail(describeRpcError(err));
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+}
+
+/** Resolves when the stream takes more data, or when the call ended (its callback then reports why). */
+function drained(call: ClientWritableStream<PieceUploadRequest>, response: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      call.off('close', done);
+      resolve();
+    };
+    call.on('drain', done);
+    call.on('close', done);
+    response.then(done, done);
+  });
+}
+
+export function describeRpcError(err: unknown): string {
+  const e = err as Partial<ServiceError> | undefined;
+  if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,303 @@
+/**
+ * Uploading an object, as Storj's uplink does:
+ *
+ *   encrypt the key (path encryption) → BeginObject → for each segment: a fresh random content key,
+ *   encrypt the segment in blocks, erasure-code it into n pieces → BeginSegment (n order limits on n
+ *   nodes) → pieces to nodes in parallel, long tail cancelled once `optimal` are stored →
+ *   CommitSegment with the node-signed hashes and the content key encrypted under a key derived from
+ *   the path → CommitObject with the encrypted metadata.
+ *
+ * A last segment small enough goes to the satellite inline instead (still encrypted). The source is
+ * read one segment at a time; the next segment is read while the current one's pieces upload.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  KEY_SIZE,
+  NONCE_SIZE,
+  cipherSuiteName,
+  deriveObjectContentKey,
+  encrypt,
+  encryptKey,
+  encryptObjectMetadata,
+  encryptPath,
+  encryptSegment,
+  pieceIdToString,
+  segmentNonce,
+  type EncryptionParameters,
+} from '@dcsim/crypto';
+import { encodeSegment, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
+import { nodeIdString } from '@dcsim/identity';
+import type { ProjectContext } from './context.js';
+import { SatelliteError, type Subject } from './errors.js';
+import { checkBucketAndKey } from './names.js';
+import { emit, type ProgressListener } from './progress.js';
+import { readSegments, type UploadSource } from './segmenter.js';
+import { uploadPieces, type PieceOutcome } from './segment-upload.js';
+
+export interface UploadOptions {
+  contentType?: string;
+  /** User metadata; stored encrypted. */
+  metadata?: Record<string, string>;
+  /** The satellite deletes the object after this time. */
+  expires?: Date;
+  /** Plain bytes per segment (default: the project's, 64 MiB); small values make multi-segment tests cheap. */
+  segmentSize?: number;
+  /** Total size when known, so progress events can carry it. */
+  size?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** One piece in the upload report: which node got which piece number, under which piece ID. */
+export interface PieceReport {
+  pieceNum: number;
+  nodeId: string;
+  address: string;
+  pieceId: string;
+  status: PieceOutcome['status'];
+  error?: string;
+}
+
+export interface SegmentReport {
+  index: number;
+  plainSize: number;
+  encryptedSize: number;
+  /** Stored in the satellite's database instead of on nodes. */
+  inline: boolean;
+  /** Bytes of each piece (remote segments). */
+  pieceSize?: number;
+  pieces: PieceReport[];
+}
+
+/** What an upload did, for `cp --explain`: everything here is what left the process, or where it went. */
+export interface UploadReport {
+  bucket: string;
+  key: string;
+  /** The key as the satellite stores it (hex). */
+  encryptedKey: string;
+  pathCipher: string;
+  encryption: EncryptionParameters;
+  scheme: RedundancyScheme;
+  size: number;
+  created?: Date;
+  segments: SegmentReport[];
+}
+
+/** State of one upload shared by its segments. */
+interface Upload {
+  ctx: ProjectContext;
+  subject: Subject;
+  streamId: Uint8Array;
+  scheme: RedundancyScheme;
+  maxInlineSize: number;
+  /** The key content keys and the metadata key are encrypted under. */
+  derivedKey: Uint8Array;
+  options: UploadOptions;
+  /** Plain bytes of the segments already committed. */
+  committed: number;
+  /** Aborted by the caller's signal, or when the upload fails: stops piece transfers still running. */
+  stop: AbortController;
+}
+
+export async function uploadObject(
+  ctx: ProjectContext,
+  bucket: string,
+  key: string,
+  source: UploadSource,
+  options: UploadOptions = {},
+): Promise<UploadReport> {
+  checkBucketAndKey(bucket, key);
+  const subject = { bucket, key };
+  const encryptedKey = encryptPath(bucket, key, ctx.pathCipher, ctx.store);
+  const begin = await ctx.metainfo.beginObject(
+    { bucket, encryptedObjectKey: encryptedKey, expiresAt: options.expires, encryptionParameters: ctx.encryption },
+    subject,
+  );
+  if (!begin.redundancyScheme) throw new SatelliteError(undefined, 'BeginObject answered without a redundancy scheme');
+  const scheme: RedundancyScheme = { ...begin.redundancyScheme };
+  const segmentSize = Math.min(options.segmentSize ?? ctx.segmentSize, begin.maxSegmentSize > 0 ? begin.maxSegmentSize : Infinity);
+  const upload: Upload = {
+    ctx,
+    subject,
+    streamId: begin.streamId,
+    scheme,
+    maxInlineSize: begin.maxInlineSize,
+    derivedKey: deriveObjectContentKey(bucket, key, ctx.store),
+    options,
+    committed: 0,
+    stop: new AbortController(),
+  };
+  const abort = () => upload.stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const report: UploadReport = {
+    bucket,
+    key,
+    encryptedKey: Buffer.from(encryptedKey).toString('hex'),
+    pathCipher: cipherSuiteName(ctx.pathCipher ?? ctx.store.lookupUnencrypted(bucket, key)?.base.pathCipher ?? ctx.store.defaultPathCipher),
+    encryption: ctx.encryption,
+    scheme,
+    size: 0,
+    segments: [],
+  };
+
+  const segments = readSegments(source, segmentSize)[Symbol.asyncIterator]();
+  let sending: Promise<SegmentReport> | undefined;
+  try {
+    let next = segments.next();
+    for (let index = 0; ; index++) {
+      const { value: plain, done } = await next;
+      if (done) break;
+      options.signal?.throwIfAborted();
+      // Pipeline: read segment i+1 from the source and encrypt and encode it while segment i's
+      // pieces are still on their way to the nodes.
+      next = segments.next();
+      next.catch(() => {}); // awaited (and so reported) in the next round
+      const prepared = prepareSegment(upload, index, plain);
+      if (sending) report.segments.push(await sending);
+      sending = sendSegment(upload, prepared);
+      sending.catch(() => {}); // awaited in the next round or below
+    }
+    if (sending) report.segments.push(await sending);
+  } catch (err) {
+    upload.stop.abort(); // a segment still uploading in the background has no object to belong to
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await segments.return?.(undefined);
+  }
+
+  const last = report.segments[report.segments.length - 1];
+  const metadata = encryptObjectMetadata(
+    {
+      userMetadata: options.metadata ?? {},
+      contentType: options.contentType,
+      segmentSize,
+      lastSegmentSize: last.plainSize,
+      numberOfSegments: report.segments.length,
+    },
+    upload.derivedKey,
+    ctx.encryption,
+  );
+  const object = await ctx.metainfo.commitObject(
+    {
+      streamId: upload.streamId,
+      encryptedMetadata: metadata.encryptedMetadata,
+      encryptedMetadataKey: metadata.encryptedMetadataKey,
+      encryptedMetadataNonce: metadata.encryptedMetadataKeyNonce,
+    },
+    subject,
+  );
+  report.size = upload.committed;
+  report.created = object?.createdAt;
+  return report;
+}
+
+/** A segment encrypted (and, unless it goes inline, erasure coded), ready to send. */
+interface PreparedSegment {
+  index: number;
+  plainSize: number;
+  encryptedKey: Uint8Array;
+  keyNonce: Uint8Array;
+  /** Inline: the sealed bytes for the satellite. */
+  inlineData?: Uint8Array;
+  /** Remote: the encrypted segment's size and its n pieces. */
+  encryptedSize: number;
+  pieces: Uint8Array[];
+}
+
+/** The CPU part of a segment: encryption and erasure coding, no network. */
+function prepareSegment(upload: Upload, index: number, plain: Uint8Array): PreparedSegment {
+  const { ctx } = upload;
+  // A fresh content key per segment, sealed under the path-derived key: only holders of that key can read it.
+  const contentKey = new Uint8Array(randomBytes(KEY_SIZE));
+  const keyNonce = new Uint8Array(randomBytes(NONCE_SIZE));
+  const encryptedKey = encryptKey(contentKey, ctx.encryption.cipherSuite, upload.derivedKey, keyNonce);
+  const nonce = segmentNonce(0, index);
+  const base = { index, plainSize: plain.length, encryptedKey, keyNonce };
+
+  if (plain.length <= upload.maxInlineSize) {
+    // Inline data is sealed in one piece (Storj's encryption.Encrypt), not in padded blocks; the
+    // satellite's threshold applies to the encrypted bytes.
+    const inlineData = encrypt(plain, ctx.encryption.cipherSuite, contentKey, nonce);
+    if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length, pieces: [] };
+  }
+  const encrypted = encryptSegment(plain, contentKey, nonce, ctx.encryption);
+  return { ...base, encryptedSize: encrypted.length, pieces: encodeSegment(encrypted, upload.scheme) };
+}
+
+/** The network part: MakeInlineSegment, or BeginSegment → pieces to nodes → CommitSegment. */
+async function sendSegment(upload: Upload, segment: PreparedSegment): Promise<SegmentReport> {
+  const { ctx, options } = upload;
+  const { index, plainSize, encryptedKey, keyNonce, encryptedSize } = segment;
+  const position = { partNumber: 0, index };
+
+  if (segment.inlineData) {
+    await ctx.metainfo.makeInlineSegment(
+      { streamId: upload.streamId, position, encryptedKey, encryptedKeyNonce: keyNonce, encryptedInlineData: segment.inlineData, plainSize },
+      upload.subject,
+    );
+    finishSegment(upload, index, plainSize, true);
+    return { index, plainSize, encryptedSize, inline: true, pieces: [] };
+  }
+
+  const size = segment.pieces[0].length;
+  const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position, maxOrderLimit: size }, upload.subject);
+  checkScheme(upload.scheme, begun.redundancyScheme);
+  const optimal = upload.scheme.optimal;
+  let sent = 0;
+  const result = await uploadPieces(ctx.nodes, begun.addressedLimits.filter((l) => l.limit), segment.pieces, {
+    segment: index,
+    optimal,
+    chunkSize: ctx.chunkSize,
+    signal: upload.stop.signal,
+    onProgress: options.onProgress,
+    onBytes: (bytes) => {
+      // Progress in plain bytes: the segment counts as done once `optimal` pieces are sent.
+      sent += bytes;
+      const fraction = Math.min(1, sent / (optimal * size));
+      emit(options.onProgress, { type: 'bytes', done: upload.committed + Math.floor(plainSize * fraction), total: options.size });
+    },
+  });
+  segment.pieces = []; // let the pieces go before the commit round trip
+  await ctx.metainfo.commitSegment(
+    {
+      segmentId: begun.segmentId,
+      uploadResults: result.stored.map((p) => ({ pieceNum: p.pieceNum, nodeId: p.nodeId, hash: p.hash })),
+      encryptedKey,
+      encryptedKeyNonce: keyNonce,
+      plainSize,
+      encryptedSize,
+    },
+    upload.subject,
+  );
+  finishSegment(upload, index, plainSize, false);
+  return {
+    index,
+    plainSize,
+    encryptedSize,
+    inline: false,
+    pieceSize: size,
+    pieces: result.outcomes.map((o) => ({
+      pieceNum: o.pieceNum,
+      nodeId: nodeIdString(o.nodeId),
+      address: o.address,
+      pieceId: pieceIdToString(o.pieceId),
+      status: o.status,
+      error: o.error,
+    })),
+  };
+}
+
+function finishSegment(upload: Upload, index: number, plainSize: number, inline: boolean): void {
+  const { onProgress, size } = upload.options;
+  emit(onProgress, { type: 'segment', index, plainSize, inline });
+  upload.committed += plainSize;
+  emit(onProgress, { type: 'bytes', done: upload.committed, total: size });
+}
+
+/** The pieces were encoded with BeginObject's scheme; a segment with another one could not be committed. */
+function checkScheme(expected: RedundancyScheme, got: RedundancyScheme | undefined): void {
+  if (!got) return;
+  const same = (['required', 'repair', 'optimal', 'total', 'shareSize'] as const).every((f) => expected[f] === got[f]);
+  if (!same) throw new SatelliteError(undefined, 'BeginSegment changed the redundancy scheme of the object');
+}

@@ -1,0 +1,56 @@
+/**
+ * Upload and download throughput of a 256 MiB object on a real network (1 satellite + 10 storage nodes as
+ * processes, scheme 4/6/8/10, 64 MiB segments), next to the in-process ceiling measured in the same run:
+ * encrypting and erasure-encoding the same bytes with no network at all. Target: both at least 50% of it.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ENCRYPTION, encryptSegment, segmentNonce } from '@dcsim/crypto';
+import { encodeSegment, parseScheme } from '@dcsim/erasure';
+import { withTestnet } from '../test/harness.js';
+
+const MiB = 1024 * 1024;
+const SIZE = 256 * MiB;
+const SEGMENT = 64 * MiB;
+const SCHEME = '4/6/8/10';
+
+const rate = (ms: number) => SIZE / MiB / (ms / 1000);
+
+/** The object arrives as a stream of 1 MiB chunks, as from a file. */
+async function* source(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < SIZE; sent += chunk.length) yield chunk;
+}
+
+function ceiling(chunk: Uint8Array): number {
+  const scheme = parseScheme(SCHEME);
+  const segment = new Uint8Array(SEGMENT);
+  for (let at = 0; at < SEGMENT; at += chunk.length) segment.set(chunk, at);
+  const start = performance.now();
+  for (let i = 0; i < SIZE / SEGMENT; i++) encodeSegment(encryptSegment(segment, randomBytes(32), segmentNonce(0, i), DEFAULT_ENCRYPTION), scheme);
+  return performance.now() - start;
+}
+
+export default async function networkBench(): Promise<void> {
+  const chunk = new Uint8Array(randomBytes(MiB));
+  console.log('starting 1 satellite + 10 storage nodes ...');
+  await withTestnet({ nodes: 10, scheme: SCHEME }, async (net) => {
+    const project = await net.uplink();
+    await project.createBucket('bench');
+    const ceilingMs = ceiling(chunk);
+
+    let start = performance.now();
+    await project.upload('bench', 'big', source(chunk), { size: SIZE });
+    const uploadMs = performance.now() - start;
+
+    start = performance.now();
+    let received = 0;
+    for await (const part of await project.download('bench', 'big')) received += part.length;
+    const downloadMs = performance.now() - start;
+    if (received !== SIZE) throw new Error(`downloaded ${received} bytes, want ${SIZE}`);
+
+    const c = rate(ceilingMs);
+    console.log(`\nscheme ${SCHEME}, 256 MiB object, 64 MiB segments`);
+    console.log(`ceiling (encrypt + erasure-encode in process, no network): ${c.toFixed(1)} MiB/s`);
+    console.log(`upload:   ${rate(uploadMs).toFixed(1)} MiB/s (${((rate(uploadMs) / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%)`);
+    console.log(`download: ${rate(downloadMs).toFixed(1)} MiB/s (${((rate(downloadMs) / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%)`);
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * `testnet`: one command for a whole local network (1 satellite + N storage nodes, each its own process).
+ *
+ *   testnet start [--nodes N] [--dir D] [--scheme k/r/o/n] [--port-base P] [--passphrase S] [--detach]
+ *   testnet status | stop | destroy [--dir D]
+ *   testnet node stop|start|corrupt <i> [--dir D]
+ *
+ * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
+ */
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
+import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
+import { superviseForeground } from './testnet/foreground.js';
+import { corruptNode, startNode, stopNode } from './testnet/node-commands.js';
+import { parsePortBase } from './testnet/ports.js';
+import { startTestnet } from './testnet/start.js';
+import { formatStatus, testnetStatus } from './testnet/status.js';
+import { destroyTestnet, stopTestnet, type StopReport } from './testnet/stop.js';
+import { startedSummary } from './testnet/summary.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const program = new Command('testnet')
+  .description('start, inspect and stop a local dcsim network: 1 satellite and N storage nodes as separate processes')
+  .showHelpAfterError();
+
+const dirOption = () => new Option('--dir <dir>', 'testnet directory').default(DEFAULT_DIR);
+
+program
+  .command('start')
+  .description('start a testnet (or restart the one in --dir) and print how to use it; Ctrl-C stops it')
+  .addOption(dirOption())
+  .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, (v) => cli(() => parseNodeCount(v)))
+  .option('--scheme <k/r/o/n>', `redundancy: required/repair/optimal/total (default from the node count: ${SCHEME_RULE})`)
+  .option('--port-base <port>', `satellite at P, gateway P+2, node i at P+100+i; 0 = any free ports (default ${DEFAULT_PORT_BASE})`)
+  .option('--passphrase <text>', 'passphrase the access grant is derived from (default: a fixed one, for a local testnet only)')
+  .option('--detach', 'return once the network is ready and leave it running (stop it with `testnet stop`)')
+  .addOption(new Option('--runner <runner>', 'how to run the apps: bundle (fast start) or tsx (their bin scripts)').choices(RUNNERS).default('bundle'))
+  .addHelpText('after', '\nExample: testnet start --nodes 20 --dir /tmp/tn2 --port-base 18000 --detach')
+  .action(async (opts) => {
+    const nodes: number | undefined = opts.nodes;
+    const portBase = opts.portBase === undefined ? undefined : parsePortBase(opts.portBase, nodes ?? DEFAULT_NODES);
+    const dir = resolve(opts.dir);
+    const runner: Runner = parseRunner(opts.runner);
+    const detach = Boolean(opts.detach);
+    const tty = process.stdout.isTTY;
+    const started = await startTestnet({
+      dir,
+      nodes,
+      scheme: opts.scheme,
+      portBase,
+      passphrase: opts.passphrase,
+      runner,
+      attached: !detach,
+      ownerPid: detach ? null : process.pid,
+      reaper: !detach,
+      log: print,
+      onNodeReady: (ready, total) => {
+        if (tty) process.stdout.write(`\rnodes checked in: ${ready}/${total}${ready === total ? '\n' : ''}`);
+        else if (ready === total) print(`nodes checked in: ${ready}/${total}`);
+      },
+    });
+    print(startedSummary(started, detach, opts.passphrase !== undefined));
+    if (detach || !started.reaper) process.exit(0);
+    process.exit(await superviseForeground(started, started.reaper, print));
+  });
+
+program
+  .command('status')
+  .description('show which processes of the testnet run, their pids, addresses and node IDs')
+  .addOption(dirOption())
+  .option('--json', 'print the status as JSON')
+  .action((opts) => {
+    const status = testnetStatus(resolve(opts.dir));
+    print(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  });
+
+program
+  .command('stop')
+  .description('stop every process of the testnet (SIGTERM, then SIGKILL after 5 s); data stays')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    print(stopReport(await stopTestnet(resolve(opts.dir))));
+  });
+
+program
+  .command('destroy')
+  .description('stop the testnet and delete its directory (identities, pieces, database, logs)')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    const dir = resolve(opts.dir);
+    print(stopReport(await destroyTestnet(dir)));
+    print(`deleted ${dir}`);
+  });
+
+const node = program.command('node').description('fault injection: stop, start or corrupt one storage node');
+
+node
+  .command('stop')
+  .description('stop storage node <i> (SIGTERM); its data stays')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    print(`node-${i}: ${await stopNode(resolve(opts.dir), i)}`);
+  });
+
+node
+  .command('start')
+  .description('start storage node <i> again (same identity, port and pieces) and wait until it checked in')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    const started = await startNode(resolve(opts.dir), i, { attached: false });
+    print(`${started.name} running: pid ${started.pid}, ${started.address}, id ${started.id}`);
+    process.exit(0);
+  });
+
+node
+  .command('corrupt')
+  .description('flip bytes in one piece file of storage node <i> (the largest, or --piece); prints which')
+  .argument('<i>', 'node index, from 0', index)
+  .option('--piece <id>', 'piece ID (or its first characters) to corrupt')
+  .addOption(dirOption())
+  .action((i: number, opts) => {
+    const c = corruptNode(resolve(opts.dir), i, opts.piece);
+    print(`${c.node}: flipped ${c.bytes} bytes at offset ${c.offset} of piece ${c.pieceId} (${c.file})`);
+  });
+
+function stopReport(report: StopReport): string {
+  const lines = report.stopped.map((s) => `${s.name} (pid ${s.pid}): ${s.outcome}`);
+  if (report.owner !== null) lines.unshift(`asked the foreground testnet (pid ${report.owner}) to stop its processes`);
+  return lines.length === 0 ? 'nothing was running' : lines.join('\n');
+}
+
+function index(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a node index (0, 1, 2...)');
+  return n;
+}
+
+/** Config errors raised while parsing an option become commander's usage errors. */
+function cli<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  // Errors of the testnet modules carry a message meant for the user; a bug in them gets its stack.
+  const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => e instanceof kind);
+  process.stderr.write(`testnet: ${bug ? e.stack : e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+/**
+ * Where everything lives inside a testnet directory (default `.testnet/`):
+ *
+ *   satellite/       the satellite's identity.key and satellite.db
+ *   nodes/<i>/       node i's identity.key and pieces/
+ *   logs/<name>.log  stdout and stderr of each process (satellite.log, node-3.log)
+ *   state.json       pids, ports, addresses and node IDs, for status/stop/node commands
+ *   project.json     the project and API key created once by `satellite admin` (0600)
+ *   env              `source` it: UPLINK_ACCESS, SATELLITE_ADDR (0600)
+ */
+import { join } from 'node:path';
+
+export interface Layout {
+  dir: string;
+  satelliteDir: string;
+  nodesDir: string;
+  logsDir: string;
+  stateFile: string;
+  projectFile: string;
+  envFile: string;
+  nodeDir(index: number): string;
+  logFile(name: string): string;
+}
+
+export function layout(dir: string): Layout {
+  return {
+    dir,
+    satelliteDir: join(dir, 'satellite'),
+    nodesDir: join(dir, 'nodes'),
+    logsDir: join(dir, 'logs'),
+    stateFile: join(dir, 'state.json'),
+    projectFile: join(dir, 'project.json'),
+    envFile: join(dir, 'env'),
+    nodeDir: (index) => join(dir, 'nodes', String(index)),
+    logFile: (name) => join(dir, 'logs', `${name}.log`),
+  };
+}
+
+/** Process names as they appear in logs, status and error messages. */
+export const SATELLITE_NAME = 'satellite';
+export const nodeName = (index: number) => `node-${index}`;

@@ -1,0 +1,106 @@
+/**
+ * Fault injection for teaching and tests: stop a node, start it again (same identity, same port, same
+ * pieces), or corrupt one piece it stores (bit rot that the uplink must detect through the signed hash).
+ */
+import { openSync, closeSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { launchNode } from './start.js';
+import { stopProcess, waitForReady, type StopOutcome } from './processes.js';
+import { portOf } from './ports.js';
+import { readState, updateState, type NodeState, type TestnetState } from './state.js';
+import { isRunning } from './status.js';
+
+export class NodeCommandError extends Error {
+  override name = 'NodeCommandError';
+}
+
+function nodeOf(state: TestnetState, index: number): NodeState {
+  const node = state.nodes[index];
+  if (!Number.isInteger(index) || !node) {
+    throw new NodeCommandError(`no node ${index}: the testnet in ${state.dir} has nodes 0..${state.nodes.length - 1}`);
+  }
+  return node;
+}
+
+export async function stopNode(dir: string, index: number, timeoutMs = 5000): Promise<StopOutcome> {
+  const node = nodeOf(readState(dir), index);
+  if (!isRunning(node.pid, dir)) throw new NodeCommandError(`${node.name} is not running`);
+  const outcome = await stopProcess(node.pid, dir, timeoutMs);
+  updateState(dir, (s) => (s.nodes[index].pid = null));
+  return outcome;
+}
+
+export interface StartNodeOptions {
+  /** false (CLI): the node keeps running after this process exits. */
+  attached?: boolean;
+  readyTimeoutMs?: number;
+}
+
+/** Starts a stopped node on its previous port and waits until it has checked in again. */
+export async function startNode(dir: string, index: number, options: StartNodeOptions = {}): Promise<NodeState> {
+  const state = readState(dir);
+  const node = nodeOf(state, index);
+  if (isRunning(node.pid, dir)) throw new NodeCommandError(`${node.name} is already running (pid ${node.pid})`);
+  if (!isRunning(state.satellite.pid, dir)) throw new NodeCommandError(`the satellite of ${dir} is not running: testnet start --dir ${dir}`);
+  const launched = await launchNode(state, node, options.attached ?? false);
+  updateState(dir, (s) => (s.nodes[index].pid = launched.pid));
+  try {
+    const ready = await waitForReady<{ id: string; address: string }>(launched, options.readyTimeoutMs ?? 60_000);
+    return updateState(dir, (s) => Object.assign(s.nodes[index], { id: ready.id, address: ready.address, port: portOf(ready.address) }));
+  } catch (err) {
+    await stopProcess(launched.pid, dir);
+    updateState(dir, (s) => (s.nodes[index].pid = null));
+    throw err;
+  }
+}
+
+export interface CorruptedPiece {
+  node: string;
+  /** Piece ID as the node names its file (unpadded base32). */
+  pieceId: string;
+  file: string;
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * Flips (XOR 0xff) a few bytes in the middle of one piece file of node `index`: the largest piece, or the
+ * one whose ID starts with `pieceId`. The node keeps serving it; the uplink must notice the hash mismatch.
+ */
+export function corruptNode(dir: string, index: number, pieceId?: string): CorruptedPiece {
+  const node = nodeOf(readState(dir), index);
+  const piecesDir = join(node.dir, 'pieces');
+  const pieces = listFiles(piecesDir)
+    .map((file) => ({ file, size: statSync(file).size, id: file.slice(file.lastIndexOf('/') + 1) }))
+    .filter((p) => p.size > 0 && (pieceId === undefined || p.id.startsWith(pieceId)));
+  if (pieces.length === 0) {
+    throw new NodeCommandError(`${node.name} stores no ${pieceId ? `piece ${pieceId}` : 'pieces'} (${piecesDir}); upload something first`);
+  }
+  const piece = pieces.sort((a, b) => b.size - a.size || a.id.localeCompare(b.id))[0];
+  const bytes = Math.min(16, piece.size);
+  const offset = Math.floor((piece.size - bytes) / 2);
+  flipBytes(piece.file, offset, bytes);
+  return { node: node.name, pieceId: piece.id, file: relative(dir, piece.file), offset, bytes };
+}
+
+function flipBytes(file: string, offset: number, length: number): void {
+  const fd = openSync(file, 'r+');
+  try {
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, offset);
+    for (let i = 0; i < length; i++) buf[i] ^= 0xff;
+    writeSync(fd, buf, 0, length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function listFiles(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}

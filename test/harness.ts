@@ -1,0 +1,245 @@
+/**
+ * withTestnet: a real network for one test, like Storj's testplanet. It starts a satellite and storage nodes
+ * as separate processes in a fresh temp directory on OS-chosen ports (so test files can run in parallel),
+ * through the same start/stop/node functions the `testnet` CLI uses, and always tears them down: when the
+ * test returns, when it throws, when the worker exits, and (through the reaper) when the worker is killed.
+ *
+ *   await withTestnet({ nodes: 6 }, async (net) => {
+ *     const r = await net.runUplink(['mb', 'sj://demo']);
+ *     await net.nodes[2].stop();
+ *   });
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appCommand, type Runner } from '../scripts/testnet/apps.js';
+import { DEFAULT_PASSPHRASE } from '../scripts/testnet/config.js';
+import { findFreePortBase } from '../scripts/testnet/ports.js';
+import { corruptNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
+import { killNow } from '../scripts/testnet/processes.js';
+import { startTestnet } from '../scripts/testnet/start.js';
+import { listedPids, readState, type NodeState } from '../scripts/testnet/state.js';
+import { isRunning } from '../scripts/testnet/status.js';
+import { stopTestnet } from '../scripts/testnet/stop.js';
+import { Project, type ProjectOptions } from '@dcsim/uplink';
+
+/**
+ * A port base whose whole range (satellite, gateway, nodes) is free now, for tests that must know ports
+ * before the network starts (e.g. to put proxies in front of nodes). Otherwise leave portBase at 0.
+ */
+export const freePortBase = (nodes: number) => findFreePortBase(nodes);
+
+export interface TestnetOptions {
+  /** Storage nodes (default 4). */
+  nodes?: number;
+  /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 2/2/3/4). */
+  scheme?: string;
+  /** Satellite `--max-segment-size`: small segments make multi-segment objects cheap. */
+  segmentSize?: number;
+  /** Satellite `--inline-threshold` in bytes. */
+  inlineThreshold?: number;
+  /** Satellite `--share-size` in bytes. */
+  shareSize?: number;
+  /** Satellite `--node-online-window`: how soon a stopped node stops being selected. */
+  nodeOnlineWindowSeconds?: number;
+  /** Satellite `--new-node-fraction`. */
+  newNodeFraction?: number;
+  /** Storage node `--checkin-interval`. */
+  checkinIntervalSeconds?: number;
+  /** Anything else, passed as is; node flags may differ per node (e.g. each one's --external-address). */
+  satelliteArgs?: string[];
+  nodeArgs?: string[] | ((index: number) => string[]);
+  /** Satellite at portBase, node i at portBase + 100 + i (see freePortBase); default 0: the OS picks every port. */
+  portBase?: number;
+  passphrase?: string;
+  /** 'bundle' (default, fast) or 'tsx' (the apps' bin scripts). */
+  runner?: Runner;
+  /** Keep the temp directory after the test (also with DCSIM_KEEP_TESTNET=1), to read its logs. */
+  keepDir?: boolean;
+}
+
+export interface TestNode {
+  readonly index: number;
+  readonly name: string;
+  /** Data dir: identity.key, node.db, pieces/. */
+  readonly dir: string;
+  /** Node ID (base58check). */
+  readonly id: string;
+  /** `127.0.0.1:PORT`; a restarted node keeps its port. */
+  readonly address: string;
+  readonly pid: number | null;
+  readonly logFile: string;
+  isRunning(): boolean;
+  /** SIGTERM, SIGKILL after 5 s. */
+  stop(): Promise<void>;
+  /** Starts it again (same identity, port and pieces) and waits until it checked in. */
+  start(): Promise<void>;
+  /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
+  corrupt(pieceId?: string): CorruptedPiece;
+}
+
+export interface UplinkRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as bytes, for `cp sj://... -`. */
+  stdoutBytes: Buffer;
+}
+
+export interface UplinkRunOptions {
+  /** Bytes written to the CLI's stdin (for `cp - sj://...`). */
+  input?: Uint8Array | string;
+  /** Extra environment; UPLINK_ACCESS is set to net.access unless given here. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export interface TestNet {
+  dir: string;
+  /** Serialized access grant for the project, derived from `passphrase`. */
+  access: string;
+  apiKey: string;
+  projectId: string;
+  passphrase: string;
+  /** `<id>@127.0.0.1:PORT` */
+  satelliteUrl: string;
+  satelliteAddress: string;
+  satelliteId: string;
+  /** identity.key and satellite.db. */
+  satelliteDir: string;
+  scheme: string;
+  nodes: TestNode[];
+  /** An uplink Project opened with `access` (or another grant); closed at teardown. */
+  uplink(access?: string, options?: ProjectOptions): Promise<Project>;
+  /** Runs the `uplink` CLI as a child process with UPLINK_ACCESS = net.access. */
+  runUplink(args: string[], options?: UplinkRunOptions): Promise<UplinkRun>;
+}
+
+export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'dcsim-testnet-'));
+  const runner = options.runner ?? 'bundle';
+  const keepDir = Boolean(options.keepDir || process.env.DCSIM_KEEP_TESTNET);
+  const onExit = () => {
+    // The worker is exiting with the network still up (the test hung or the run was cut short).
+    try {
+      killNow(listedPids(readState(dir)));
+    } catch {
+      // no state: nothing was started
+    }
+  };
+  process.once('exit', onExit);
+  const projects: Project[] = [];
+  let reaper: { dismiss(): void } | undefined;
+  try {
+    const started = await startTestnet({
+      dir,
+      nodes: options.nodes ?? 4,
+      scheme: options.scheme,
+      portBase: options.portBase ?? 0,
+      passphrase: options.passphrase,
+      runner,
+      attached: true,
+      reaper: { removeDir: !keepDir },
+      satelliteArgs: satelliteArgs(options),
+      nodeArgs: nodeArgs(options),
+    });
+    reaper = started.reaper;
+    const sat = started.state.satellite;
+    const net: TestNet = {
+      dir,
+      access: started.env.UPLINK_ACCESS,
+      apiKey: started.project.apiKey,
+      projectId: started.project.projectId,
+      passphrase: options.passphrase ?? DEFAULT_PASSPHRASE,
+      satelliteUrl: sat.url!,
+      satelliteAddress: sat.address!,
+      satelliteId: sat.id!,
+      satelliteDir: sat.dir,
+      scheme: started.state.scheme,
+      nodes: started.state.nodes.map((n) => testNode(dir, n)),
+      uplink: async (access, projectOptions) => {
+        const project = await Project.open(access ?? net.access, projectOptions);
+        projects.push(project);
+        return project;
+      },
+      runUplink: (args, runOptions = {}) => runUplink(runner, args, { ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
+    };
+    return await test(net);
+  } finally {
+    await Promise.allSettled(projects.map((p) => p.close()));
+    await stopTestnet(dir).catch(() => onExit());
+    reaper?.dismiss();
+    process.removeListener('exit', onExit);
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function satelliteArgs(o: TestnetOptions): string[] {
+  const args: string[] = [];
+  if (o.segmentSize !== undefined) args.push('--max-segment-size', String(o.segmentSize));
+  if (o.inlineThreshold !== undefined) args.push('--inline-threshold', String(o.inlineThreshold));
+  if (o.shareSize !== undefined) args.push('--share-size', String(o.shareSize));
+  if (o.nodeOnlineWindowSeconds !== undefined) args.push('--node-online-window', String(o.nodeOnlineWindowSeconds));
+  if (o.newNodeFraction !== undefined) args.push('--new-node-fraction', String(o.newNodeFraction));
+  return [...args, ...(o.satelliteArgs ?? [])];
+}
+
+function nodeArgs(o: TestnetOptions): (index: number) => string[] {
+  const common = o.checkinIntervalSeconds !== undefined ? ['--checkin-interval', String(o.checkinIntervalSeconds)] : [];
+  return (index) => [...common, ...(typeof o.nodeArgs === 'function' ? o.nodeArgs(index) : (o.nodeArgs ?? []))];
+}
+
+/** A node handle whose fields always reflect state.json (pid and address change across stop/start). */
+function testNode(dir: string, initial: NodeState): TestNode {
+  const index = initial.index;
+  const current = () => readState(dir).nodes[index];
+  return {
+    index,
+    name: initial.name,
+    dir: initial.dir,
+    logFile: initial.log,
+    get id() {
+      return current().id!;
+    },
+    get address() {
+      return current().address!;
+    },
+    get pid() {
+      return current().pid;
+    },
+    isRunning: () => isRunning(current().pid, dir),
+    stop: async () => {
+      await stopNode(dir, index);
+    },
+    start: async () => {
+      await startNode(dir, index, { attached: true });
+    },
+    corrupt: (pieceId) => corruptNode(dir, index, pieceId),
+  };
+}
+
+async function runUplink(runner: Runner, args: string[], options: UplinkRunOptions): Promise<UplinkRun> {
+  const { command, args: argv } = await appCommand('uplink', runner, args);
+  const child = spawn(command, argv, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  child.stdin.on('error', () => undefined); // the CLI may exit without reading its input
+  child.stdin.end(options.input ?? '');
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`uplink ${args.join(' ')} did not finish within ${timeoutMs / 1000} s; stderr:\n${Buffer.concat(err).toString()}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes };
+}

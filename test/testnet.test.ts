@@ -1,0 +1,138 @@
+/**
+ * The `testnet` CLI as a user runs it: start a 4-node network detached in a temp dir, look at it, stop and
+ * restart a node, stop it all, and check that no process is left behind; and a start-up that fails midway.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAccess } from '@dcsim/crypto';
+import { readEnvFile } from '../scripts/testnet/env-file.js';
+import { findFreePortBase } from '../scripts/testnet/ports.js';
+import { isAlive, runsInDir } from '../scripts/testnet/processes.js';
+import { listedPids, readState } from '../scripts/testnet/state.js';
+import type { TestnetStatus } from '../scripts/testnet/status.js';
+import { startTestnet } from '../scripts/testnet/start.js';
+import { stopTestnet } from '../scripts/testnet/stop.js';
+
+const BIN = fileURLToPath(new URL('../scripts/bin/testnet.js', import.meta.url));
+
+/** Every live process whose command line names `dir` (what a leaked satellite or node would look like). */
+function processesIn(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && runsInDir(pid, dir) && isAlive(pid));
+}
+
+function testnet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('testnet CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dcsim-testnet-cli-'));
+  let portBase: number;
+  const everyPid = new Set<number>();
+  const remember = () => listedPids(readState(dir)).forEach((p) => everyPid.add(p));
+  const status = async (): Promise<TestnetStatus> => JSON.parse((await testnet(['status', '--dir', dir, '--json'])).stdout);
+
+  beforeAll(async () => {
+    portBase = await findFreePortBase(4);
+  });
+
+  afterAll(async () => {
+    if (existsSync(join(dir, 'state.json'))) await stopTestnet(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts 4 nodes detached and writes an env file whose grant parses', async () => {
+    const r = await testnet(['start', '--nodes', '4', '--dir', dir, '--port-base', String(portBase), '--detach']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nodes checked in: 4/4');
+    expect(r.stdout).toContain('redundancy 2/2/3/4');
+    remember();
+
+    const env = readEnvFile(join(dir, 'env'));
+    const state = readState(dir);
+    expect(env.SATELLITE_ADDR).toBe(`${state.satellite.id}@127.0.0.1:${portBase}`);
+    const grant = parseAccess(env.UPLINK_ACCESS);
+    expect(grant.satelliteAddress).toBe(env.SATELLITE_ADDR);
+    expect(state.nodes.map((n) => n.port)).toEqual([0, 1, 2, 3].map((i) => portBase + 100 + i));
+  });
+
+  it('status shows every process alive with its node ID', async () => {
+    const s = await status();
+    expect(s.processes.map((p) => p.name)).toEqual(['satellite', 'node-0', 'node-1', 'node-2', 'node-3']);
+    for (const p of s.processes) {
+      expect(p.alive, p.name).toBe(true);
+      expect(isAlive(p.pid!), p.name).toBe(true);
+      expect(p.id).toMatch(/^[1-9A-HJ-NP-Za-km-z]{40,}$/);
+    }
+  });
+
+  it('node stop, then node start, brings the same node back on the same port', async () => {
+    const before = readState(dir).nodes[1];
+    expect((await testnet(['node', 'stop', '1', '--dir', dir])).code).toBe(0);
+    expect(isAlive(before.pid!)).toBe(false);
+    expect((await status()).processes.find((p) => p.name === 'node-1')!.alive).toBe(false);
+
+    const r = await testnet(['node', 'start', '1', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = readState(dir).nodes[1];
+    remember();
+    expect(after.pid).not.toBe(before.pid);
+    expect(isAlive(after.pid!)).toBe(true);
+    expect(after.id).toBe(before.id);
+    expect(after.address).toBe(before.address);
+  });
+
+  it('refuses a port in use with a message that says what to do', async () => {
+    const other = await findFreePortBase(2);
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(other + 101, '127.0.0.1', resolve));
+    const otherDir = mkdtempSync(join(tmpdir(), 'dcsim-testnet-busy-'));
+    try {
+      const r = await testnet(['start', '--nodes', '2', '--dir', otherDir, '--port-base', String(other), '--detach']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${other + 101} is already in use (another testnet? try --port-base or testnet stop --dir`);
+      expect(existsSync(join(otherDir, 'state.json'))).toBe(false);
+    } finally {
+      blocker.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stop leaves no process behind', async () => {
+    remember();
+    const r = await testnet(['stop', '--dir', dir]);
+    expect(r.code).toBe(0);
+    expect(everyPid.size).toBeGreaterThanOrEqual(6);
+    for (const pid of everyPid) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(processesIn(dir)).toEqual([]);
+    expect((await status()).processes.every((p) => !p.alive)).toBe(true);
+  });
+});
+
+describe('testnet start-up failure', () => {
+  it('names the node that died, shows its log and stops every other process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcsim-testnet-fail-'));
+    try {
+      // A real failure: node 1 is given a flag value it refuses, after the satellite and the others started.
+      const start = startTestnet({ dir, nodes: 3, portBase: 0, nodeArgs: (i) => (i === 1 ? ['--capacity', 'bogus'] : []) });
+      await expect(start).rejects.toThrow(/^node-1 exited with code 1 during start-up; last lines of .*node-1\.log:\n.*invalid size "bogus"/s);
+      expect(listedPids(readState(dir))).toEqual([]);
+      expect(processesIn(dir)).toEqual([]);
+    } finally {
+      await stopTestnet(dir).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -22,6 +22,7 @@ import { Overlay } from './overlay.js';
 export { DEFAULTS, makeConfig, ConfigError, type SatelliteConfig } from './config.js';
 export { openDatabase, DATABASE_FILE, type SatelliteDb } from './db/index.js';
 export * as admin from './admin.js';
+export { Auth } from './auth.js';
 
 /** Cleanup (expired objects, abandoned uploads) runs this many deletion rounds apart. */
 const CLEANUP_EVERY = 30;

@@ -1,60 +1,46 @@
 /**
- * Piece IDs (storj/common storj/pieceid.go). A segment gets one random root piece ID; the piece a node stores
- * is named HMAC-SHA512(root, nodeID ‖ big-endian uint32 piece number)[:32], so piece IDs on different nodes
- * cannot be linked to each other without the root, which only the satellite keeps.
+ * Piece IDs (storj/common storj/pieceid.go, pieceid_deriver.go). A segment gets one random root piece ID;
+ * the piece a node stores is named HMAC-SHA512(key = root, nodeID ‖ big-endian uint32 piece number)[:32],
+ * so the pieces of one segment on different nodes cannot be linked without the root, which only the
+ * satellite keeps. IDs print as unpadded RFC 4648 base32.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { fromBase32, toBase32 } from './encoding.js';
+
+export const PIECE_ID_SIZE = 32;
 
 export class PieceIdError extends Error {
   override name = 'PieceIdError';
 }
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
 export function randomPieceId(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
+  return randomBytes(PIECE_ID_SIZE);
 }
 
 export function derivePieceId(root: Uint8Array, nodeId: Uint8Array, pieceNum: number): Uint8Array {
+  if (root.length !== PIECE_ID_SIZE) throw new PieceIdError(`root piece ID is ${root.length} bytes, want ${PIECE_ID_SIZE}`);
+  if (nodeId.length !== 32) throw new PieceIdError(`node ID is ${nodeId.length} bytes, want 32`);
+  if (!Number.isInteger(pieceNum) || pieceNum < -0x80000000 || pieceNum > 0x7fffffff) throw new PieceIdError(`piece number ${pieceNum} is not an int32`);
   const message = new Uint8Array(nodeId.length + 4);
   message.set(nodeId);
   new DataView(message.buffer).setUint32(nodeId.length, pieceNum >>> 0);
-  return hmac(sha512, root, message).slice(0, 32);
+  return hmac(sha512, root, message).slice(0, PIECE_ID_SIZE);
 }
 
-/** Unpadded RFC 4648 base32, as Storj prints piece IDs. */
 export function pieceIdToString(id: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of id) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
+  if (id.length !== PIECE_ID_SIZE) throw new PieceIdError(`piece ID is ${id.length} bytes, want ${PIECE_ID_SIZE}`);
+  return toBase32(id);
 }
 
 export function pieceIdFromString(text: string): Uint8Array {
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of text.replace(/=+$/, '')) {
-    const v = BASE32.indexOf(ch);
-    if (v < 0) throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: bad base32 character ${JSON.stringify(ch)}`);
-    value = ((value << 5) | v) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
+  let id: Uint8Array;
+  try {
+    id = fromBase32(text);
+  } catch {
+    throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: not unpadded base32`);
   }
-  if (out.length !== 32) throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: ${out.length} bytes, want 32`);
-  return new Uint8Array(out);
+  if (id.length !== PIECE_ID_SIZE) throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: ${id.length} bytes, want ${PIECE_ID_SIZE}`);
+  return id;
 }

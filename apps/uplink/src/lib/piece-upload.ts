@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import type { AddressedOrderLimit, PieceHash, PieceUploadRequest, PieceUploadResponse, PiecestoreClient } from '@dcsim/protocol';
+import { PiecestoreService, type AddressedOrderLimit, type PieceHash, type PieceUploadRequest, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
+import { serializeUploadRequest } from './upload-message.js';
 
 /**
  * Bytes per upload message: big enough that per-message costs (protobuf, HTTP/2 framing, the node's
@@ -42,7 +43,9 @@ export async function uploadPiece(
   let call!: ClientWritableStream<PieceUploadRequest>;
   let settled = false;
   const response = new Promise<PieceUploadResponse>((resolve, reject) => {
-    call = client.upload((err: ServiceError | null, res?: PieceUploadResponse) => {
+    // client.upload() with a cheaper encoder for the chunk messages (upload-message.ts).
+    const { path, responseDeserialize } = PiecestoreService.upload;
+    call = client.makeClientStreamRequest(path, serializeUploadRequest, responseDeserialize, (err: ServiceError | null, res?: PieceUploadResponse) => {
       settled = true;
       if (err || !res) reject(err ?? new Error('empty response'));
       else resolve(res);

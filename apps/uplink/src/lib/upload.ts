@@ -8,7 +8,8 @@
  *   the path → CommitObject with the encrypted metadata.
  *
  * A last segment small enough goes to the satellite inline instead (still encrypted). The source is
- * read one segment at a time; the next segment is read while the current one's pieces upload.
+ * read one segment at a time; the next segment is read, encrypted and encoded (on a worker thread,
+ * encoder.ts) while the current one's pieces upload.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -20,14 +21,14 @@ import {
   encryptKey,
   encryptObjectMetadata,
   encryptPath,
-  encryptSegment,
   pieceIdToString,
   segmentNonce,
   type EncryptionParameters,
 } from '@dcsim/crypto';
-import { encodeSegment, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
+import type { RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/identity';
 import type { ProjectContext } from './context.js';
+import { encodeHere, encodeInWorker } from './encoder.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { emit, type ProgressListener } from './progress.js';
@@ -93,6 +94,8 @@ interface Upload {
   /** The key content keys and the metadata key are encrypted under. */
   derivedKey: Uint8Array;
   options: UploadOptions;
+  /** The segments are ours to hand to the encoder's worker (not views of the caller's bytes). */
+  ownsSegments: boolean;
   /** Plain bytes of the segments already committed. */
   committed: number;
   /** Aborted by the caller's signal, or when the upload fails: stops piece transfers still running. */
@@ -124,6 +127,8 @@ export async function uploadObject(
     maxInlineSize: begin.maxInlineSize,
     derivedKey: deriveObjectContentKey(bucket, key, ctx.store),
     options,
+    // Segments cut from a stream are the segmenter's own copies; those of a byte array are views of it.
+    ownsSegments: !(source instanceof Uint8Array),
     committed: 0,
     stop: new AbortController(),
   };
@@ -152,7 +157,8 @@ export async function uploadObject(
       // pieces are still on their way to the nodes.
       next = segments.next();
       next.catch(() => {}); // awaited (and so reported) in the next round
-      const prepared = prepareSegment(upload, index, plain);
+      // The first segment is prepared here: there is nothing in flight yet for a worker to overlap with.
+      const prepared = await prepareSegment(upload, index, plain, sending !== undefined);
       if (sending) report.segments.push(await sending);
       sending = sendSegment(upload, prepared);
       sending.catch(() => {}); // awaited in the next round or below
@@ -205,8 +211,8 @@ interface PreparedSegment {
   pieces: Uint8Array[];
 }
 
-/** The CPU part of a segment: encryption and erasure coding, no network. */
-function prepareSegment(upload: Upload, index: number, plain: Uint8Array): PreparedSegment {
+/** The CPU part of a segment: encryption and erasure coding, no network; `offload` runs it on the worker thread. */
+async function prepareSegment(upload: Upload, index: number, plain: Uint8Array, offload: boolean): Promise<PreparedSegment> {
   const { ctx } = upload;
   // A fresh content key per segment, sealed under the path-derived key: only holders of that key can read it.
   const contentKey = new Uint8Array(randomBytes(KEY_SIZE));
@@ -221,8 +227,8 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
     const inlineData = encrypt(plain, ctx.encryption.cipherSuite, contentKey, nonce);
     if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length, pieces: [] };
   }
-  const encrypted = encryptSegment(plain, contentKey, nonce, ctx.encryption);
-  return { ...base, encryptedSize: encrypted.length, pieces: encodeSegment(encrypted, upload.scheme) };
+  const job = { plain, contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme };
+  return { ...base, ...(offload ? await encodeInWorker(job, upload.ownsSegments) : encodeHere(job)) };
 }
 
 /** The network part: MakeInlineSegment, or BeginSegment → pieces to nodes → CommitSegment. */

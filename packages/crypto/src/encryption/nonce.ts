@@ -1,26 +1,57 @@
 /**
- * Storj nonces are 24 bytes; AES-GCM uses the first 12. "Increment by x" treats the nonce as a
- * little-endian integer (byte 0 least significant), so block b of a segment is startingNonce + b.
+ * storj.Nonce arithmetic (storj/common encryption/bits.go). "Increment by x" treats the nonce as a
+ * little-endian integer (byte 0 least significant) and carries upward; a carry out of the last byte is
+ * dropped, as Storj's incrementBytes reports it as "truncated" and every caller ignores that.
  */
+import { randomBytes } from '@noble/hashes/utils.js';
 import { NONCE_SIZE } from './cipher.js';
+import { CryptoError } from './errors.js';
 
 export function zeroNonce(): Uint8Array {
   return new Uint8Array(NONCE_SIZE);
 }
 
-/** Returns nonce + amount (a new array), carrying across all 24 bytes. */
+export function randomNonce(): Uint8Array {
+  return randomBytes(NONCE_SIZE);
+}
+
+/** Returns nonce + amount as a new array of the same length. */
 export function incrementNonce(nonce: Uint8Array, amount: number | bigint): Uint8Array {
   const out = nonce.slice();
-  let carry = BigInt(amount);
-  for (let i = 0; i < out.length && carry > 0n; i++) {
-    const sum = BigInt(out[i]) + (carry & 0xffn);
-    out[i] = Number(sum & 0xffn);
-    carry = (carry >> 8n) + (sum >> 8n);
+  addToNonce(out, amount, out);
+  return out;
+}
+
+/**
+ * Writes `start + amount` into `out` (which may be `start`), over `out.length` bytes. No allocation for
+ * `number` amounts: the content transform calls this once per block.
+ */
+export function addToNonce(start: Uint8Array, amount: number | bigint, out: Uint8Array): Uint8Array {
+  if (typeof amount === 'bigint') {
+    if (amount < 0n) throw new CryptoError('nonce increment is negative');
+    for (let i = 0; i < out.length; i++) {
+      const sum: bigint = BigInt(start[i]) + (amount & 0xffn);
+      out[i] = Number(sum & 0xffn);
+      amount = (amount >> 8n) + (sum >> 8n);
+    }
+    return out;
+  }
+  if (!Number.isSafeInteger(amount) || amount < 0) throw new CryptoError(`nonce increment ${amount} is not a non-negative safe integer`);
+  let carry = amount;
+  for (let i = 0; i < out.length; i++) {
+    const sum = start[i] + (carry % 256);
+    out[i] = sum & 0xff;
+    carry = Math.floor(carry / 256) + (sum >> 8);
   }
   return out;
 }
 
-/** The starting nonce of a segment: zero + ((part << 32) | (index + 1)); +1 keeps it apart from the metadata's zero nonce. */
+/**
+ * The first nonce of a segment's content: zero + ((partNumber << 32) | (segmentIndex + 1)). The +1 keeps
+ * segment 0 off the zero nonce, which encrypts the object's metadata (uplink's deriveContentNonce).
+ */
 export function segmentNonce(partNumber: number, segmentIndex: number): Uint8Array {
-  return incrementNonce(zeroNonce(), (BigInt(partNumber) << 32n) | BigInt(segmentIndex + 1));
+  if (!Number.isInteger(partNumber) || partNumber < 0 || partNumber > 0x7fffffff) throw new CryptoError(`invalid part number ${partNumber}`);
+  if (!Number.isInteger(segmentIndex) || segmentIndex < 0 || segmentIndex > 0x7fffffff) throw new CryptoError(`invalid segment index ${segmentIndex}`);
+  return addToNonce(zeroNonce(), (BigInt(partNumber) << 32n) | BigInt(segmentIndex + 1), zeroNonce());
 }

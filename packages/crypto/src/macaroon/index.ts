@@ -1,5 +1,5 @@
-export * from './caveat.js';
 export * from './action.js';
+export * from './caveat.js';
 export * from './macaroon.js';
 export * from './serialize.js';
-export * from './apikey.js';
+export { APIKey, ApiKeyError, type ApiKeyErrorCode } from './apikey.js';

@@ -1,20 +1,23 @@
 /**
- * Macaroons as Storj uses them: a random head, a list of caveats, and a tail that chains HMAC-SHA256 over
- * them: tail₀ = HMAC(secret, head), tailᵢ₊₁ = HMAC(tailᵢ, caveatᵢ). Anyone holding a macaroon can add a
- * caveat (and so only narrow it); only the satellite, holding the secret, can recompute the chain.
+ * Macaroons as Storj uses them (storj/common macaroon/macaroon.go): a random head, a list of caveats, and a
+ * tail that chains HMAC-SHA256 over them: tail₀ = HMAC(secret, head), tailᵢ₊₁ = HMAC(tailᵢ, caveatᵢ).
+ * Anyone holding a macaroon can append a caveat (and so only narrow it), because the new tail needs only
+ * the old one; only the satellite, holding the secret, can recompute the chain and so verify it.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from '@noble/hashes/utils.js';
 
 export class Macaroon {
   constructor(
     readonly head: Uint8Array,
+    /** Each caveat exactly as signed: the encoded Caveat protobuf. */
     readonly caveats: readonly Uint8Array[],
     readonly tail: Uint8Array,
   ) {}
 
-  static newUnrestricted(secret: Uint8Array, head: Uint8Array = new Uint8Array(randomBytes(32))): Macaroon {
+  /** A fresh macaroon with a random 32-byte head (or the given one) and no caveats. */
+  static newUnrestricted(secret: Uint8Array, head: Uint8Array = randomBytes(32)): Macaroon {
     return new Macaroon(head, [], sign(secret, head));
   }
 
@@ -22,19 +25,26 @@ export class Macaroon {
     return new Macaroon(this.head, [...this.caveats, caveat], sign(this.tail, caveat));
   }
 
-  /** Every tail of the chain: after the head, then after each caveat. The last one is `tail`. */
+  /** Every tail of the chain: after the head, then after each caveat; the last one is what `tail` must be. */
   tails(secret: Uint8Array): Uint8Array[] {
     const out = [sign(secret, this.head)];
     for (const c of this.caveats) out.push(sign(out[out.length - 1], c));
     return out;
   }
 
+  /** Recomputes the chain and compares in constant time, so the comparison leaks nothing about the tail. */
   validate(secret: Uint8Array): boolean {
-    const expected = this.tails(secret).at(-1)!;
-    return expected.length === this.tail.length && timingSafeEqual(expected, this.tail);
+    return constantTimeEqual(this.tails(secret).at(-1)!, this.tail);
   }
 }
 
 function sign(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(sha256, key, data);
+}
+
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }

@@ -1,0 +1,149 @@
+/**
+ * Small byte helpers shared by the modules of this package: hex, base64url, unpadded base32 (piece IDs),
+ * UTF-8, and "binary strings" (one char per byte), which let path code treat encrypted components like
+ * Storj treats Go strings: as byte sequences that can be split on '/' and used as map keys.
+ */
+
+export class EncodingError extends Error {
+  override name = 'EncodingError';
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8Encode(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Strict UTF-8 decoding: invalid bytes are an error, not U+FFFD. */
+export function utf8Decode(bytes: Uint8Array, what = 'data'): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw new EncodingError(`${what} is not valid UTF-8`);
+  }
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+export function fromHex(text: string): Uint8Array {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) throw new EncodingError('invalid hex string');
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** RFC 4648 §5 base64url, with '=' padding unless `pad` is false (Go's base64.URLEncoding pads). */
+export function toBase64Url(bytes: Uint8Array, pad = true): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let c = 0; c < chars; c++) out += B64URL[(n >> (18 - 6 * c)) & 63];
+  }
+  if (pad) out += '='.repeat((4 - (out.length % 4)) % 4);
+  return out;
+}
+
+/**
+ * Decodes base64url. `requirePadding` matches Go's base64.URLEncoding.DecodeString, which rejects
+ * unpadded input; without it, padding is optional.
+ */
+export function fromBase64Url(text: string, requirePadding = false): Uint8Array {
+  const body = text.replace(/=+$/, '');
+  const padding = text.length - body.length;
+  const wantPadding = (4 - (body.length % 4)) % 4;
+  const valid =
+    /^[A-Za-z0-9_-]*$/.test(body) && body.length % 4 !== 1 && (padding === wantPadding || (!requirePadding && padding === 0));
+  if (!valid) throw new EncodingError('invalid base64url data');
+  const out = new Uint8Array(Math.floor((body.length * 6) / 8));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (const ch of body) {
+    value = ((value << 6) | B64URL.indexOf(ch)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 (standard alphabet) without padding, as Go's base32.StdEncoding.WithPadding(NoPadding). */
+export function toBase32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += B32[(value >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export function fromBase32(text: string): Uint8Array {
+  // Unpadded base32 never leaves 1, 3 or 6 characters in a final group of 8.
+  if (!/^[A-Z2-7]*$/.test(text) || [1, 3, 6].includes(text.length % 8)) throw new EncodingError('invalid base32 data');
+  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (const ch of text) {
+    value = ((value << 5) | B32.indexOf(ch)) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** Bytes → a string with one char (U+0000..U+00FF) per byte. */
+export function bytesToBinary(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return out;
+}
+
+/** The inverse of bytesToBinary; every char must be below U+0100. */
+export function binaryToBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) throw new EncodingError('binary string holds a character above U+00FF');
+    out[i] = c;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { deriveContentKey, deriveKey, derivePathKey, projectSaltFromId, Store, utf8Encode } from '../src/index.js';
+
+describe('key derivation', () => {
+  const root = new Uint8Array(32).map((_, i) => 31 - i);
+
+  it('DeriveKey is the first 32 bytes of HMAC-SHA512', () => {
+    expect(deriveKey(root, 'path:bucket')).toEqual(hmac(sha512, root, utf8Encode('path:bucket')).subarray(0, 32));
+    expect(deriveContentKey(root)).toEqual(deriveKey(root, 'content'));
+  });
+
+  it('path keys chain "path:" + bucket, then "path:" + each component', () => {
+    const store = new Store({ defaultKey: root });
+    let k = deriveKey(root, 'path:bucket');
+    expect(derivePathKey('bucket', '', store)).toEqual(k);
+    for (const c of ['a', '', 'c.txt']) k = deriveKey(k, `path:${c}`);
+    expect(derivePathKey('bucket', 'a//c.txt', store)).toEqual(k);
+  });
+
+  it('a project without a stored salt uses SHA-256 of its 16 ID bytes', () => {
+    const id = new Uint8Array(16).map((_, i) => i);
+    expect(projectSaltFromId(id)).toEqual(new Uint8Array(createHash('sha256').update(id).digest()));
+    expect(projectSaltFromId(id)).toEqual(sha256(id));
+    expect(() => projectSaltFromId(new Uint8Array(36))).toThrow(/want 16/);
+  });
+});

@@ -61,6 +61,13 @@ describe('caveat encoding', () => {
     expect(() => decodeCaveat(new Uint8Array([0x0a, 0x00]))).toThrow(/field 1 has wire type 2, want 0/);
     expect(() => decodeCaveat(new Uint8Array([0x50, 0x01]))).toThrow(/field 10 has wire type 0, want 2/);
   });
+
+  it('refuses an embedded message whose fields run past its length', () => {
+    // allowed_paths of length 3 whose bucket field claims 4 bytes: it would swallow the nonce that follows.
+    expect(() => decodeCaveat(new Uint8Array([0x52, 0x03, 0x0a, 0x04, 0x62, 0xf2, 0x01, 0x00]))).toThrow(/overruns its length/);
+    // A path message that claims more bytes than the caveat has.
+    expect(() => decodeCaveat(new Uint8Array([0x52, 0x09, 0x0a, 0x01, 0x62]))).toThrow(/runs past the end/);
+  });
 });
 
 describe('allows (Storj Caveat.Allows)', () => {

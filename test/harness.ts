@@ -18,10 +18,12 @@ import { DEFAULT_PASSPHRASE } from '../scripts/testnet/config.js';
 import { findFreePortBase } from '../scripts/testnet/ports.js';
 import { corruptNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
 import { killNow } from '../scripts/testnet/processes.js';
+import { admin } from '../scripts/testnet/project.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
 import { stopTestnet } from '../scripts/testnet/stop.js';
+import type { AccessGrant } from '@dcsim/crypto';
 import { Project, type ProjectOptions } from '@dcsim/uplink';
 
 /**
@@ -110,10 +112,15 @@ export interface TestNet {
   satelliteDir: string;
   scheme: string;
   nodes: TestNode[];
-  /** An uplink Project opened with `access` (or another grant); closed at teardown. */
-  uplink(access?: string, options?: ProjectOptions): Promise<Project>;
+  /** An uplink Project opened with `access` (or another grant, serialized or parsed); closed at teardown. */
+  uplink(access?: string | AccessGrant, options?: ProjectOptions): Promise<Project>;
   /** Runs the `uplink` CLI as a child process with UPLINK_ACCESS = net.access. */
   runUplink(args: string[], options?: UplinkRunOptions): Promise<UplinkRun>;
+  /**
+   * Runs `satellite admin <command> --dir <satellite dir> ...args` and returns the JSON it prints, e.g.
+   * `net.admin('create-project', ['--name', 'other'])` → `{ projectId, ... }`.
+   */
+  admin(command: string, args?: string[]): Promise<Record<string, unknown>>;
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -164,6 +171,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         return project;
       },
       runUplink: (args, runOptions = {}) => runUplink(runner, args, { ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
+      admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
     };
     return await test(net);
   } finally {

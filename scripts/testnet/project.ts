@@ -31,8 +31,8 @@ export async function ensureProject(dir: string, runner: Runner): Promise<Projec
   return record;
 }
 
-/** Runs `satellite admin <args>` and parses the JSON it prints. */
-async function admin(runner: Runner, args: string[]): Promise<Record<string, unknown>> {
+/** Runs `satellite admin <args>` and parses the JSON object it prints. */
+export async function admin(runner: Runner, args: string[]): Promise<Record<string, unknown>> {
   const { command, args: argv } = await appCommand('satellite', runner, ['admin', ...args]);
   const what = `satellite admin ${args[0]}`;
   const stdout = await new Promise<string>((resolve, reject) => {

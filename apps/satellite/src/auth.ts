@@ -29,6 +29,12 @@ export interface RequestedAction {
   encryptedPath?: Uint8Array;
 }
 
+/**
+ * Far more caveats than any real chain carries (each share or restrict adds one). Every caveat costs an HMAC
+ * and a decode, so an unbounded chain would let a single request burn the satellite's CPU.
+ */
+export const MAX_CAVEATS = 1000;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -65,6 +71,10 @@ export class Auth {
       key = APIKey.fromBytes(raw);
     } catch {
       throw unauthenticated('invalid API key: not a macaroon');
+    }
+    const caveatCount = key.macaroon.caveats.length;
+    if (caveatCount > MAX_CAVEATS) {
+      throw unauthenticated(`invalid API key: it has ${caveatCount} caveats, more than the ${MAX_CAVEATS} this satellite accepts`);
     }
     this.refreshIfChanged();
     const apiKey = this.db.apiKeys.byHead(key.macaroon.head);

@@ -1,7 +1,7 @@
 /** Wires a storage node together: identity, node.db, piece store, Piecestore server, check-in loop, sweeper. */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
-import { SERVER_OPTIONS, bindServer } from '@dcsim/protocol';
+import { SERVER_OPTIONS, bindServer, raiseServerReceiveWindow } from '@dcsim/protocol';
 import { Server } from '@grpc/grpc-js';
 import {
   DEFAULT_CAPACITY_BYTES,
@@ -47,6 +47,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const satellite = new TrustedSatellite(satelliteUrl.id, satelliteUrl.address);
   const db = openNodeDb(join(config.dir, 'node.db'));
   const serials = new UsedSerials(db);
+  raiseServerReceiveWindow(); // pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default window stalls them
   const server = new Server(SERVER_OPTIONS);
   let store: PieceStore;
   let port: number;

@@ -4,3 +4,4 @@ export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
 export * from './signing.js';
 export * from './grpc.js';
+export * from './http2-window.js';

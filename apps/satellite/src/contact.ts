@@ -15,7 +15,8 @@ import {
   type ContactServer,
 } from '@dcsim/protocol';
 import type { SatelliteDb } from './db/index.js';
-import { formatBytes, type Logger } from './log.js';
+import { formatBytes } from '@dcsim/format';
+import type { Logger } from './log.js';
 
 /** A check-in more than this far from the satellite's clock is refused (it may be a replay). */
 export const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;

@@ -6,7 +6,8 @@
  */
 import type { Identity } from '@dcsim/identity';
 import { CheckInRequest, ContactClient, CHANNEL_OPTIONS, insecure, rpcErrorInfo, signCheckIn, unary } from '@dcsim/protocol';
-import { formatBytes, shortNode } from './names.js';
+import { formatBytes } from '@dcsim/format';
+import { shortNode } from './names.js';
 import type { TrustedSatellite } from './trust.js';
 
 export interface CheckInOptions {

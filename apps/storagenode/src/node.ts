@@ -13,7 +13,8 @@ import {
 } from './config.js';
 import { CheckInLoop } from './contact.js';
 import { openNodeDb } from './db.js';
-import { formatBytes, shortNode } from './names.js';
+import { formatBytes } from '@dcsim/format';
+import { shortNode } from './names.js';
 import { Piecestore } from './piecestore.js';
 import { UsedSerials } from './serials.js';
 import { PieceStore } from './store.js';

@@ -16,6 +16,7 @@ import {
   PieceUploadResponse,
   RpcError,
   alreadyExists,
+  drained,
   invalidArgument,
   notFound,
   permissionDenied,
@@ -26,7 +27,8 @@ import {
   type PiecestoreServer,
 } from '@dcsim/protocol';
 import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@grpc/grpc-js';
-import { formatBytes, pieceIdText, shortNode, shortPiece } from './names.js';
+import { formatBytes } from '@dcsim/format';
+import { pieceIdText, shortNode, shortPiece } from './names.js';
 import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
 import type { UsedSerials } from './serials.js';
 import type { PieceStore, StoredPiece } from './store.js';
@@ -223,18 +225,4 @@ export class Piecestore {
     if (err instanceof RpcError) this.deps.log(`${rpc} refused: ${err.message}`);
     return toServiceError(err, (line) => this.deps.log(`${rpc}: ${line}`));
   }
-}
-
-/** Resolves when the stream can take more, or when it closed (client gone). */
-function drained(call: ServerWritableStream<PieceDownloadRequest, PieceDownloadResponse>): Promise<void> {
-  return new Promise((resolve) => {
-    if (call.destroyed) return resolve();
-    const done = () => {
-      call.off('drain', done);
-      call.off('close', done);
-      resolve();
-    };
-    call.on('drain', done);
-    call.on('close', done);
-  });
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { PieceHash, resourceExhausted } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
-import { formatBytes, pieceIdText } from './names.js';
+import { formatBytes } from '@dcsim/format';
+import { pieceIdText } from './names.js';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
 export interface StoredPiece {

@@ -101,3 +101,28 @@ export function unaryHandler<Req, Res>(fn: (req: Req) => Promise<Res> | Res, log
       );
   };
 }
+
+/** The part of a grpc-js writable stream (client or server side) that backpressure needs. */
+interface WritableCall {
+  destroyed?: boolean;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * Resolves when a stream whose `write` returned false can take more data, or when it closed (the peer is
+ * gone; the caller learns why from the call itself), or when `ended` settles (a client call's response).
+ */
+export function drained(call: WritableCall, ended?: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    if (call.destroyed) return resolve();
+    const done = () => {
+      call.off('drain', done);
+      call.off('close', done);
+      resolve();
+    };
+    call.on('drain', done);
+    call.on('close', done);
+    ended?.then(done, done);
+  });
+}

@@ -22,7 +22,7 @@ import {
 import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
 import { abandonPendingSegment, removeObject } from '../deletes.js';
-import { formatBytes, shortHex } from '../log.js';
+import { formatBytes, shortHex } from '@dcsim/format';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';

@@ -20,7 +20,7 @@ import {
 } from '@dcsim/protocol';
 import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/index.js';
 import { removeSegment } from '../deletes.js';
-import { formatBytes } from '../log.js';
+import { formatBytes } from '@dcsim/format';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';

@@ -4,6 +4,8 @@
  *
  *   photos/cat.jpg  12.50 MiB / 40.00 MiB  [=========>                    ]  31.25%
  */
+import { formatBytes } from '@dcsim/format';
+
 export class ProgressBar {
   private lastDraw = 0;
   private done = 0;
@@ -38,7 +40,7 @@ export class ProgressBar {
 
   private draw(): void {
     const columns = this.stream.columns || 80;
-    const counts = this.total !== undefined ? `${formatBytes(this.done)} / ${formatBytes(this.total)}` : formatBytes(this.done);
+    const counts = this.total !== undefined ? `${formatBytes(this.done, 2)} / ${formatBytes(this.total, 2)}` : formatBytes(this.done, 2);
     let bar = '';
     let percent = '';
     if (this.total !== undefined) {
@@ -57,15 +59,4 @@ export class ProgressBar {
 /** A bar when asked for and stderr is a terminal; otherwise nothing to draw. */
 export function progressBar(name: string, wanted: boolean): ProgressBar | undefined {
   return wanted && process.stderr.isTTY ? new ProgressBar(name) : undefined;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(2)} ${units[unit]}`;
 }

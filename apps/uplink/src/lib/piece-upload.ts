@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, type AddressedOrderLimit, type PieceHash, type PieceUploadRequest, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import { PiecestoreService, drained, type AddressedOrderLimit, type PieceHash, type PieceUploadRequest, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
@@ -87,20 +87,6 @@ export async function uploadPiece(
   } finally {
     options.signal?.removeEventListener('abort', cancel);
   }
-}
-
-/** Resolves when the stream takes more data, or when the call ended (its callback then reports why). */
-function drained(call: ClientWritableStream<PieceUploadRequest>, response: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off('drain', done);
-      call.off('close', done);
-      resolve();
-    };
-    call.on('drain', done);
-    call.on('close', done);
-    response.then(done, done);
-  });
 }
 
 export function describeRpcError(err: unknown): string {

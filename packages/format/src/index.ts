@@ -1,0 +1,2 @@
+export { formatBytes } from './bytes.js';
+export { shortHex } from './short.js';

@@ -13,7 +13,10 @@ const SIZE = 256 * MiB;
 const SEGMENT = 64 * MiB;
 const SCHEME = '4/6/8/10';
 
+const ROUNDS = 3;
+
 const rate = (ms: number) => SIZE / MiB / (ms / 1000);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The object arrives as a stream of 1 MiB chunks, as from a file. */
 async function* source(chunk: Uint8Array, size = SIZE): AsyncGenerator<Uint8Array> {
@@ -35,26 +38,34 @@ export default async function networkBench(): Promise<void> {
   await withTestnet({ nodes: 10, scheme: SCHEME }, async (net) => {
     const project = await net.uplink();
     await project.createBucket('bench');
-    const ceilingMs = ceiling(chunk);
     // Warm-up: one segment up and down, so connections exist, the encoder thread runs and the JIT has
     // compiled the hot paths, as in any long-running uplink. Not timed.
     await project.upload('bench', 'warm-up', source(chunk, SEGMENT), { size: SEGMENT });
     for await (const part of await project.download('bench', 'warm-up')) void part;
 
-    let start = performance.now();
-    await project.upload('bench', 'big', source(chunk), { size: SIZE });
-    const uploadMs = performance.now() - start;
+    // Each measurement ROUNDS times, every figure printed, judged by the median: one 2-core machine is noisy.
+    const ceilings: number[] = [];
+    const uploads: number[] = [];
+    const downloads: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      ceilings.push(rate(ceiling(chunk)));
+      let start = performance.now();
+      await project.upload('bench', `big-${round}`, source(chunk), { size: SIZE });
+      uploads.push(rate(performance.now() - start));
 
-    start = performance.now();
-    let received = 0;
-    for await (const part of await project.download('bench', 'big')) received += part.length;
-    const downloadMs = performance.now() - start;
-    if (received !== SIZE) throw new Error(`downloaded ${received} bytes, want ${SIZE}`);
+      start = performance.now();
+      let received = 0;
+      for await (const part of await project.download('bench', `big-${round}`)) received += part.length;
+      downloads.push(rate(performance.now() - start));
+      if (received !== SIZE) throw new Error(`downloaded ${received} bytes, want ${SIZE}`);
+      console.log(`round ${round}: ceiling ${ceilings.at(-1)!.toFixed(1)}, upload ${uploads.at(-1)!.toFixed(1)}, download ${downloads.at(-1)!.toFixed(1)} MiB/s`);
+    }
 
-    const c = rate(ceilingMs);
-    console.log(`\nscheme ${SCHEME}, 256 MiB object, 64 MiB segments, after a one-segment warm-up`);
+    const c = median(ceilings);
+    const verdict = (r: number) => `${r.toFixed(1)} MiB/s (${((r / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%: ${r / c >= 0.5 ? 'met' : 'MISSED'})`;
+    console.log(`\nscheme ${SCHEME}, 256 MiB object, 64 MiB segments, after a one-segment warm-up; medians of ${ROUNDS} rounds`);
     console.log(`ceiling (encrypt + erasure-encode in process, no network): ${c.toFixed(1)} MiB/s`);
-    console.log(`upload:   ${rate(uploadMs).toFixed(1)} MiB/s (${((rate(uploadMs) / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%)`);
-    console.log(`download: ${rate(downloadMs).toFixed(1)} MiB/s (${((rate(downloadMs) / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%)`);
+    console.log(`upload:   ${verdict(median(uploads))}`);
+    console.log(`download: ${verdict(median(downloads))}`);
   });
 }

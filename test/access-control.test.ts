@@ -316,8 +316,8 @@ describe('projects and API keys', () => {
     expect(await text(await open(secondGrant), 'acl', 'docs/a.txt')).toBe('alpha');
     const secondChild = await share(['sj://acl/docs/'], serializeAccess(secondGrant));
     await net.admin('delete-api-key', ['--id', String(second.id)]);
-    await refused(text(await open(secondGrant), 'acl', 'docs/a.txt'), InvalidAccessError, /invalid API key/);
-    await refused(text(await open(secondChild), 'acl', 'docs/a.txt'), InvalidAccessError, /invalid API key/);
+    await refused(text(await open(secondGrant), 'acl', 'docs/a.txt'), InvalidAccessError, /not known to this satellite/);
+    await refused(text(await open(secondChild), 'acl', 'docs/a.txt'), InvalidAccessError, /not known to this satellite/);
     expect(await text(await net.uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
   });
 });
@@ -376,7 +376,7 @@ describe('hostile keys', () => {
 
     // A key minted by another satellite (another secret, unknown head).
     const foreign = APIKey.generate(randomBytes(32));
-    await refused(text(await withKey(foreign), 'acl', 'docs/a.txt'), InvalidAccessError, /invalid API key/);
+    await refused(text(await withKey(foreign), 'acl', 'docs/a.txt'), InvalidAccessError, /not known to this satellite/);
     // Our head, but signed with a guessed secret.
     const forged = serializeMacaroon(Macaroon.newUnrestricted(randomBytes(32), child.head()));
     await refused(text(await withKey(forged), 'acl', 'docs/a.txt'), InvalidAccessError, /invalid API key/);

@@ -35,6 +35,9 @@ export interface RequestedAction {
  */
 export const MAX_CAVEATS = 1000;
 
+/** No row has this head: nothing to reveal, but a hint for the common mistakes. */
+export const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -78,7 +81,7 @@ export class Auth {
     }
     this.refreshIfChanged();
     const apiKey = this.db.apiKeys.byHead(key.macaroon.head);
-    if (!apiKey) throw unauthenticated('invalid API key');
+    if (!apiKey) throw unauthenticated(UNKNOWN_KEY);
     let tails: Uint8Array[];
     let caveats: Caveat[];
     try {

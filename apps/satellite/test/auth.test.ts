@@ -18,7 +18,10 @@ describe('API key checks', () => {
       details: 'invalid API key: not a macaroon',
     });
     const stranger = APIKey.generate(new Uint8Array(randomBytes(32)));
-    expect(await rpcFailure(list(t, headerOf(stranger)))).toEqual({ code: status.UNAUTHENTICATED, details: 'invalid API key' });
+    expect(await rpcFailure(list(t, headerOf(stranger)))).toEqual({
+      code: status.UNAUTHENTICATED,
+      details: 'invalid API key: not known to this satellite (deleted, or made for another satellite)',
+    });
   });
 
   it('refuses a key whose tail was not made with the secret on file', async () => {

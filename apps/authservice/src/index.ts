@@ -14,6 +14,7 @@ export { AuthService, AuthError, MIN_REMAINING_VALIDITY_MS, type Credentials, ty
 export { Records, DATABASE_FILE, type AuthRecord } from './records.js';
 export { accessKeyIdText, parseAccessKeyId, keyHash, CredentialError } from './credentials.js';
 export { MAX_BODY_BYTES } from './http.js';
+export { AuthClient, AuthUnavailableError, type AuthClientOptions } from './client.js';
 
 export interface AuthServiceConfig {
   /** Data dir: holds auth.db. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APIKey, CipherSuite, Store, serializeAccess } from '@dcsim/crypto';
-import { accessKeyIdText } from '../src/index.js';
+import { AuthClient, AuthError, accessKeyIdText } from '../src/index.js';
 
 const SATELLITE = '12EayRS2V1kEsWESU9QMRseFhdxYxKicsiFmxrsLZHeLUtdps3S@127.0.0.1:7777';
 const TOKEN = 'gateway-token';
@@ -82,5 +82,24 @@ describe('authservice over HTTP', () => {
     expect((await fetch(`${url}/v1/access`, { method: 'DELETE' })).status).toBe(405);
     expect((await fetch(`${url}/v1/health/startup`)).status).toBe(200);
     expect((await fetch(`${url}/v1/health/live`)).status).toBe(200);
+  });
+});
+
+describe('AuthClient (what a gateway uses)', () => {
+  it('looks credentials up, caches them sealed under the access key, and names bad keys', async () => {
+    const text = grant();
+    const creds = (await (await post(JSON.stringify({ access_grant: text }))).json()) as { access_key_id: string; secret_key: string };
+    const client = new AuthClient(url, TOKEN);
+    const want = { accessGrant: text, secretKey: creds.secret_key, public: false };
+    expect(await client.lookup(creds.access_key_id)).toEqual(want);
+    expect(await client.lookup(creds.access_key_id)).toEqual(want); // from the cache
+    for (const entry of client.cachedEntries()) {
+      const raw = Buffer.concat([entry.encryptedAccessGrant, entry.encryptedSecretKey]);
+      expect(raw.includes(Buffer.from(text.slice(0, 40)))).toBe(false);
+      expect(raw.includes(Buffer.from(creds.secret_key.slice(0, 20)))).toBe(false);
+    }
+    await expect(client.lookup(accessKeyIdText(new Uint8Array(randomBytes(16))))).rejects.toThrow(AuthError);
+    await expect(client.lookup('short')).rejects.toThrow(/28 characters/);
+    await expect(new AuthClient(url, 'wrong').lookup(creds.access_key_id)).rejects.toThrow(/unauthorized/);
   });
 });

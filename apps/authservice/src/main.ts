@@ -3,8 +3,10 @@
  *   authservice run --dir D --listen HOST:PORT --endpoint URL --allowed-satellite ID@HOST:PORT ...
  *   authservice invalidate --dir D --access-key-id ID --reason TEXT
  * `run` prints exactly one line to stdout when it serves (`READY {...}`); logs go to stderr. The bearer
- * token gateways use comes from $AUTHSERVICE_AUTH_TOKEN (or --auth-token), never from a log.
+ * token gateways use comes from a file (--auth-token-file) or $AUTHSERVICE_AUTH_TOKEN: never the command
+ * line, which every user of the machine can read.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { AuthError, AuthService, DATABASE_FILE, Records, startAuthService } from './index.js';
@@ -18,10 +20,10 @@ program
   .requiredOption('--listen <host:port>', 'address to serve on; port 0 picks a free one')
   .requiredOption('--endpoint <url>', 'the S3 gateway URL handed out with new credentials')
   .requiredOption('--allowed-satellite <url...>', 'satellite node URL (id@host:port) whose grants are accepted')
-  .option('--auth-token <token>', 'bearer token for lookups (default: $AUTHSERVICE_AUTH_TOKEN)')
+  .option('--auth-token-file <file>', 'file holding the bearer token gateways look records up with (default: $AUTHSERVICE_AUTH_TOKEN)')
   .action(async (opts) => {
-    const authToken: string | undefined = opts.authToken ?? process.env.AUTHSERVICE_AUTH_TOKEN;
-    if (!authToken) fail('give the lookup token in $AUTHSERVICE_AUTH_TOKEN or --auth-token');
+    const authToken = readToken(opts.authTokenFile);
+    if (!authToken) fail('give the lookup token in a file (--auth-token-file) or in $AUTHSERVICE_AUTH_TOKEN');
     const running = await startAuthService({
       dir: opts.dir,
       listen: opts.listen,
@@ -53,6 +55,15 @@ program
       records.close();
     }
   });
+
+function readToken(file: string | undefined): string | undefined {
+  if (file === undefined) return process.env.AUTHSERVICE_AUTH_TOKEN;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    fail(`cannot read --auth-token-file: ${(err as Error).message}`);
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`authservice: ${message}\n`);

@@ -7,7 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -16,11 +19,15 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -306,5 +313,72 @@ describe('S3 gateway, single-tenant', () => {
       reader.destroy();
       await restricted.stop();
     }
+  });
+
+  it('uploads a multi-part object with @aws-sdk/lib-storage, readable as one object by the uplink library', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'multipart' }));
+    const data = randomBytes(5 * 1024 * 1024 + 100 * 1024);
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: 'multipart', Key: 'big/object.bin', Body: data, ContentType: 'application/x-big', Metadata: { parts: 'two' } },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 2,
+    });
+    const done = await upload.done();
+    const partMd5s = [data.subarray(0, 5 * 1024 * 1024), data.subarray(5 * 1024 * 1024)].map((p) => createHash('md5').update(p).digest());
+    const expectedEtag = `"${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-2"`;
+    expect(done.ETag).toBe(expectedEtag);
+
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'multipart', Key: 'big/object.bin' }));
+    expect(got.ETag).toBe(expectedEtag);
+    expect(got.ContentType).toBe('application/x-big');
+    expect(got.Metadata).toEqual({ parts: 'two' });
+    expect((await bodyBytes(got.Body)).equals(data)).toBe(true);
+    const project = await net().uplink();
+    const parts: Uint8Array[] = [];
+    for await (const chunk of await project.download('multipart', 'big/object.bin')) parts.push(chunk);
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+    // The staging objects are gone and were never listed.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'multipart' }));
+    expect(listed.Contents!.map((o) => o.Key)).toEqual(['big/object.bin']);
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }))).Uploads ?? []).toEqual([]);
+  });
+
+  it('lists, checks, completes and aborts multipart uploads with S3 errors', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+    const { UploadId: first } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'one', Metadata: { m: '1' } }));
+    const { UploadId: second } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'two' }));
+    const part1 = await s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 1, Body: 'small first part' }));
+    const part2 = await s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 2, Body: 'second' }));
+    expect(part1.ETag).toBe(`"${md5(Buffer.from('small first part'))}"`);
+
+    const listedParts = await s3.send(new ListPartsCommand({ Bucket: 'uploads', Key: 'one', UploadId: first }));
+    expect(listedParts.Parts!.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, 16, part1.ETag],
+      [2, 6, part2.ETag],
+    ]);
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads' }));
+    expect(uploads.Uploads!.map((u) => [u.Key, u.UploadId])).toEqual([
+      ['one', first],
+      ['two', second],
+    ]);
+
+    const complete = (parts: { PartNumber: number; ETag?: string }[], uploadId = first) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'one', UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    expect((await s3Code(complete([{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.ETag }]))).name).toBe('EntityTooSmall');
+    expect((await s3Code(complete([{ PartNumber: 1, ETag: part2.ETag }]))).name).toBe('InvalidPart');
+    expect((await s3Code(complete([{ PartNumber: 2, ETag: part2.ETag }, { PartNumber: 1, ETag: part1.ETag }]))).name).toBe('InvalidPartOrder');
+    expect((await s3Code(complete([{ PartNumber: 1, ETag: part1.ETag }], 'AAAAAAAAAAAAAAAAAAAAAA'))).name).toBe('NoSuchUpload');
+    // The last part may be small: completing with part 1 alone works, and leaves part 2 behind as S3 does.
+    await complete([{ PartNumber: 1, ETag: part1.ETag }]);
+    const one = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'one' }));
+    expect((await bodyBytes(one.Body)).toString()).toBe('small first part');
+    expect(one.Metadata).toEqual({ m: '1' });
+
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'uploads', Key: 'two', UploadId: second }));
+    expect((await s3Code(s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'two', UploadId: second, PartNumber: 1, Body: 'x' })))).name).toBe('NoSuchUpload');
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads' }))).Uploads ?? []).toEqual([]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'uploads' }));
+    expect(listed.Contents!.map((o) => o.Key)).toEqual(['one']);
   });
 });

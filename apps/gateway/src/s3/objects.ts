@@ -124,7 +124,8 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 
-function checkKey(key: string): void {
+/** S3's key length limit, and the gateway's own prefix kept out of reach. */
+export function checkKey(key: string): void {
   if (Buffer.byteLength(key) > 1024) throw new S3Error('InvalidArgument', 'object keys are at most 1024 bytes');
   if (key.startsWith(HIDDEN_PREFIX)) throw new S3Error('InvalidArgument', `keys under ${HIDDEN_PREFIX} are the gateway's own`);
 }

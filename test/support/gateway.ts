@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { appCommand } from '../../scripts/testnet/apps.js';
 
 export interface GatewayProcess {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (the S3 endpoint, or the auth service's URL) */
   endpoint: string;
   child: ChildProcess;
   stderr(): string;
@@ -14,7 +14,7 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `gateway <args>` and waits for its READY line. Secrets go in `env`, not in argv. */
+/** Runs `gateway <args>` (`run ...` or `auth run ...`) and waits for its READY line. Secrets go in `env`, not in argv. */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const { command, args: argv } = await appCommand('gateway', 'bundle', args);
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,7 +30,8 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
       const line = out.split('\n').find((l) => l.startsWith('READY '));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line.slice(6)).endpoint);
+        const ready = JSON.parse(line.slice(6)) as { endpoint?: string; url?: string };
+        resolve((ready.endpoint ?? ready.url)!);
       }
     });
     void exited.then((code) => {

@@ -10,6 +10,7 @@ import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCom
 import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
 import { parseAccessKeyId } from '@dcsim/gateway';
 import { describe, expect, it } from 'vitest';
+import { readEnvFile } from '../scripts/testnet/env-file.js';
 import { withTestnet } from './harness.js';
 import { s3Client, startGatewayProcess } from './support/gateway.js';
 import { scanDir } from './support/leak-scan.js';
@@ -96,6 +97,23 @@ describe('S3 gateway, multi-tenant with the auth service', () => {
         rmSync(authDir, { recursive: true, force: true });
         rmSync(copyDir, { recursive: true, force: true });
       }
+    });
+  });
+
+  it('comes up with the testnet when asked: S3 keys for the testnet grant in the env file', async () => {
+    await withTestnet({ nodes: 4, gateway: true }, async (net) => {
+      expect(net.s3).toBeDefined();
+      const env = readEnvFile(join(net.dir, 'env'));
+      expect(env.AWS_ENDPOINT_URL).toBe(net.s3!.endpoint);
+      expect(env.AWS_ACCESS_KEY_ID).toMatch(/^[a-z2-7]{28}$/);
+      const s3 = s3Client(net.s3!.endpoint, env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY);
+      await s3.send(new CreateBucketCommand({ Bucket: 'testnet-s3' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'testnet-s3', Key: 'k', Body: 'through the testnet gateway' }));
+      const project = await net.uplink();
+      const parts: Uint8Array[] = [];
+      for await (const chunk of await project.download('testnet-s3', 'k')) parts.push(chunk);
+      expect(Buffer.concat(parts).toString()).toBe('through the testnet gateway');
+      s3.destroy();
     });
   });
 });

@@ -2,7 +2,7 @@
  * The `gateway` command: the S3 gateway (single-tenant with one access grant and one key pair, or
  * multi-tenant through the auth service) and the auth service itself.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { AuthServiceCredentials } from './auth/client.js';
@@ -29,14 +29,17 @@ program
   .option('--auth-url <url>', 'multi-tenant mode: resolve access keys through this auth service')
   .option('--auth-token <token>', 'bearer token for the auth service (or $GATEWAY_AUTH_TOKEN)')
   .option('--listen <host:port>', 'address to serve on', '127.0.0.1:7777')
+  .option('--pid-file <file>', 'write the process ID here while serving')
   .action(async (opts: RunOptions) => {
     const credentials: CredentialStore = opts.authUrl ? new AuthServiceCredentials(opts.authUrl, authToken(opts)) : singleTenant(opts);
     const projects = new ProjectPool({ log });
     const server = createS3Server({ credentials, projects, log });
     const address = await listen(server, parseListen(opts.listen));
     process.stdout.write(`READY ${JSON.stringify({ address, endpoint: `http://${address}` })}\n`);
-    log(`serving S3 on http://${address}`);
+    log(`serving S3 on http://${address}${opts.authUrl ? ` (multi-tenant, auth service ${opts.authUrl})` : ''}`);
+    if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
     onSignal(async () => {
+      if (opts.pidFile) rmSync(opts.pidFile, { force: true });
       server.close();
       server.closeAllConnections();
       await projects.close();
@@ -51,6 +54,7 @@ interface RunOptions {
   authUrl?: string;
   authToken?: string;
   listen: string;
+  pidFile?: string;
 }
 
 const auth = program.command('auth').description('the auth service: S3 credentials for access grants, stored encrypted under the access key');

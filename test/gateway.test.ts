@@ -32,7 +32,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestnet, type TestNet, type TestnetOptions } from './harness.js';
-import { s3Client, startGatewayProcess, type GatewayProcess } from './support/gateway.js';
+import { s3Client, signedChunkedPut, startGatewayProcess, type GatewayProcess } from './support/gateway.js';
 
 const KEY_ID = 'dcsim-test-key';
 const SECRET = 'dcsim-test-secret-0123456789';
@@ -161,13 +161,41 @@ describe('S3 gateway, single-tenant', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'streams' }));
     const data = randomBytes(300 * 1024);
     const stream = Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]);
-    await s3.send(new PutObjectCommand({ Bucket: 'streams', Key: 'streamed', Body: stream, ContentLength: data.length }));
+    // What the SDK actually sent, after signing: newer SDKs stream with a CRC32 trailer.
+    const sent: Record<string, string>[] = [];
+    const watcher = s3Client(gateway.endpoint, KEY_ID, SECRET);
+    watcher.middlewareStack.addRelativeTo(
+      ((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        sent.push({ ...(args as { request: { headers: Record<string, string> } }).request.headers });
+        return next(args);
+      }) as never,
+      { relation: 'after', toMiddleware: 'awsAuthMiddleware', name: 'captureHeaders' } as never,
+    );
+    await watcher.send(new PutObjectCommand({ Bucket: 'streams', Key: 'streamed', Body: stream, ContentLength: data.length }));
+    watcher.destroy();
+    expect(sent[0]['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER');
+    expect(sent[0]['x-amz-trailer']).toBe('x-amz-checksum-crc32');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'streams', Key: 'streamed' }));
     expect((await bodyBytes(got.Body)).equals(data)).toBe(true);
     await s3.send(new PutObjectCommand({ Bucket: 'streams', Key: 'empty', Body: '' }));
     const empty = await s3.send(new GetObjectCommand({ Bucket: 'streams', Key: 'empty' }));
     expect((await bodyBytes(empty.Body)).length).toBe(0);
     expect(empty.ETag).toBe(`"${md5(new Uint8Array(0))}"`);
+  });
+
+  it('verifies every chunk signature of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload, committing only a valid one', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'signed-chunks' }));
+    const data = randomBytes(200 * 1024);
+    const credentials = { accessKeyId: KEY_ID, secret: SECRET };
+    const ok = await signedChunkedPut(gateway.endpoint, credentials, '/signed-chunks/good', data, 64 * 1024);
+    expect(ok.status, ok.body).toBe(200);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'signed-chunks', Key: 'good' }));
+    expect((await bodyBytes(got.Body)).equals(data)).toBe(true);
+    expect(got.ETag).toBe(`"${md5(data)}"`);
+    const bad = await signedChunkedPut(gateway.endpoint, credentials, '/signed-chunks/bad', data, 64 * 1024, true);
+    expect(bad.status).toBe(403);
+    expect(bad.body).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect((await s3Code(s3.send(new HeadObjectCommand({ Bucket: 'signed-chunks', Key: 'bad' })))).status).toBe(404);
   });
 
   it('deletes many objects at once, reporting each', async () => {

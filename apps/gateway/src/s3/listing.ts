@@ -74,7 +74,7 @@ async function satelliteOrder(project: Project, bucket: string, { prefix, delimi
  */
 function cursorUnder(prefix: string, after: string): string | null {
   if (after === '' || after.startsWith(prefix)) return after;
-  return after < prefix ? '' : null;
+  return compareKeys(after, prefix) < 0 ? '' : null;
 }
 
 async function lexicalOrder(project: Project, bucket: string, { prefix, delimiter, after, maxKeys }: ListRequest): Promise<ListPage> {
@@ -95,9 +95,14 @@ async function lexicalOrder(project: Project, bucket: string, { prefix, delimite
     ...objects.values(),
     ...[...prefixes].map((key) => ({ key, isPrefix: true, size: 0 })),
   ]
-    .filter((e) => e.key > after)
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .filter((e) => compareKeys(e.key, after) > 0)
+    .sort((a, b) => compareKeys(a.key, b.key));
   return toPage(entries.slice(0, maxKeys + 1), maxKeys, 'lexical');
+}
+
+/** S3's lexical order: by the UTF-8 bytes of the keys (JavaScript's < compares UTF-16 code units). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function toPage(items: ListItem[], maxKeys: number, order: ListPage['order']): ListPage {

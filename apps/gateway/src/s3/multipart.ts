@@ -18,7 +18,7 @@ import { readSmallBody, requestBody } from './body.js';
 import { OWNER } from './buckets.js';
 import type { S3Context } from './context.js';
 import { S3Error } from './errors.js';
-import { HIDDEN_PREFIX } from './listing.js';
+import { compareKeys as compare, HIDDEN_PREFIX } from './listing.js';
 import { ETAG_KEY, metadataFromHeaders } from './metadata.js';
 import { checkKey } from './objects.js';
 import { sendEmpty, sendXml } from './respond.js';
@@ -233,8 +233,4 @@ function parseCompleteBody(text: string): { number: number; etag: string }[] {
     if (parts[i].number <= parts[i - 1].number) throw new S3Error('InvalidPartOrder', 'the list of parts was not in ascending order');
   }
   return parts;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

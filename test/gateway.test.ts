@@ -25,6 +25,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -397,7 +398,16 @@ describe('S3 gateway, single-tenant', () => {
     expect((await s3Code(complete([{ PartNumber: 1, ETag: part2.ETag }]))).name).toBe('InvalidPart');
     expect((await s3Code(complete([{ PartNumber: 2, ETag: part2.ETag }, { PartNumber: 1, ETag: part1.ETag }]))).name).toBe('InvalidPartOrder');
     expect((await s3Code(complete([{ PartNumber: 1, ETag: part1.ETag }], 'AAAAAAAAAAAAAAAAAAAAAA'))).name).toBe('NoSuchUpload');
-    // The last part may be small: completing with part 1 alone works, and leaves part 2 behind as S3 does.
+    // UploadPartCopy: a part made of a range of an existing object.
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'source', Body: '0123456789' }));
+    const copiedPart = await s3.send(
+      new UploadPartCopyCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 3, CopySource: 'uploads/source', CopySourceRange: 'bytes=2-5' }),
+    );
+    expect(copiedPart.CopyPartResult!.ETag).toBe(`"${md5(Buffer.from('2345'))}"`);
+    const withCopy = await s3.send(new ListPartsCommand({ Bucket: 'uploads', Key: 'one', UploadId: first }));
+    expect(withCopy.Parts!.map((p) => p.Size)).toEqual([16, 6, 4]);
+    await s3.send(new DeleteObjectCommand({ Bucket: 'uploads', Key: 'source' }));
+    // The last part may be small: completing with part 1 alone works, and leaves parts 2 and 3 behind as S3 does.
     await complete([{ PartNumber: 1, ETag: part1.ETag }]);
     const one = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'one' }));
     expect((await bodyBytes(one.Body)).toString()).toBe('small first part');

@@ -20,7 +20,7 @@ import type { S3Context } from './context.js';
 import { S3Error } from './errors.js';
 import { compareKeys as compare, HIDDEN_PREFIX } from './listing.js';
 import { ETAG_KEY, metadataFromHeaders } from './metadata.js';
-import { checkKey } from './objects.js';
+import { checkKey, parseCopySource } from './objects.js';
 import { sendEmpty, sendXml } from './respond.js';
 import { childText, parseXml } from './xml.js';
 
@@ -64,18 +64,52 @@ export async function createUpload(ctx: S3Context, bucket: string, key: string):
 }
 
 export async function uploadPart(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<void> {
-  if (ctx.req.headers['x-amz-copy-source'] !== undefined) throw new S3Error('NotImplemented', 'UploadPartCopy is not implemented by this gateway');
-  const number = Number(ctx.query.get('partNumber'));
-  if (!Number.isInteger(number) || number < 1 || number > MAX_PART_NUMBER) {
-    throw new S3Error('InvalidArgument', `partNumber must be an integer from 1 to ${MAX_PART_NUMBER}`);
-  }
+  const number = partNumberOf(ctx);
   await findUpload(ctx.project, bucket, key, uploadId);
+  if (ctx.req.headers['x-amz-copy-source'] !== undefined) return copyPart(ctx, bucket, uploadId, number);
   const body = requestBody(ctx.req, ctx.signature);
   await ctx.project.upload(bucket, partKey(uploadId, number), body.data, {
     lateMetadata: () => ({ [ETAG_KEY]: body.result().md5Hex }),
     signal: ctx.signal,
   });
   sendEmpty(ctx.res, 200, { etag: `"${body.result().md5Hex}"` });
+}
+
+/** UploadPartCopy: the part's bytes come from (a range of) an existing object, streamed through here. */
+async function copyPart(ctx: S3Context, bucket: string, uploadId: string, number: number): Promise<void> {
+  const source = parseCopySource(String(ctx.req.headers['x-amz-copy-source']));
+  const rangeHeader = ctx.req.headers['x-amz-copy-source-range'];
+  let range: { offset: number; length: number } | undefined;
+  if (rangeHeader !== undefined) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(String(rangeHeader));
+    const size = (await ctx.project.stat(source.bucket, source.key)).size;
+    if (!m || Number(m[2]) < Number(m[1]) || Number(m[2]) >= size) {
+      throw new S3Error('InvalidArgument', 'x-amz-copy-source-range must be bytes=first-last within the source object');
+    }
+    range = { offset: Number(m[1]), length: Number(m[2]) - Number(m[1]) + 1 };
+  }
+  const download = await ctx.project.download(source.bucket, source.key, { ...range, signal: ctx.signal });
+  const md5 = createHash('md5');
+  const hashed = (async function* () {
+    for await (const chunk of download) {
+      md5.update(chunk);
+      yield chunk;
+    }
+  })();
+  let etag = '';
+  const report = await ctx.project.upload(bucket, partKey(uploadId, number), hashed, {
+    lateMetadata: () => ({ [ETAG_KEY]: (etag = md5.digest('hex')) }),
+    signal: ctx.signal,
+  });
+  sendXml(ctx.res, 200, 'CopyPartResult', { LastModified: (report.created ?? new Date()).toISOString(), ETag: `"${etag}"` });
+}
+
+function partNumberOf(ctx: S3Context): number {
+  const number = Number(ctx.query.get('partNumber'));
+  if (!Number.isInteger(number) || number < 1 || number > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', `partNumber must be an integer from 1 to ${MAX_PART_NUMBER}`);
+  }
+  return number;
 }
 
 export async function listParts(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<void> {

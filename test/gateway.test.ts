@@ -293,6 +293,15 @@ describe('S3 gateway, single-tenant', () => {
     const presigned = await fetch(url);
     expect(presigned.status).toBe(200);
     expect(await presigned.text()).toBe('presigned content');
+    const asAttachment = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: 'signed', Key: 'k', ResponseContentDisposition: 'attachment; filename="k.txt"', ResponseContentType: 'text/x-test' }),
+      { expiresIn: 60 },
+    );
+    const attachment = await fetch(asAttachment);
+    expect(attachment.headers.get('content-disposition')).toBe('attachment; filename="k.txt"');
+    expect(attachment.headers.get('content-type')).toBe('text/x-test');
+    expect(await attachment.text()).toBe('presigned content');
     const tampered = await fetch(url.replace('/signed/k', '/signed/other'));
     expect(tampered.status).toBe(403);
     expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');

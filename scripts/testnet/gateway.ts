@@ -43,7 +43,8 @@ export async function startGatewayServices(state: TestnetState, grant: string, o
 
   // With OS-chosen ports the gateway's address is not known yet: registrations then carry no endpoint.
   const endpoint = gateway.port ? `http://${addressOf(gateway.port)}` : '';
-  const authArgs = ['auth', 'run', '--dir', paths.authDir, '--listen', addressOf(auth.port), '--endpoint', endpoint];
+  // As Storj's: grants for other satellites are refused.
+  const authArgs = ['auth', 'run', '--dir', paths.authDir, '--listen', addressOf(auth.port), '--endpoint', endpoint, '--allowed-satellite', state.satellite.url!];
   const authCmd = await appCommand('gateway', runner, authArgs);
   const authProc = launch({ name: AUTH_NAME, command: authCmd.command, args: authCmd.args, logFile: auth.log, env }, options.attached);
   auth.pid = authProc.pid;

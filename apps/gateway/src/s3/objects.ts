@@ -42,7 +42,7 @@ export async function getObject(ctx: S3Context, bucket: string, key: string): Pr
     sendEmpty(ctx.res, status, objectHeaders(download.info));
     return;
   }
-  const headers: Record<string, string | number> = { ...objectHeaders(download.info), 'content-length': download.length };
+  const headers: Record<string, string | number> = { ...objectHeaders(download.info), ...responseOverrides(ctx), 'content-length': download.length };
   if (range) headers['content-range'] = `bytes ${download.offset}-${download.offset + download.length - 1}/${download.info.size}`;
   ctx.res.writeHead(range ? 206 : 200, headers);
   await pipeToResponse(ctx.res, download);
@@ -137,6 +137,16 @@ function objectHeaders(info: ObjectInfo): Record<string, string> {
     'last-modified': (info.created ?? new Date(0)).toUTCString(),
     'accept-ranges': 'bytes',
   };
+}
+
+/** GET's response-content-type & co. (presigned download links use them): they replace the stored headers. */
+function responseOverrides(ctx: S3Context): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
+    const value = ctx.query.get(`response-${name}`);
+    if (value !== undefined) overrides[name] = value;
+  }
+  return overrides;
 }
 
 /** If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since: 200, 304, or PreconditionFailed. */

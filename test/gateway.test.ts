@@ -34,6 +34,7 @@ import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestnet, type TestNet, type TestnetOptions } from './harness.js';
 import { s3Client, signedChunkedPut, startGatewayProcess, type GatewayProcess } from './support/gateway.js';
+import { scanDir } from './support/leak-scan.js';
 
 const KEY_ID = 'dcsim-test-key';
 const SECRET = 'dcsim-test-secret-0123456789';
@@ -427,5 +428,21 @@ describe('S3 gateway, single-tenant', () => {
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads' }))).Uploads ?? []).toEqual([]);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'uploads' }));
     expect(listed.Contents!.map((o) => o.Key)).toEqual(['one']);
+  });
+
+  it('keeps what S3 clients write private: the satellite and the nodes see no key, metadata or content', async () => {
+    const key = 'private-key-marker-7f3a/report.txt';
+    const content = Buffer.from('content-marker-55e1 '.repeat(200));
+    await s3.send(new CreateBucketCommand({ Bucket: 'private' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'private', Key: key, Body: content, ContentType: 'text/x-type-marker-0b8d', Metadata: { note: 'meta-marker-91c2' } }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', Metadata: { m: 'upload-meta-marker-c4a7' } }));
+    await s3.send(new UploadPartCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', UploadId, PartNumber: 1, Body: content }));
+    const secrets = new Map(
+      ['private-key-marker-7f3a', 'content-marker-55e1', 'text/x-type-marker-0b8d', 'meta-marker-91c2', 'upload-key-marker-3d9e', 'upload-meta-marker-c4a7', '.dcsim-multipart', SECRET].map(
+        (m) => [m, new Uint8Array(Buffer.from(m))] as const,
+      ),
+    );
+    const found = [...scanDir(net().satelliteDir, secrets), ...net().nodes.flatMap((node) => scanDir(node.dir, secrets))];
+    expect(found).toEqual([]);
   });
 });

@@ -35,6 +35,8 @@ export const freePortBase = (nodes: number) => findFreePortBase(nodes);
 export interface TestnetOptions {
   /** Storage nodes (default 4). */
   nodes?: number;
+  /** Also run the S3 gateway and its auth service (default false); net.s3 then has the endpoint and keys. */
+  gateway?: boolean;
   /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 2/2/3/4). */
   scheme?: string;
   /** Satellite `--max-segment-size`: small segments make multi-segment objects cheap. */
@@ -114,6 +116,8 @@ export interface TestNet {
   nodes: TestNode[];
   /** An uplink Project opened with `access` (or another grant, serialized or parsed); closed at teardown. */
   uplink(access?: string | AccessGrant, options?: ProjectOptions): Promise<Project>;
+  /** With `gateway: true`: the S3 endpoint and the keys the auth service issued for `access`. */
+  s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   /** Runs the `uplink` CLI as a child process with UPLINK_ACCESS = net.access. */
   runUplink(args: string[], options?: UplinkRunOptions): Promise<UplinkRun>;
   /**
@@ -148,6 +152,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       runner,
       attached: true,
       reaper: { removeDir: !keepDir },
+      gateway: options.gateway ?? false,
       satelliteArgs: satelliteArgs(options),
       nodeArgs: nodeArgs(options),
     });
@@ -165,6 +170,9 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       satelliteDir: sat.dir,
       scheme: started.state.scheme,
       nodes: started.state.nodes.map((n) => testNode(dir, n)),
+      s3: started.env.AWS_ENDPOINT_URL
+        ? { endpoint: started.env.AWS_ENDPOINT_URL, accessKeyId: started.env.AWS_ACCESS_KEY_ID!, secretAccessKey: started.env.AWS_SECRET_ACCESS_KEY! }
+        : undefined,
       uplink: async (access, projectOptions) => {
         const project = await Project.open(access ?? net.access, projectOptions);
         projects.push(project);

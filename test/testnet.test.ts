@@ -66,15 +66,20 @@ describe('testnet CLI', () => {
     const grant = parseAccess(env.UPLINK_ACCESS);
     expect(grant.satelliteAddress).toBe(env.SATELLITE_ADDR);
     expect(state.nodes.map((n) => n.port)).toEqual([0, 1, 2, 3].map((i) => portBase + 100 + i));
+    // The S3 gateway and its auth service at their stable ports, with keys for the grant.
+    expect(env.AWS_ENDPOINT_URL).toBe(`http://127.0.0.1:${portBase + 2}`);
+    expect(state.auth!.port).toBe(portBase + 3);
+    expect(env.AWS_ACCESS_KEY_ID).toMatch(/^[a-z2-7]{28}$/);
+    expect(env.AWS_SECRET_ACCESS_KEY).toMatch(/^[a-z2-7]{53}$/);
   });
 
   it('status shows every process alive with its node ID', async () => {
     const s = await status();
-    expect(s.processes.map((p) => p.name)).toEqual(['satellite', 'node-0', 'node-1', 'node-2', 'node-3']);
+    expect(s.processes.map((p) => p.name)).toEqual(['satellite', 'auth', 'gateway', 'node-0', 'node-1', 'node-2', 'node-3']);
     for (const p of s.processes) {
       expect(p.alive, p.name).toBe(true);
       expect(isAlive(p.pid!), p.name).toBe(true);
-      expect(p.id).toMatch(/^[1-9A-HJ-NP-Za-km-z]{40,}$/);
+      if (p.name !== 'auth' && p.name !== 'gateway') expect(p.id).toMatch(/^[1-9A-HJ-NP-Za-km-z]{40,}$/);
     }
   });
 

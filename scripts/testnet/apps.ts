@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleApp, BundlerMissingError } from './bundle.js';
 
-export type AppName = 'satellite' | 'storagenode' | 'uplink';
+export type AppName = 'satellite' | 'storagenode' | 'uplink' | 'gateway';
 export type Runner = 'bundle' | 'tsx';
 export const RUNNERS: Runner[] = ['bundle', 'tsx'];
 

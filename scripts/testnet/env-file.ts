@@ -9,6 +9,11 @@ export interface TestnetEnv {
   UPLINK_ACCESS: string;
   /** `<satellite id>@127.0.0.1:PORT` */
   SATELLITE_ADDR: string;
+  /** S3 credentials the auth service issued for UPLINK_ACCESS, and the gateway (when the testnet runs one). */
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  AWS_ENDPOINT_URL?: string;
+  AWS_DEFAULT_REGION?: string;
 }
 
 /** Single-quotes a value for sh/bash/zsh (grants are base58, but a path or passphrase might not be). */
@@ -17,7 +22,9 @@ export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}
 export function envFileText(env: TestnetEnv, dir: string): string {
   return [
     `# dcsim testnet in ${dir}: source this file, then run uplink commands (local testnet only).`,
-    ...Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ...Object.entries(env)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `export ${name}=${shellQuote(value!)}`),
     '',
   ].join('\n');
 }

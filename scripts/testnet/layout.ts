@@ -6,7 +6,9 @@
  *   logs/<name>.log  stdout and stderr of each process (satellite.log, node-3.log)
  *   state.json       pids, ports, addresses and node IDs, for status/stop/node commands
  *   project.json     the project and API key created once by `satellite admin` (0600)
- *   env              `source` it: UPLINK_ACCESS, SATELLITE_ADDR (0600)
+ *   auth/            the gateway's auth service: auth.db (grants sealed under S3 access keys it does not keep)
+ *   gateway.pid      the S3 gateway's pid file
+ *   env              `source` it: UPLINK_ACCESS, SATELLITE_ADDR, AWS_* for the gateway (0600)
  */
 import { join } from 'node:path';
 
@@ -18,6 +20,8 @@ export interface Layout {
   stateFile: string;
   projectFile: string;
   envFile: string;
+  authDir: string;
+  gatewayPidFile: string;
   nodeDir(index: number): string;
   logFile(name: string): string;
 }
@@ -31,6 +35,8 @@ export function layout(dir: string): Layout {
     stateFile: join(dir, 'state.json'),
     projectFile: join(dir, 'project.json'),
     envFile: join(dir, 'env'),
+    authDir: join(dir, 'auth'),
+    gatewayPidFile: join(dir, 'gateway.pid'),
     nodeDir: (index) => join(dir, 'nodes', String(index)),
     logFile: (name) => join(dir, 'logs', `${name}.log`),
   };
@@ -38,4 +44,6 @@ export function layout(dir: string): Layout {
 
 /** Process names as they appear in logs, status and error messages. */
 export const SATELLITE_NAME = 'satellite';
+export const GATEWAY_NAME = 'gateway';
+export const AUTH_NAME = 'auth';
 export const nodeName = (index: number) => `node-${index}`;

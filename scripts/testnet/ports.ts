@@ -2,7 +2,7 @@
  * Stable ports per testnet instance, after storj-sim: everything is an offset from one port base, so two
  * instances with different bases run side by side and a restarted network keeps its addresses.
  *
- *   satellite  base        gateway  base + 2 (reserved)        node i  base + 100 + i
+ *   satellite  base        gateway  base + 2        auth service  base + 3        node i  base + 100 + i
  *
  * Port base 0 means "let the OS pick every port" (tests): the real ports come from the READY lines.
  */
@@ -12,11 +12,13 @@ import { TestnetConfigError } from './config.js';
 export const HOST = '127.0.0.1';
 export const NODE_PORT_OFFSET = 100;
 export const GATEWAY_PORT_OFFSET = 2;
+export const AUTH_PORT_OFFSET = 3;
 const MAX_PORT = 65535;
 
 export interface PortPlan {
   satellite: number;
   gateway: number;
+  auth: number;
   nodes: number[];
 }
 
@@ -44,6 +46,7 @@ export function planPorts(base: number, nodes: number): PortPlan {
   return {
     satellite: at(0),
     gateway: at(GATEWAY_PORT_OFFSET),
+    auth: at(AUTH_PORT_OFFSET),
     nodes: Array.from({ length: nodes }, (_, i) => at(NODE_PORT_OFFSET + i)),
   };
 }
@@ -73,7 +76,7 @@ export async function findFreePortBase(nodes: number, attempts = 20): Promise<nu
   for (let i = 0; i < attempts; i++) {
     const base = 20000 + 100 * Math.floor(Math.random() * 390);
     const plan = planPorts(base, nodes);
-    const all = [plan.satellite, plan.gateway, ...plan.nodes];
+    const all = [plan.satellite, plan.gateway, plan.auth, ...plan.nodes];
     if ((await Promise.all(all.map(isPortFree))).every(Boolean)) return base;
   }
   throw new Error(`no free port range for ${nodes} nodes after ${attempts} attempts`);

@@ -10,12 +10,13 @@ import { requestAccess } from './access.js';
 import { appCommand, checkInstalled, type Runner } from './apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PASSPHRASE, DEFAULT_PORT_BASE, defaultScheme, formatScheme, parseScheme, SCHEME_RULE } from './config.js';
 import { writeEnvFile, type TestnetEnv } from './env-file.js';
+import { plannedServices, startGatewayServices } from './gateway.js';
 import { layout, nodeName, SATELLITE_NAME } from './layout.js';
 import { launch, ProcessExitedError, stopProcess, waitForReady, type Launched } from './processes.js';
 import { ensureProject, type ProjectRecord } from './project.js';
 import { startReaper, type Reaper, type ReaperOptions } from './reaper.js';
 import { addressOf, assertPortsFree, planPorts, portOf } from './ports.js';
-import { STATE_VERSION, tryReadState, writeState, type NodeState, type TestnetState } from './state.js';
+import { clientsOf, STATE_VERSION, tryReadState, writeState, type NodeState, type TestnetState } from './state.js';
 import { runningPids } from './status.js';
 
 export interface StartOptions {
@@ -29,6 +30,8 @@ export interface StartOptions {
   portBase?: number;
   passphrase?: string;
   runner?: Runner;
+  /** Also run the S3 gateway and its auth service, and put S3 credentials in the env file (default true). */
+  gateway?: boolean;
   /** Extra flags for `satellite run` and `storagenode run` (tests: segment size, online window...). */
   satelliteArgs?: string[];
   /** The same flags for every node, or per node (e.g. each node's own --external-address). */
@@ -67,6 +70,8 @@ export interface StartTimings {
   nodesMs: number;
   /** Access grant (project salt from the satellite, argon2id), alongside the nodes. */
   grantMs: number;
+  /** Auth service and gateway up, grant registered (after the nodes); 0 without a gateway. */
+  gatewayMs: number;
   totalMs: number;
 }
 
@@ -92,7 +97,7 @@ export async function startTestnet(options: StartOptions = {}): Promise<StartedT
   } catch (err) {
     await Promise.all(children.map((c) => stopProcess(c.pid, state.dir)));
     state.satellite.pid = null;
-    for (const node of state.nodes) node.pid = null;
+    for (const p of clientsOf(state)) p.pid = null;
     writeState(state);
     reaper?.dismiss();
     throw err;
@@ -102,7 +107,8 @@ export async function startTestnet(options: StartOptions = {}): Promise<StartedT
 /** Checks (installed, not running yet, ports free), the directories, and the initial state.json. */
 async function planTestnet(options: StartOptions): Promise<TestnetState> {
   const dir = resolve(options.dir ?? DEFAULT_DIR);
-  checkInstalled(['satellite', 'storagenode']);
+  const withGateway = options.gateway ?? true;
+  checkInstalled(withGateway ? ['satellite', 'storagenode', 'gateway'] : ['satellite', 'storagenode']);
   const previous = tryReadState(dir);
   const alive = previous ? runningPids(previous) : [];
   if (alive.length > 0) throw new AlreadyRunningError(`a testnet is already running in ${dir} (pids ${alive.join(', ')}): testnet stop --dir ${dir}`);
@@ -113,7 +119,7 @@ async function planTestnet(options: StartOptions): Promise<TestnetState> {
   const scheme = formatScheme(schemeText ? parseScheme(schemeText, nodes) : defaultScheme(nodes));
   const portBase = options.portBase ?? previous?.portBase ?? DEFAULT_PORT_BASE;
   const ports = planPorts(portBase, nodes);
-  await assertPortsFree([ports.satellite, ...ports.nodes], dir);
+  await assertPortsFree([ports.satellite, ...(withGateway ? [ports.gateway, ports.auth] : []), ...ports.nodes], dir);
   if (!schemeText) options.log?.(`redundancy ${scheme} for ${nodes} nodes (${SCHEME_RULE}; --scheme to choose)`);
 
   const paths = layout(dir);
@@ -135,6 +141,7 @@ async function planTestnet(options: StartOptions): Promise<TestnetState> {
       const name = nodeName(index);
       return { name, index, pid: null, port, dir: paths.nodeDir(index), log: paths.logFile(name), args: nodeArgs(index) };
     }),
+    ...(withGateway ? plannedServices(dir, ports) : {}),
   };
   writeState(state);
   return state;
@@ -152,6 +159,7 @@ async function prepare(state: TestnetState, options: StartOptions): Promise<{ re
     const [project] = await Promise.all([
       appCommand('satellite', runner, []).then(() => ensureProject(state.dir, runner)),
       appCommand('storagenode', runner, []),
+      state.gateway ? appCommand('gateway', runner, []) : undefined,
     ]);
     return { reaper: await starting, project };
   } catch (err) {
@@ -201,8 +209,20 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
     return { env, grantMs: performance.now() - nodesStart };
   })();
   const [nodesMs, { env, grantMs }] = await watch.race(Promise.all([nodesReady, access]));
+  const gatewayStart = performance.now();
+  if (state.gateway) {
+    writeState(state);
+    const s3 = await watch.race(
+      startGatewayServices(state, env.UPLINK_ACCESS, { attached: options.attached ?? true, timeoutMs: timeout, started: (launched) => {
+        children.push(launched);
+        watch.add(launched);
+      } }),
+    );
+    Object.assign(env, s3);
+    options.log?.(`S3 gateway ready at ${state.gateway.url} (auth service ${state.auth?.url})`);
+  }
   watch.close();
-  return { env, timings: { satelliteMs, nodesMs, grantMs } };
+  return { env, timings: { satelliteMs, nodesMs, grantMs, gatewayMs: state.gateway ? performance.now() - gatewayStart : 0 } };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

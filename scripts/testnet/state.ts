@@ -32,6 +32,12 @@ export interface SatelliteState extends ProcessState {
   url?: string;
 }
 
+/** The S3 gateway or its auth service (only when the testnet runs them). */
+export interface ServiceState extends ProcessState {
+  /** `http://127.0.0.1:PORT` once READY. */
+  url?: string;
+}
+
 export interface TestnetState {
   version: number;
   dir: string;
@@ -45,6 +51,9 @@ export interface TestnetState {
   ownerPid: number | null;
   satellite: SatelliteState;
   nodes: NodeState[];
+  /** Absent when started with --no-gateway (and in tests that do not ask for one). */
+  gateway?: ServiceState;
+  auth?: ServiceState;
 }
 
 export class StateError extends Error {
@@ -86,7 +95,12 @@ export function updateState<T>(dir: string, change: (state: TestnetState) => T):
   return result;
 }
 
-/** Every pid the state still lists, nodes first (they are stopped before their satellite). */
+/** The satellite's clients (gateway, auth service, nodes): stopped before the satellite. */
+export function clientsOf(state: TestnetState): ProcessState[] {
+  return [...(state.gateway ? [state.gateway] : []), ...(state.auth ? [state.auth] : []), ...state.nodes];
+}
+
+/** Every pid the state still lists, the satellite's clients first (they are stopped before it). */
 export function listedPids(state: TestnetState): number[] {
-  return [...state.nodes.map((n) => n.pid), state.satellite.pid].filter((p): p is number => p !== null);
+  return [...clientsOf(state).map((p) => p.pid), state.satellite.pid].filter((p): p is number => p !== null);
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { layout } from './layout.js';
 import { isAlive, runsInDir } from './processes.js';
-import { readState, type ProcessState, type TestnetState } from './state.js';
+import { clientsOf, readState, type ProcessState, type TestnetState } from './state.js';
 
 export interface ProcessStatus {
   name: string;
@@ -28,7 +28,7 @@ export const isRunning = (pid: number | null, dir: string): pid is number => pid
 
 /** Pids of the state's processes that still run, nodes first. */
 export function runningPids(state: TestnetState): number[] {
-  return [...state.nodes, state.satellite].map((p) => p.pid).filter((pid) => isRunning(pid, state.dir)) as number[];
+  return [...clientsOf(state), state.satellite].map((p) => p.pid).filter((pid) => isRunning(pid, state.dir)) as number[];
 }
 
 function processStatus(p: ProcessState, dir: string): ProcessStatus {
@@ -45,7 +45,7 @@ export function testnetStatus(dir: string): TestnetStatus {
     satelliteUrl: state.satellite.url ?? '?',
     ownerPid: state.ownerPid !== null && isAlive(state.ownerPid) ? state.ownerPid : null,
     envFile: existsSync(envFile) ? envFile : null,
-    processes: [state.satellite, ...state.nodes].map((p) => processStatus(p, dir)),
+    processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) => processStatus(p, dir)),
   };
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { layout } from './layout.js';
 import { isAlive, sleep, stopProcess, type StopOutcome } from './processes.js';
-import { readState, StateError, tryReadState, updateState, type ProcessState, type TestnetState } from './state.js';
+import { clientsOf, readState, StateError, tryReadState, updateState, type ProcessState, type TestnetState } from './state.js';
 import { isRunning } from './status.js';
 
 export interface Stopped {
@@ -28,18 +28,18 @@ export async function stopTestnet(dir: string, timeoutMs = 5000): Promise<StopRe
   updateState(dir, (s) => {
     s.ownerPid = null;
     s.satellite.pid = null;
-    for (const n of s.nodes) n.pid = null;
+    for (const p of clientsOf(s)) p.pid = null;
   });
   return { owner, stopped };
 }
 
-/** Stops every process of `state` that still runs: all nodes at once, then the satellite. */
+/** Stops every process of `state` that still runs: nodes, gateway and auth service at once, then the satellite. */
 export async function stopListed(state: TestnetState, timeoutMs = 5000): Promise<Stopped[]> {
   const stopped: Stopped[] = [];
   const stopOne = async (p: ProcessState) => {
     if (isRunning(p.pid, state.dir)) stopped.push({ name: p.name, pid: p.pid, outcome: await stopProcess(p.pid, state.dir, timeoutMs) });
   };
-  await Promise.all(state.nodes.map(stopOne));
+  await Promise.all(clientsOf(state).map(stopOne));
   await stopOne(state.satellite);
   return stopped;
 }

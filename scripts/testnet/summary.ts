@@ -5,7 +5,8 @@ import type { StartedTestnet } from './start.js';
 
 function timing(t: StartedTestnet['timings']): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  return `${s(t.totalMs)} (prepare ${s(t.prepareMs)}, satellite ${s(t.satelliteMs)}, nodes ${s(t.nodesMs)}, grant ${s(t.grantMs)} alongside)`;
+  const gateway = t.gatewayMs > 0 ? `, gateway ${s(t.gatewayMs)}` : '';
+  return `${s(t.totalMs)} (prepare ${s(t.prepareMs)}, satellite ${s(t.satelliteMs)}, nodes ${s(t.nodesMs)}, grant ${s(t.grantMs)} alongside${gateway})`;
 }
 
 /** A path relative to the current directory when it is inside it, else absolute. */
@@ -27,13 +28,15 @@ export function startedSummary(started: StartedTestnet, detached: boolean, passp
     `  storage nodes  ${state.nodes.length} on 127.0.0.1, ${nodePorts}`,
     `  redundancy     ${state.scheme}  (k/repair/optimal/n)`,
     `  passphrase     ${passphraseGiven ? '(the one you gave)' : JSON.stringify(DEFAULT_PASSPHRASE)}  (local testnet only: anyone with it reads your test data)`,
+    ...(state.gateway ? [`  S3 gateway     ${state.gateway.url}   (auth service ${state.auth?.url}; keys in the env file)`] : []),
     `  logs           ${shown(state.dir)}/logs/`,
     '',
     'In another terminal:',
-    `  source ${shown(started.envFile)}            # UPLINK_ACCESS, SATELLITE_ADDR`,
+    `  source ${shown(started.envFile)}            # UPLINK_ACCESS, SATELLITE_ADDR${state.gateway ? ', AWS_*' : ''}`,
     '  npx uplink mb sj://demo',
     '  npx uplink cp ./file sj://demo/',
     '  npx uplink ls sj://demo',
+    ...(state.gateway ? ['  aws s3 ls s3://demo                   # or rclone, any S3 client: AWS_* are in the env file'] : []),
     '',
     `  npx testnet status${dirFlag}           # processes, ports, node IDs`,
     `  npx testnet node stop 3${dirFlag}      # also: node start 3, node corrupt 3`,

@@ -43,7 +43,8 @@ export function encodeHere(job: EncodeJob): EncodedSegment {
  */
 export function encodeInWorker(job: EncodeJob, owned: boolean): Promise<EncodedSegment> {
   const whole = job.plain.byteOffset === 0 && job.plain.byteLength === job.plain.buffer.byteLength;
-  const plain = owned && whole ? job.plain : job.plain.slice();
+  // new Uint8Array(view) copies; a Buffer's slice() would not, and the transfer would detach the caller's bytes.
+  const plain = owned && whole ? job.plain : new Uint8Array(job.plain);
   const worker = startWorker();
   const id = nextId++;
   return new Promise((resolve, reject) => {

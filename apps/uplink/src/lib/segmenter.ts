@@ -33,7 +33,7 @@ export async function* readSegments(source: UploadSource, segmentSize: number): 
     }
     if (rest.length > 0) {
       // Copy: a stream may reuse its chunk's memory once we ask for the next one.
-      parts.push(rest.slice());
+      parts.push(new Uint8Array(rest)); // a real copy (a Buffer's slice() is a view)
       buffered += rest.length;
     }
   }

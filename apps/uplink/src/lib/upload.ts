@@ -39,6 +39,11 @@ export interface UploadOptions {
   contentType?: string;
   /** User metadata; stored encrypted. */
   metadata?: Record<string, string>;
+  /**
+   * User metadata that depends on the content (a digest of it, like an S3 ETag): called once the last
+   * byte has been read, before the object is committed; merged over `metadata`.
+   */
+  lateMetadata?: () => Record<string, string>;
   /** The satellite deletes the object after this time. */
   expires?: Date;
   /** Plain bytes per segment (default: the project's, 64 MiB); small values make multi-segment tests cheap. */
@@ -175,7 +180,7 @@ export async function uploadObject(
   const last = report.segments[report.segments.length - 1];
   const metadata = encryptObjectMetadata(
     {
-      userMetadata: options.metadata ?? {},
+      userMetadata: { ...options.metadata, ...options.lateMetadata?.() },
       contentType: options.contentType,
       segmentSize,
       lastSegmentSize: last.plainSize,

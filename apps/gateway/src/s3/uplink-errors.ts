@@ -1,0 +1,29 @@
+/** The uplink library's errors as the S3 errors clients expect. */
+import {
+  AccessDeniedError,
+  BucketExistsError,
+  BucketNotEmptyError,
+  BucketNotFoundError,
+  InvalidAccessError,
+  InvalidArgumentError,
+  NotEnoughNodesError,
+  NotEnoughPiecesError,
+  ObjectNotFoundError,
+  RevokedError,
+} from '@dcsim/uplink';
+import { S3Error } from './errors.js';
+
+export function toS3Error(err: unknown): S3Error | undefined {
+  if (err instanceof S3Error) return err;
+  if (err instanceof BucketNotFoundError) return new S3Error('NoSuchBucket', 'the specified bucket does not exist', { BucketName: err.bucket });
+  if (err instanceof ObjectNotFoundError) return new S3Error('NoSuchKey', 'the specified key does not exist', { Key: err.key });
+  if (err instanceof BucketExistsError) {
+    return new S3Error('BucketAlreadyOwnedByYou', 'your previous request to create the named bucket succeeded and you already own it', { BucketName: err.bucket });
+  }
+  if (err instanceof BucketNotEmptyError) return new S3Error('BucketNotEmpty', 'the bucket you tried to delete is not empty', { BucketName: err.bucket });
+  if (err instanceof AccessDeniedError) return new S3Error('AccessDenied', err.message);
+  if (err instanceof RevokedError || err instanceof InvalidAccessError) return new S3Error('AccessDenied', err.message);
+  if (err instanceof InvalidArgumentError) return new S3Error('InvalidArgument', err.message);
+  if (err instanceof NotEnoughNodesError || err instanceof NotEnoughPiecesError) return new S3Error('ServiceUnavailable', err.message);
+  return undefined;
+}

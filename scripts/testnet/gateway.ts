@@ -1,0 +1,78 @@
+/**
+ * The testnet's S3 side: the auth service (data in `D/auth/`), then the gateway in multi-tenant mode
+ * resolving keys through it, then the testnet's access grant registered there. The bearer token between
+ * the two is made fresh on every start and only passed in their environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { appCommand, type Runner } from './apps.js';
+import type { TestnetEnv } from './env-file.js';
+import { AUTH_NAME, GATEWAY_NAME, layout } from './layout.js';
+import { addressOf, portOf } from './ports.js';
+import { launch, waitForReady, type Launched } from './processes.js';
+import type { ServiceState, TestnetState } from './state.js';
+
+export class GatewayStartError extends Error {
+  override name = 'GatewayStartError';
+}
+
+/** The state entries of a testnet that runs a gateway, at their planned ports. */
+export function plannedServices(dir: string, ports: { gateway: number; auth: number }): { gateway: ServiceState; auth: ServiceState } {
+  const paths = layout(dir);
+  return {
+    gateway: { name: GATEWAY_NAME, pid: null, port: ports.gateway, log: paths.logFile(GATEWAY_NAME) },
+    auth: { name: AUTH_NAME, pid: null, port: ports.auth, log: paths.logFile(AUTH_NAME) },
+  };
+}
+
+export interface ServicesOptions {
+  attached: boolean;
+  timeoutMs: number;
+  /** Each launched process, as soon as it runs (the caller stops them should start-up fail). */
+  started: (launched: Launched) => void;
+}
+
+/** Starts both and returns the AWS_* variables for the env file. */
+export async function startGatewayServices(state: TestnetState, grant: string, options: ServicesOptions): Promise<Partial<TestnetEnv>> {
+  const gateway = state.gateway!;
+  const auth = state.auth!;
+  const runner = state.runner as Runner;
+  const env = { ...process.env, GATEWAY_AUTH_TOKEN: randomBytes(24).toString('base64url') };
+  const paths = layout(state.dir);
+  mkdirSync(paths.authDir, { recursive: true });
+
+  // With OS-chosen ports the gateway's address is not known yet: registrations then carry no endpoint.
+  const endpoint = gateway.port ? `http://${addressOf(gateway.port)}` : '';
+  // As Storj's: grants for other satellites are refused.
+  const authArgs = ['auth', 'run', '--dir', paths.authDir, '--listen', addressOf(auth.port), '--endpoint', endpoint, '--allowed-satellite', state.satellite.url!];
+  const authCmd = await appCommand('gateway', runner, authArgs);
+  const authProc = launch({ name: AUTH_NAME, command: authCmd.command, args: authCmd.args, logFile: auth.log, env }, options.attached);
+  auth.pid = authProc.pid;
+  options.started(authProc);
+  const authReady = await waitForReady<{ address: string; url: string }>(authProc, options.timeoutMs);
+  Object.assign(auth, { address: authReady.address, url: authReady.url, port: portOf(authReady.address) });
+
+  const gwArgs = ['run', '--listen', addressOf(gateway.port), '--auth-url', authReady.url, '--pid-file', paths.gatewayPidFile];
+  const gwCmd = await appCommand('gateway', runner, gwArgs);
+  const gwProc = launch({ name: GATEWAY_NAME, command: gwCmd.command, args: gwCmd.args, logFile: gateway.log, env }, options.attached);
+  gateway.pid = gwProc.pid;
+  options.started(gwProc);
+  const gwReady = await waitForReady<{ address: string; endpoint: string }>(gwProc, options.timeoutMs);
+  Object.assign(gateway, { address: gwReady.address, url: gwReady.endpoint, port: portOf(gwReady.address) });
+
+  const res = await fetch(`${authReady.url}/v1/access`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ access_grant: grant, public: false }),
+  });
+  const body = (await res.json()) as { access_key_id?: string; secret_key?: string; error?: string };
+  if (res.status !== 200 || !body.access_key_id || !body.secret_key) {
+    throw new GatewayStartError(`the auth service refused the testnet's grant (${res.status}: ${body.error ?? 'no reason'})`);
+  }
+  return {
+    AWS_ACCESS_KEY_ID: body.access_key_id,
+    AWS_SECRET_ACCESS_KEY: body.secret_key,
+    AWS_ENDPOINT_URL: gwReady.endpoint,
+    AWS_DEFAULT_REGION: 'us-east-1',
+  };
+}

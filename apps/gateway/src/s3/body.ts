@@ -102,3 +102,15 @@ function parseLength(text: string): number {
   if (!/^\d{1,16}$/.test(text)) throw new S3Error('InvalidArgument', `invalid length ${JSON.stringify(text.slice(0, 20))}`);
   return Number(text);
 }
+
+/** Passes `source` through, feeding every chunk to an MD5: the ETag of a copy, known once the last byte went by. */
+export function md5Passthrough(source: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; hex: () => string } {
+  const md5 = createHash('md5');
+  async function* stream() {
+    for await (const chunk of source) {
+      md5.update(chunk);
+      yield chunk;
+    }
+  }
+  return { stream: stream(), hex: () => md5.digest('hex') };
+}

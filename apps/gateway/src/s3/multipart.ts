@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ObjectNotFoundError, type ListItem, type Project } from '@dcsim/uplink';
-import { readSmallBody, requestBody } from './body.js';
+import { md5Passthrough, readSmallBody, requestBody } from './body.js';
 import { OWNER } from './buckets.js';
 import type { S3Context } from './context.js';
 import { S3Error } from './errors.js';
@@ -89,16 +89,10 @@ async function copyPart(ctx: S3Context, bucket: string, uploadId: string, number
     range = { offset: Number(m[1]), length: Number(m[2]) - Number(m[1]) + 1 };
   }
   const download = await ctx.project.download(source.bucket, source.key, { ...range, signal: ctx.signal });
-  const md5 = createHash('md5');
-  const hashed = (async function* () {
-    for await (const chunk of download) {
-      md5.update(chunk);
-      yield chunk;
-    }
-  })();
+  const hashed = md5Passthrough(download);
   let etag = '';
-  const report = await ctx.project.upload(bucket, partKey(uploadId, number), hashed, {
-    lateMetadata: () => ({ [ETAG_KEY]: (etag = md5.digest('hex')) }),
+  const report = await ctx.project.upload(bucket, partKey(uploadId, number), hashed.stream, {
+    lateMetadata: () => ({ [ETAG_KEY]: (etag = hashed.hex()) }),
     signal: ctx.signal,
   });
   sendXml(ctx.res, 200, 'CopyPartResult', { LastModified: (report.created ?? new Date()).toISOString(), ETag: `"${etag}"` });

@@ -1,7 +1,6 @@
 /** Object operations: PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects, CopyObject. */
-import { createHash } from 'node:crypto';
 import { ObjectNotFoundError, type ObjectInfo } from '@dcsim/uplink';
-import { readSmallBody, requestBody } from './body.js';
+import { md5Passthrough, readSmallBody, requestBody } from './body.js';
 import type { S3Context } from './context.js';
 import { S3Error } from './errors.js';
 import { HIDDEN_PREFIX } from './listing.js';
@@ -9,7 +8,7 @@ import { ETAG_KEY, etagOf, headersFromMetadata, metadataFromHeaders } from './me
 import { parseRange } from './range.js';
 import { pipeToResponse, sendEmpty, sendXml } from './respond.js';
 import { toS3Error } from './uplink-errors.js';
-import { child, childText, parseXml } from './xml.js';
+import { childText, parseXml } from './xml.js';
 
 const MAX_DELETE_KEYS = 1000;
 
@@ -92,18 +91,12 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
   }
   const download = await ctx.project.download(source.bucket, source.key, { signal: ctx.signal });
   const kept = directive === 'COPY' ? { contentType: download.info.contentType, metadata: download.info.metadata } : metadataFromHeaders(ctx.req.headers);
-  const md5 = createHash('md5');
-  const hashed = (async function* () {
-    for await (const chunk of download) {
-      md5.update(chunk);
-      yield chunk;
-    }
-  })();
+  const hashed = md5Passthrough(download);
   let etag = '';
-  const report = await ctx.project.upload(bucket, key, hashed, {
+  const report = await ctx.project.upload(bucket, key, hashed.stream, {
     contentType: kept.contentType,
     metadata: kept.metadata,
-    lateMetadata: () => ({ [ETAG_KEY]: (etag = md5.digest('hex')) }),
+    lateMetadata: () => ({ [ETAG_KEY]: (etag = hashed.hex()) }),
     signal: ctx.signal,
   });
   sendXml(ctx.res, 200, 'CopyObjectResult', { LastModified: (report.created ?? new Date()).toISOString(), ETag: `"${etag}"` });

@@ -1,10 +1,14 @@
 /**
  * The S3 gateway end to end: a real network (withTestnet), the gateway as a real child process, and
- * @aws-sdk/client-s3 driving every operation the gateway implements. Objects written through S3 are
+ * @aws-sdk/client-s3 driving every operation the gateway implements, in both modes: single-tenant (one fixed
+ * key pair) and multi-tenant (keys the auth service issued). Objects written through S3 are
  * read back byte for byte through the uplink library with the same grant, and the other way round.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -76,23 +80,47 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
-describe('S3 gateway, single-tenant', () => {
+/** The auth service's lookup token in multi-tenant mode (test only). */
+const TOKEN = 'dcsim-test-auth-token';
+
+/** Registers `grant` with the auth service as an S3 user would: POST /v1/access. */
+async function register(authUrl: string, grant: string): Promise<{ keyId: string; secret: string }> {
+  const res = await fetch(`${authUrl}/v1/access`, { method: 'POST', body: JSON.stringify({ access_grant: grant, public: false }) });
+  const json = (await res.json()) as { access_key_id: string; secret_key: string };
+  return { keyId: json.access_key_id, secret: json.secret_key };
+}
+
+// Every operation in both modes: one fixed key pair for one grant, and keys the auth service issued.
+describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mode) => {
   // Small segments make multi-segment objects cheap.
   const net = sharedTestnet({ nodes: 4, segmentSize: 256 * 1024 });
   let gateway: GatewayProcess;
+  let auth: GatewayProcess | undefined;
   let s3: S3Client;
+  let keyId = KEY_ID;
+  let secret = SECRET;
 
   beforeAll(async () => {
-    gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0'], {
-      GATEWAY_ACCESS: net().access,
-      GATEWAY_ACCESS_KEY_ID: KEY_ID,
-      GATEWAY_SECRET_KEY: SECRET,
-    });
-    s3 = s3Client(gateway.endpoint, KEY_ID, SECRET);
+    if (mode === 'single-tenant') {
+      gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0'], {
+        GATEWAY_ACCESS: net().access,
+        GATEWAY_ACCESS_KEY_ID: KEY_ID,
+        GATEWAY_SECRET_KEY: SECRET,
+      });
+    } else {
+      const authDir = mkdtempSync(join(tmpdir(), 'dcsim-gateway-auth-'));
+      auth = await startGatewayProcess(['auth', 'run', '--dir', authDir, '--listen', '127.0.0.1:0', '--endpoint', 'http://s3.example'], {
+        GATEWAY_AUTH_TOKEN: TOKEN,
+      });
+      ({ keyId, secret } = await register(auth.endpoint, net().access));
+      gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0', '--auth-url', auth.endpoint], { GATEWAY_AUTH_TOKEN: TOKEN });
+    }
+    s3 = s3Client(gateway.endpoint, keyId, secret);
   });
   afterAll(async () => {
     s3?.destroy();
     expect(await gateway?.stop()).toBe(0);
+    if (auth) expect(await auth.stop()).toBe(0);
   });
 
   it('creates, lists, heads and deletes buckets, with S3 errors', async () => {
@@ -165,7 +193,7 @@ describe('S3 gateway, single-tenant', () => {
     const stream = Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]);
     // What the SDK actually sent, after signing: newer SDKs stream with a CRC32 trailer.
     const sent: Record<string, string>[] = [];
-    const watcher = s3Client(gateway.endpoint, KEY_ID, SECRET);
+    const watcher = s3Client(gateway.endpoint, keyId, secret);
     watcher.middlewareStack.addRelativeTo(
       ((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
         sent.push({ ...(args as { request: { headers: Record<string, string> } }).request.headers });
@@ -188,7 +216,7 @@ describe('S3 gateway, single-tenant', () => {
   it('verifies every chunk signature of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload, committing only a valid one', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'signed-chunks' }));
     const data = randomBytes(200 * 1024);
-    const credentials = { accessKeyId: KEY_ID, secret: SECRET };
+    const credentials = { accessKeyId: keyId, secret };
     const ok = await signedChunkedPut(gateway.endpoint, credentials, '/signed-chunks/good', data, 64 * 1024);
     expect(ok.status, ok.body).toBe(200);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'signed-chunks', Key: 'good' }));
@@ -283,9 +311,9 @@ describe('S3 gateway, single-tenant', () => {
   it('checks signatures: wrong secret, unknown key, presigned URLs, anonymous requests', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'signed' }));
     await s3.send(new PutObjectCommand({ Bucket: 'signed', Key: 'k', Body: 'presigned content' }));
-    const wrongSecret = s3Client(gateway.endpoint, KEY_ID, 'not-the-secret');
+    const wrongSecret = s3Client(gateway.endpoint, keyId, 'not-the-secret');
     expect(await s3Code(wrongSecret.send(new ListBucketsCommand({})))).toEqual({ name: 'SignatureDoesNotMatch', status: 403 });
-    const unknownKey = s3Client(gateway.endpoint, 'nobody', SECRET);
+    const unknownKey = s3Client(gateway.endpoint, mode === 'single-tenant' ? 'nobody' : 'jaaaaaaaaaaaaaaaaaaaaaaaaaaa', secret);
     expect(await s3Code(unknownKey.send(new ListBucketsCommand({})))).toEqual({ name: 'InvalidAccessKeyId', status: 403 });
     wrongSecret.destroy();
     unknownKey.destroy();
@@ -438,7 +466,7 @@ describe('S3 gateway, single-tenant', () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', Metadata: { m: 'upload-meta-marker-c4a7' } }));
     await s3.send(new UploadPartCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', UploadId, PartNumber: 1, Body: content }));
     const secrets = new Map(
-      ['private-key-marker-7f3a', 'content-marker-55e1', 'text/x-type-marker-0b8d', 'meta-marker-91c2', 'upload-key-marker-3d9e', 'upload-meta-marker-c4a7', '.dcsim-multipart', SECRET].map(
+      ['private-key-marker-7f3a', 'content-marker-55e1', 'text/x-type-marker-0b8d', 'meta-marker-91c2', 'upload-key-marker-3d9e', 'upload-meta-marker-c4a7', '.dcsim-multipart', secret].map(
         (m) => [m, new Uint8Array(Buffer.from(m))] as const,
       ),
     );

@@ -3,8 +3,8 @@
  * 50 times. The app and the workspace packages (@dcsim/*) are bundled; npm packages stay external and load
  * from node_modules as usual (native ones like better-sqlite3 could not be bundled anyway).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 
@@ -21,8 +21,8 @@ export class BundlerMissingError extends Error {
 }
 
 /**
- * Bundles `entry` into `<root>/node_modules/.cache/dcsim-testnet/<app>.mjs` (once per process) and returns
- * its path. Kept inside the repo so the external npm imports resolve from the repo's node_modules.
+ * Bundles `entry` into `<root>/node_modules/.cache/dcsim-testnet/<app>.mjs` (once per process, and only when
+ * one of the files it is built from changed since the last build) and returns its path. Kept inside the repo so the external npm imports resolve from the repo's node_modules.
  */
 export function bundleApp(app: string, entry: string, root: string): Promise<string> {
   let promise = built.get(entry);
@@ -35,13 +35,15 @@ export function bundleApp(app: string, entry: string, root: string): Promise<str
 }
 
 async function build(app: string, entry: string, root: string): Promise<string> {
+  const outfile = join(root, 'node_modules', '.cache', 'dcsim-testnet', `${app}.mjs`);
+  const manifest = `${outfile}.inputs.json`;
+  if (upToDate(outfile, manifest)) return outfile;
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
   } catch (err) {
     throw new BundlerMissingError(`esbuild (installed with tsx) cannot be loaded: ${(err as Error).message}`);
   }
-  const outfile = join(root, 'node_modules', '.cache', 'dcsim-testnet', `${app}.mjs`);
   let result;
   try {
     result = await esbuild.build({
@@ -53,8 +55,11 @@ async function build(app: string, entry: string, root: string): Promise<string> 
       target: 'node20',
       // Stack traces name the original .ts files when node runs with --enable-source-maps.
       sourcemap: 'linked',
+      sourcesContent: false, // traces need only the mappings; the sources are in the repo, and a smaller map loads faster
       write: false,
       logLevel: 'silent',
+      metafile: true,
+      absWorkingDir: root,
       plugins: [npmPackagesExternal, keepOwnImportMetaUrl],
     });
   } catch (err) {
@@ -64,12 +69,37 @@ async function build(app: string, entry: string, root: string): Promise<string> 
   // Several testnets (parallel test files) may build at once: write aside, then rename over atomically.
   // The map goes first so the bundle never points at a missing or older map.
   const files = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
-  for (const file of files) {
-    const tmp = `${file.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, file.contents);
-    renameSync(tmp, file.path);
-  }
+  for (const file of files) writeAtomically(file.path, file.contents);
+  // Last: the list of what went in, so the next start can skip a build whose inputs did not change.
+  const inputs = Object.keys(result.metafile.inputs).map((path) => resolve(root, path));
+  writeAtomically(manifest, JSON.stringify({ version: BUNDLE_VERSION, inputs: inputs.map((path) => [path, stamp(path)]) }));
   return outfile;
+}
+
+/** Bump when the build options change, so bundles made with the old ones are rebuilt. */
+const BUNDLE_VERSION = 2;
+
+function writeAtomically(path: string, contents: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+/** Size and modification time: what changes when a source file is edited. */
+function stamp(path: string): string {
+  const s = statSync(path);
+  return `${s.size}:${s.mtimeMs}`;
+}
+
+/** The bundle exists and none of the files it was built from changed since (nor were any deleted). */
+function upToDate(outfile: string, manifest: string): boolean {
+  if (!existsSync(outfile) || !existsSync(manifest)) return false;
+  try {
+    const { version, inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: number; inputs: [string, string][] };
+    return version === BUNDLE_VERSION && inputs.every(([path, was]) => existsSync(path) && stamp(path) === was);
+  } catch {
+    return false;
+  }
 }
 
 /** Bare imports other than @dcsim/* (npm packages, node builtins) stay imports. */

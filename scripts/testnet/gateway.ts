@@ -33,7 +33,7 @@ export interface ServicesOptions {
 }
 
 /** Starts both and returns the AWS_* variables for the env file. */
-export async function startGatewayServices(state: TestnetState, grant: string, options: ServicesOptions): Promise<Partial<TestnetEnv>> {
+export async function startGatewayServices(state: TestnetState, grant: Promise<string>, options: ServicesOptions): Promise<Partial<TestnetEnv>> {
   const gateway = state.gateway!;
   const auth = state.auth!;
   const runner = state.runner as Runner;
@@ -63,7 +63,7 @@ export async function startGatewayServices(state: TestnetState, grant: string, o
   const res = await fetch(`${authReady.url}/v1/access`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ access_grant: grant, public: false }),
+    body: JSON.stringify({ access_grant: await grant, public: false }),
   });
   const body = (await res.json()) as { access_key_id?: string; secret_key?: string; error?: string };
   if (res.status !== 200 || !body.access_key_id || !body.secret_key) {

@@ -70,7 +70,7 @@ export interface StartTimings {
   nodesMs: number;
   /** Access grant (project salt from the satellite, argon2id), alongside the nodes. */
   grantMs: number;
-  /** Auth service and gateway up, grant registered (after the nodes); 0 without a gateway. */
+  /** Auth service and gateway up and the grant registered, alongside the nodes; 0 without a gateway. */
   gatewayMs: number;
   totalMs: number;
 }
@@ -208,21 +208,27 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
     const env: TestnetEnv = { UPLINK_ACCESS: grant, SATELLITE_ADDR: satReady.url };
     return { env, grantMs: performance.now() - nodesStart };
   })();
-  const [nodesMs, { env, grantMs }] = await watch.race(Promise.all([nodesReady, access]));
-  const gatewayStart = performance.now();
-  if (state.gateway) {
-    writeState(state);
-    const s3 = await watch.race(
-      startGatewayServices(state, env.UPLINK_ACCESS, { attached: options.attached ?? true, timeoutMs: timeout, started: (launched) => {
-        children.push(launched);
-        watch.add(launched);
-      } }),
-    );
-    Object.assign(env, s3);
-    options.log?.(`S3 gateway ready at ${state.gateway.url} (auth service ${state.auth?.url})`);
-  }
+  // The auth service and the gateway need only the satellite: they start alongside the nodes, and the
+  // grant is registered once it is derived.
+  const services = state.gateway
+    ? startGatewayServices(
+        state,
+        access.then((a) => a.env.UPLINK_ACCESS),
+        {
+          attached: options.attached ?? true,
+          timeoutMs: timeout,
+          started: (launched) => {
+            children.push(launched);
+            watch.add(launched);
+          },
+        },
+      ).then((s3) => ({ s3, gatewayMs: performance.now() - nodesStart }))
+    : Promise.resolve({ s3: {}, gatewayMs: 0 });
+  const [nodesMs, { env, grantMs }, { s3, gatewayMs }] = await watch.race(Promise.all([nodesReady, access, services]));
+  Object.assign(env, s3);
+  if (state.gateway) options.log?.(`S3 gateway ready at ${state.gateway.url} (auth service ${state.auth?.url})`);
   watch.close();
-  return { env, timings: { satelliteMs, nodesMs, grantMs, gatewayMs: state.gateway ? performance.now() - gatewayStart : 0 } };
+  return { env, timings: { satelliteMs, nodesMs, grantMs, gatewayMs } };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

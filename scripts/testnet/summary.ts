@@ -5,7 +5,7 @@ import type { StartedTestnet } from './start.js';
 
 function timing(t: StartedTestnet['timings']): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const gateway = t.gatewayMs > 0 ? `, gateway ${s(t.gatewayMs)}` : '';
+  const gateway = t.gatewayMs > 0 ? `, gateway ${s(t.gatewayMs)} alongside` : '';
   return `${s(t.totalMs)} (prepare ${s(t.prepareMs)}, satellite ${s(t.satelliteMs)}, nodes ${s(t.nodesMs)}, grant ${s(t.grantMs)} alongside${gateway})`;
 }
 

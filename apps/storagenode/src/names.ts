@@ -1,5 +1,6 @@
 /** How pieces, nodes and sizes appear in file names and log lines. */
-import { toBase32 } from '@dcsim/crypto';
+// The small encoding module only: the package index would load argon2 and ciphers into every node.
+import { toBase32 } from '@dcsim/crypto/encoding';
 import { nodeIdString } from '@dcsim/identity';
 
 /** A piece ID as Storj prints it: unpadded RFC 4648 base32 (also the piece's file name). */

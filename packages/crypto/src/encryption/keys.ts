@@ -6,7 +6,6 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { argon2id } from 'hash-wasm';
 import { utf8Encode } from '../encoding.js';
 import { KEY_SIZE } from './cipher.js';
 import { CryptoError } from './errors.js';
@@ -37,11 +36,14 @@ export const ROOT_KEY_ARGON2 = Object.freeze({ iterations: 1, memoryKiB: 64 * 10
  *   mixed = HMAC-SHA256(passphrase, projectSalt); pathSalt = HMAC-SHA256(mixed, "")   (the empty path)
  *   root  = argon2id(passphrase, pathSalt, t = 1, m = 64 MiB, p = 8, 32 bytes)
  * hash-wasm's argon2id, because it measured 257 ms here against 921 ms for @noble/hashes' argon2idAsync.
+ * It is loaded on first use: hash-wasm carries every algorithm it has, and satellites, nodes and gateways
+ * that import this package never derive a root key.
  */
 export async function deriveRootKey(passphrase: string | Uint8Array, projectSalt: Uint8Array): Promise<Uint8Array> {
   const password = bytes(passphrase);
   const mixed = hmac(sha256, password, projectSalt);
   const pathSalt = hmac(sha256, mixed, new Uint8Array(0));
+  const { argon2id } = await import('hash-wasm');
   return argon2id({
     password,
     salt: pathSalt,

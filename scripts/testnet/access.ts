@@ -4,8 +4,19 @@
  * passphrase here, and the grant is serialized for `D/env`. Only the API key travels to the satellite.
  */
 
+let loading: Promise<[typeof import('@dcsim/uplink'), typeof import('@dcsim/crypto')]> | undefined;
+
+/**
+ * Loads the uplink library. Not at the top of the file, so `testnet status` and `stop` work even while that
+ * code is broken; `start` calls this early, so the loading overlaps the satellite's start-up instead of the
+ * nodes'.
+ */
+export function loadUplink(): Promise<[typeof import('@dcsim/uplink'), typeof import('@dcsim/crypto')]> {
+  loading ??= Promise.all([import('@dcsim/uplink'), import('@dcsim/crypto')]);
+  return loading;
+}
+
 export async function requestAccess(satelliteUrl: string, apiKey: string, passphrase: string): Promise<string> {
-  // Loaded here, not at the top, so `testnet status` and `stop` work even while that code is broken.
-  const [{ requestAccess: requestGrant }, { serializeAccess }] = await Promise.all([import('@dcsim/uplink'), import('@dcsim/crypto')]);
+  const [{ requestAccess: requestGrant }, { serializeAccess }] = await loadUplink();
   return serializeAccess(await requestGrant(satelliteUrl, apiKey, passphrase));
 }

@@ -49,18 +49,23 @@ export async function startGatewayServices(state: TestnetState, grant: Promise<s
   const authProc = launch({ name: AUTH_NAME, command: authCmd.command, args: authCmd.args, logFile: auth.log, env }, options.attached);
   auth.pid = authProc.pid;
   options.started(authProc);
-  const authReady = await waitForReady<{ address: string; url: string }>(authProc, options.timeoutMs);
-  Object.assign(auth, { address: authReady.address, url: authReady.url, port: portOf(authReady.address) });
+  const authReady = waitForReady<{ address: string; url: string }>(authProc, options.timeoutMs).then((ready) => {
+    Object.assign(auth, { address: ready.address, url: ready.url, port: portOf(ready.address) });
+    return ready;
+  });
+  authReady.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
 
-  const gwArgs = ['run', '--listen', addressOf(gateway.port), '--auth-url', authReady.url, '--pid-file', paths.gatewayPidFile];
+  // With a planned port the gateway starts alongside the auth service; an OS-chosen one must be read first.
+  const authUrl = auth.port ? `http://${addressOf(auth.port)}` : (await authReady).url;
+  const gwArgs = ['run', '--listen', addressOf(gateway.port), '--auth-url', authUrl, '--pid-file', paths.gatewayPidFile];
   const gwCmd = await appCommand('gateway', runner, gwArgs);
   const gwProc = launch({ name: GATEWAY_NAME, command: gwCmd.command, args: gwCmd.args, logFile: gateway.log, env }, options.attached);
   gateway.pid = gwProc.pid;
   options.started(gwProc);
-  const gwReady = await waitForReady<{ address: string; endpoint: string }>(gwProc, options.timeoutMs);
+  const [gwReady] = await Promise.all([waitForReady<{ address: string; endpoint: string }>(gwProc, options.timeoutMs), authReady]);
   Object.assign(gateway, { address: gwReady.address, url: gwReady.endpoint, port: portOf(gwReady.address) });
 
-  const res = await fetch(`${authReady.url}/v1/access`, {
+  const res = await fetch(`${(await authReady).url}/v1/access`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ access_grant: await grant, public: false }),

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { requestAccess } from './access.js';
+import { loadUplink, requestAccess } from './access.js';
 import { appCommand, checkInstalled, type Runner } from './apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PASSPHRASE, DEFAULT_PORT_BASE, defaultScheme, formatScheme, parseScheme, SCHEME_RULE } from './config.js';
 import { writeEnvFile, type TestnetEnv } from './env-file.js';
@@ -153,6 +153,7 @@ async function planTestnet(options: StartOptions): Promise<TestnetState> {
  * the satellite means nobody else touches the file yet, and the nodes later start without competing with it.
  */
 async function prepare(state: TestnetState, options: StartOptions): Promise<{ reaper?: Reaper; project: ProjectRecord }> {
+  loadUplink().catch(() => undefined); // awaited (and its errors reported) when the grant is made
   const starting = options.reaper ? startReaper(state.dir, options.reaper === true ? {} : options.reaper) : undefined;
   try {
     const runner = state.runner as Runner;

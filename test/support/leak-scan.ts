@@ -58,14 +58,30 @@ export function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
-    const st = statSync(path);
-    if (st.isDirectory()) out.push(...listFiles(path));
-    else if (st.isFile()) out.push(path);
+    const st = ifStillThere(() => statSync(path));
+    if (st?.isDirectory()) out.push(...listFiles(path));
+    else if (st?.isFile()) out.push(path);
   }
   return out;
 }
 
-/** Scans every file under `dir` (SQLite databases and their WAL files included). */
+/**
+ * Scans every file under `dir` (SQLite databases and their WAL files included). The processes keep running
+ * while it reads, so a file may vanish between listing and reading (a node deleting a piece): what is gone
+ * can no longer leak anything, so it is skipped.
+ */
 export function scanDir(dir: string, secrets: Map<string, Uint8Array>): Finding[] {
-  return listFiles(dir).flatMap((file) => scanBuffer(readFileSync(file), secrets, file));
+  return listFiles(dir).flatMap((file) => {
+    const bytes = ifStillThere(() => readFileSync(file));
+    return bytes ? scanBuffer(bytes, secrets, file) : [];
+  });
+}
+
+function ifStillThere<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }

@@ -13,8 +13,8 @@
  * of every piece as it streams in. The gather this needs runs at ~1.7 GB/s, small beside
  * Reed-Solomon itself.
  *
- * Speed: the engine is called once per batch of stripes (~1 MiB of segment), not per stripe;
- * a batch keeps the wasm memory small and is as fast as one call for the whole segment.
+ * Speed: the engine is called once per run of stripes (~1 MiB of segment by default), not per
+ * stripe; a run keeps the wasm memory small and is as fast as one call for the whole segment.
  *
  * Reed-Solomon here only fills in *missing* pieces: it cannot tell a corrupted piece from a good
  * one. Callers must verify pieces first (signed piece hashes; AES-GCM tags catch the rest).
@@ -38,37 +38,68 @@ const BATCH_BYTES = 1 << 20;
 /** Erasure codes `data` (an encrypted segment) into `scheme.total` pieces of `pieceSize` bytes. */
 export function encodeSegment(data: Uint8Array, scheme: RedundancyScheme): Uint8Array[] {
   validateScheme(scheme);
-  const { required: k, total: n, shareSize } = scheme;
-  const stripes = stripeCount(data.length, scheme);
-  const pieces = Array.from({ length: n }, () => new Uint8Array(stripes * shareSize));
-  const stripeAt = paddedStripes(data, scheme);
-  const batch = batchStripes(scheme);
-  const work = new Uint8Array(n * Math.min(batch, stripes) * shareSize);
-  for (let first = 0; first < stripes; first += batch) {
-    const count = Math.min(batch, stripes - first);
-    const shardSize = count * shareSize;
-    const shards = shardViews(work, n, shardSize);
-    gatherShares(stripeAt, first, count, shareSize, shards.slice(0, k));
-    if (n > k) encodeParity(work.subarray(0, n * shardSize), k, n - k);
-    for (let i = 0; i < n; i++) pieces[i].set(shards[i], first * shareSize);
+  const { total: n, shareSize } = scheme;
+  const pieces = Array.from({ length: n }, () => new Uint8Array(stripeCount(data.length, scheme) * shareSize));
+  let work: Uint8Array | undefined; // one buffer for every run: the first run is the largest
+  const buffer = (bytes: number) => (work && work.length >= bytes ? work.subarray(0, bytes) : (work = new Uint8Array(bytes)));
+  for (const run of encodeRuns(data, scheme, batchStripes(scheme), buffer)) {
+    const shards = shardViews(run.shards, n, run.stripeCount * shareSize);
+    for (let i = 0; i < n; i++) pieces[i].set(shards[i], run.firstStripe * shareSize);
   }
   return pieces;
+}
+
+/** One run of stripes, erasure coded: what it adds to each of the n pieces. */
+export interface EncodedRun {
+  firstStripe: number;
+  stripeCount: number;
+  /** n shards of `stripeCount × shareSize` bytes, back to back: shard i continues piece i. */
+  shards: Uint8Array;
+}
+
+/**
+ * Erasure codes `data` run by run, `runStripes` stripes at a time, so that a caller can send the start
+ * of every piece while the rest of the segment is still being coded (Storj's uplink streams the same
+ * way). `buffer(bytes)` supplies each run's memory; a caller may recycle buffers it is done with. The
+ * concatenated shards i of all runs are exactly piece i of `encodeSegment`.
+ */
+export function* encodeRuns(
+  data: Uint8Array,
+  scheme: RedundancyScheme,
+  runStripes: number,
+  buffer: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+): Generator<EncodedRun> {
+  validateScheme(scheme);
+  if (!Number.isSafeInteger(runStripes) || runStripes < 1) throw new RangeError(`stripes per run must be a positive integer, got ${runStripes}`);
+  const { required: k, total: n, shareSize } = scheme;
+  const stripes = stripeCount(data.length, scheme);
+  const stripeAt = paddedStripes(data, scheme);
+  for (let first = 0; first < stripes; first += runStripes) {
+    const count = Math.min(runStripes, stripes - first);
+    const shardSize = count * shareSize;
+    const shards = buffer(n * shardSize);
+    gatherShares(stripeAt, first, count, shareSize, shardViews(shards, k, shardSize));
+    if (n > k) encodeParity(shards, k, n - k);
+    yield { firstStripe: first, stripeCount: count, shards };
+  }
 }
 
 /**
  * Rebuilds an encrypted segment of `segmentSize` bytes. `pieces[i]` is piece number i, or
  * undefined when missing; any k present pieces suffice (data pieces are preferred, and when all
- * of them are present no decoding is needed).
+ * of them are present no decoding is needed). The segment is written into `out` when given (it
+ * must be exactly `segmentSize` bytes), so a caller can reuse one buffer across segments.
  */
 export function decodeSegment(
   pieces: (Uint8Array | undefined)[],
   scheme: RedundancyScheme,
   segmentSize: number,
+  out = new Uint8Array(segmentSize),
 ): Uint8Array {
   validateScheme(scheme);
   const stripes = stripeCount(segmentSize, scheme);
   checkPieces(pieces, scheme, pieceSize(segmentSize, scheme), 'piece');
-  const out = new Uint8Array(segmentSize);
+  if (out.length !== segmentSize) throw new ErasureError(`output buffer has ${out.length} bytes, the segment ${segmentSize}`);
   decodeStripes(pieces, scheme, 0, stripes, out, 0);
   return out;
 }

@@ -13,5 +13,5 @@ export {
   paddedSize,
   pieceSize,
 } from './scheme.js';
-export { type PieceRange, encodeSegment, decodeSegment, pieceRange, decodeRange } from './codec.js';
+export { type EncodedRun, type PieceRange, encodeSegment, encodeRuns, decodeSegment, pieceRange, decodeRange } from './codec.js';
 export { ErasureError, NotEnoughPiecesError } from './errors.js';

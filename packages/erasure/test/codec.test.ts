@@ -6,6 +6,7 @@ import {
   type RedundancyScheme,
   decodeRange,
   decodeSegment,
+  encodeRuns,
   encodeSegment,
   paddedSize,
   parseScheme,
@@ -225,5 +226,28 @@ describe('ranged reads', () => {
     expect(() => decodeRange(slices, dev, range)).toThrow('piece slice 0 has 769 bytes, expected 768');
     const few = keep(pieces, [2, 8]).map((piece) => piece?.subarray(0, range.pieceLength));
     expect(() => decodeRange(few, dev, range)).toThrow('2 present, 4 required');
+  });
+});
+
+describe('encodeRuns', () => {
+  const data = random(5 * stripe + 100);
+
+  it.each([1, 2, 3, 7, 1000])('gives, run by run of %i stripes, exactly the pieces of encodeSegment', (runStripes) => {
+    const whole = encodeSegment(data, dev);
+    const parts: Uint8Array[][] = whole.map(() => []);
+    let expectedFirst = 0;
+    // Recycled memory is dirty: fill every run's buffer with garbage first, as a reused buffer would be.
+    for (const run of encodeRuns(data, dev, runStripes, (bytes) => new Uint8Array(bytes).fill(0xa5))) {
+      expect(run.firstStripe).toBe(expectedFirst);
+      expectedFirst += run.stripeCount;
+      const shardSize = run.stripeCount * dev.shareSize;
+      expect(run.shards.length).toBe(dev.total * shardSize);
+      whole.forEach((_, i) => parts[i].push(run.shards.slice(i * shardSize, (i + 1) * shardSize)));
+    }
+    whole.forEach((piece, i) => expectBytes(Buffer.concat(parts[i]), piece));
+  });
+
+  it('refuses a run of no stripes', () => {
+    expect(() => encodeRuns(data, dev, 0).next()).toThrow('stripes per run must be a positive integer, got 0');
   });
 });

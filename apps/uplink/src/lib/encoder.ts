@@ -1,99 +1,64 @@
 /**
- * The CPU-heavy part of uploading a segment: encrypting it and erasure-coding it into n pieces
- * (~0.8 s for 64 MiB at 4/10). Done on the event loop, it would stall the previous segment's
- * piece transfers for that long; done on a worker thread (segment-worker.ts), the event loop
- * keeps those transfers flowing while the next segment is prepared on the other core.
+ * Encrypting and erasure-coding a segment for upload, on the segment thread (segment-thread.ts).
  *
- * One worker serves the whole process: more would only compete with the transfers for the cores.
- * Buffers move between the threads without copies (transferred). The content key goes to the
- * worker too: it stays in this process, like every other key.
+ * The worker streams: it encrypts the segment, then codes it a run of stripes at a time and sends each
+ * run (one chunk of every piece) as soon as it is coded. The piece uploads start on the first run
+ * instead of waiting for the whole segment. Memory moves between the threads without copies
+ * (transferred), and comes back for reuse: the plain segment once it is encrypted (the segmenter
+ * refills it), each run once every piece upload has sent its chunk (piece-chunks.ts).
  */
-import { Worker } from 'node:worker_threads';
-import { encryptSegment, type EncryptionParameters } from '@dcsim/crypto';
-import { encodeSegment, type RedundancyScheme } from '@dcsim/erasure';
+import { encryptedSize } from '@dcsim/crypto';
+import { pieceSize } from '@dcsim/erasure';
+import { PieceChunks } from './piece-chunks.js';
+import { SegmentThreadError, recycle, request, type EncodeJob } from './segment-thread.js';
 
-export interface EncodeJob {
-  plain: Uint8Array;
-  contentKey: Uint8Array;
-  nonce: Uint8Array;
-  encryption: EncryptionParameters;
-  scheme: RedundancyScheme;
-}
+export type { EncodeJob } from './segment-thread.js';
 
-export interface EncodedSegment {
+/** A segment being encoded: its sizes are known at once, its pieces arrive run by run. */
+export interface SegmentEncoding {
   encryptedSize: number;
-  pieces: Uint8Array[];
+  pieceSize: number;
+  pieces: PieceChunks;
+  /** Settles when the last run has arrived; rejects with a SegmentThreadError if the worker failed. */
+  finished: Promise<void>;
 }
 
-/** The worker thread failed or died: an internal failure, not something the caller did. */
-export class EncoderError extends Error {
-  override name = 'EncoderError';
-}
-
-/** Encrypts and erasure-codes a segment on this thread. */
-export function encodeHere(job: EncodeJob): EncodedSegment {
-  const encrypted = encryptSegment(job.plain, job.contentKey, job.nonce, job.encryption);
-  return { encryptedSize: encrypted.length, pieces: encodeSegment(encrypted, job.scheme) };
+/** Stripes per run, so that each piece gets about `chunkSize` bytes per run. */
+export function runStripes(job: Pick<EncodeJob, 'chunkSize' | 'scheme'>): number {
+  return Math.max(1, Math.round(job.chunkSize / job.scheme.shareSize));
 }
 
 /**
- * The same on the worker thread. `owned`: `job.plain` is ours to give away (a segment the segmenter
- * copied from a stream), so its memory moves to the worker; otherwise it is copied first, since it
- * is a view of the caller's bytes.
+ * Starts encoding `job` on the worker. `owned`: `job.plain` is ours to give away (a segment the
+ * segmenter filled), so its memory moves to the worker and comes back through `onPlainFree` once
+ * encrypted; otherwise it is copied first, since it is a view of the caller's bytes.
  */
-export function encodeInWorker(job: EncodeJob, owned: boolean): Promise<EncodedSegment> {
+export function encodeInWorker(job: EncodeJob, owned: boolean, onPlainFree?: (plain: Uint8Array) => void): SegmentEncoding {
   const whole = job.plain.byteOffset === 0 && job.plain.byteLength === job.plain.buffer.byteLength;
   // new Uint8Array(view) copies; a Buffer's slice() would not, and the transfer would detach the caller's bytes.
-  const plain = owned && whole ? job.plain : new Uint8Array(job.plain);
-  const worker = startWorker();
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    if (pending.size === 1) worker.ref(); // keep the process alive until the answer is back
-    worker.postMessage({ id, job: { ...job, plain } }, [plain.buffer as ArrayBuffer]);
+  const mine = owned && whole;
+  const plain = mine ? job.plain : new Uint8Array(job.plain);
+  const size = encryptedSize(plain.length, job.encryption);
+  const pieces = new PieceChunks(job.scheme.total, recycle);
+  const finished = new Promise<void>((resolve, reject) => {
+    request((id) => ({ type: 'encode', id, job: { ...job, plain } }), [plain.buffer as ArrayBuffer], (reply) => {
+      switch (reply.type) {
+        case 'plain':
+          if (mine) onPlainFree?.(reply.plain);
+          return;
+        case 'run':
+          return pieces.push(reply.shards);
+        case 'end':
+          pieces.end();
+          return resolve();
+        case 'error': {
+          const err = new SegmentThreadError(`encoding a segment failed: ${reply.error}`);
+          pieces.fail(err);
+          return reject(err);
+        }
+      }
+    });
   });
-}
-
-interface Pending {
-  resolve(result: EncodedSegment): void;
-  reject(err: Error): void;
-}
-
-/** What the worker answers for job `id`. */
-export type WorkerReply = { id: number; result: EncodedSegment } | { id: number; error: string };
-
-let worker: Worker | undefined;
-let nextId = 0;
-const pending = new Map<number, Pending>();
-
-/**
- * Starts the worker on first use. dcsim runs TypeScript through tsx, and a worker does not inherit
- * the tsx hooks of the thread that starts it (nor the bundler's, when the testnet runs a bundled
- * uplink), so the worker registers tsx itself before it loads its module.
- */
-function startWorker(): Worker {
-  if (worker) return worker;
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const module = JSON.stringify(new URL('./segment-worker.ts', import.meta.url).href);
-  const w = new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${module}); });`, { eval: true });
-  w.unref(); // idle, it must not keep the process alive
-  w.on('message', (reply: WorkerReply) => {
-    const job = pending.get(reply.id);
-    pending.delete(reply.id);
-    if (pending.size === 0) w.unref();
-    if ('error' in reply) job?.reject(new EncoderError(`encoding a segment failed: ${reply.error}`));
-    else job?.resolve(reply.result);
-  });
-  w.on('error', (err) => stopWorker(w, `the encoder thread failed: ${err.message}`));
-  w.on('exit', (code) => stopWorker(w, `the encoder thread exited (code ${code})`));
-  worker = w;
-  return w;
-}
-
-/** Fails the jobs of a worker that is gone; the next job starts a new one. */
-function stopWorker(w: Worker, reason: string): void {
-  if (worker !== w) return;
-  worker = undefined;
-  for (const job of pending.values()) job.reject(new EncoderError(reason));
-  pending.clear();
+  finished.catch(() => {}); // the pieces' readers report it too; the caller awaits it when it wants
+  return { encryptedSize: size, pieceSize: pieceSize(size, job.scheme), pieces, finished };
 }

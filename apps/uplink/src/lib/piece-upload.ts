@@ -6,21 +6,29 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, drained, type AddressedOrderLimit, type PieceHash, type PieceUploadRequest, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import { PiecestoreService, drained, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
 import { serializeUploadRequest } from './upload-message.js';
 
+const EMPTY = new Uint8Array(0);
+
 /**
- * Bytes per upload message: big enough that per-message costs (protobuf, HTTP/2 framing, the node's
- * write call) stay small (1 MiB moved pieces about 1.4x faster than 256 KiB on loopback), small enough
- * for smooth backpressure and flat memory.
+ * Bytes of each piece per upload message: big enough that per-message costs (protobuf, HTTP/2 framing,
+ * the node's write call) stay small (1 MiB moved pieces about 1.4x faster than 256 KiB on loopback),
+ * small enough for smooth backpressure and flat memory. The encoder codes the pieces in runs of this size.
  */
 export const DEFAULT_UPLOAD_CHUNK = 1024 * 1024;
 
+/** A piece to upload: its size, known up front, and its bytes as they come out of the encoder. */
+export interface PieceSource {
+  size: number;
+  /** Each chunk may be reused once the next is asked for (piece-chunks.ts): it is sent before that. */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
 export interface PieceUploadOptions {
-  chunkSize?: number;
   /** Aborting cancels the stream (long-tail cancellation); the node then keeps nothing. */
   signal?: AbortSignal;
   /** Called with the size of each chunk handed to gRPC. */
@@ -31,7 +39,7 @@ export interface PieceUploadOptions {
 export async function uploadPiece(
   client: PiecestoreClient,
   addressed: AddressedOrderLimit,
-  piece: Uint8Array,
+  piece: PieceSource,
   options: PieceUploadOptions = {},
 ): Promise<PieceHash> {
   const limit = addressed.limit;
@@ -40,12 +48,13 @@ export async function uploadPiece(
   if (!limit) throw fail('order limit missing');
   if (options.signal?.aborted) throw fail('cancelled');
 
-  let call!: ClientWritableStream<PieceUploadRequest>;
+  let call!: ClientWritableStream<Buffer>;
   let settled = false;
   const response = new Promise<PieceUploadResponse>((resolve, reject) => {
-    // client.upload() with a cheaper encoder for the chunk messages (upload-message.ts).
+    // client.upload(), but with messages we serialize ourselves as we write them (upload-message.ts):
+    // the chunk is copied at once, so its memory can go back to the encoder.
     const { path, responseDeserialize } = PiecestoreService.upload;
-    call = client.makeClientStreamRequest(path, serializeUploadRequest, responseDeserialize, (err: ServiceError | null, res?: PieceUploadResponse) => {
+    call = client.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, (err: ServiceError | null, res?: PieceUploadResponse) => {
       settled = true;
       if (err || !res) reject(err ?? new Error('empty response'));
       else resolve(res);
@@ -55,31 +64,30 @@ export async function uploadPiece(
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
     const sha256 = createHash('sha256');
-    const chunkSize = options.chunkSize ?? DEFAULT_UPLOAD_CHUNK;
-    let offset = 0;
-    do {
-      const chunk = piece.subarray(offset, offset + chunkSize);
+    let sent = 0;
+    for await (const chunk of piece.chunks) {
       sha256.update(chunk);
-      offset += chunk.length;
-      const message: PieceUploadRequest = { limit: offset === chunk.length ? limit : undefined, chunk };
-      const more = call.write(message);
+      const more = call.write(serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }));
+      sent += chunk.length;
       options.onBytes?.(chunk.length);
       if (!more) await drained(call, response);
       if (options.signal?.aborted || settled) break; // cancelled, or the node already answered (a refusal)
-    } while (offset < piece.length);
+    }
     const hash = new Uint8Array(sha256.digest());
     if (!options.signal?.aborted && !settled) {
-      call.write({ chunk: new Uint8Array(0), done: { pieceId: limit.pieceId, hash, pieceSize: piece.length, signature: new Uint8Array(0) } });
+      if (sent !== piece.size) throw fail(`the encoder gave ${sent} bytes of a ${piece.size}-byte piece`);
+      call.write(serializeUploadRequest({ chunk: EMPTY, done: { pieceId: limit.pieceId, hash, pieceSize: sent, signature: EMPTY } }));
       call.end();
     }
     const { done } = await response;
     const problem = pieceHashProblem(addressed, done);
     if (problem) throw fail(problem, true);
-    if (!sameBytes(done!.hash, hash) || done!.pieceSize !== piece.length) {
+    if (!sameBytes(done!.hash, hash) || done!.pieceSize !== sent) {
       throw fail('the node signed a different hash or size than we sent', true);
     }
     return done!;
   } catch (err) {
+    if (!settled) call.cancel(); // an upload we give up on must not linger
     response.catch(() => {}); // settled or not, its outcome no longer matters
     if (err instanceof PieceError) throw err;
     if (options.signal?.aborted) throw fail('cancelled');

@@ -18,13 +18,13 @@ import {
   decrypt,
   decryptBlocks,
   decryptKey,
-  decryptSegment,
   segmentNonce,
   type EncryptionParameters,
 } from '@dcsim/crypto';
-import { decodeRange, decodeSegment, pieceRange, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
+import { decodeRange, pieceRange, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { AddressedOrderLimit, DownloadSegmentResponse, SegmentInfo } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
+import { decodeInWorker } from './decoder.js';
 import { CorruptDataError, NotEnoughPiecesError, SatelliteError } from './errors.js';
 import { PieceFetcher, type BadPiece } from './piece-fetcher.js';
 import type { ProgressListener } from './progress.js';
@@ -77,8 +77,11 @@ async function readWholeSegment(
   const fetcher = newFetcher(read, scheme, pieceSize(info.encryptedSize, scheme));
   const pieces = await fetcher.fetch(scheme.required);
   requireEnough(pieces.size, scheme, fetcher);
-  const encrypted = decodeSegment(slots(pieces, scheme), scheme, info.encryptedSize);
-  return openOrCorrupt(() => decryptSegment(encrypted, contentKey, nonce, read.encryption), read);
+  // On the segment thread: meanwhile the event loop keeps the next segment's pieces coming.
+  const job = { pieces: slots(pieces, scheme), scheme, encryptedSize: info.encryptedSize, contentKey, nonce, encryption: read.encryption };
+  return decodeInWorker(job).catch((err) => {
+    throw asCorrupt(err, read);
+  });
 }
 
 async function readPartOfSegment(
@@ -184,11 +187,14 @@ function openOrCorrupt(open: () => Uint8Array, read: SegmentRead): Uint8Array {
   try {
     return open();
   } catch (err) {
-    if (err instanceof DecryptionError) {
-      throw new CorruptDataError(`segment ${read.segment} failed authentication after decoding verified pieces: ${err.message}`);
-    }
-    throw err;
+    throw asCorrupt(err, read);
   }
+}
+
+/** Bytes that fail authentication after decoding verified pieces were altered: say so plainly. */
+function asCorrupt(err: unknown, read: SegmentRead): unknown {
+  if (!(err instanceof DecryptionError)) return err;
+  return new CorruptDataError(`segment ${read.segment} failed authentication after decoding verified pieces: ${err.message}`);
 }
 
 /** All subsets of `items` with `size` members, in order. */

@@ -8,6 +8,7 @@ import { nodeIdString } from '@dcsim/identity';
 import type { AddressedOrderLimit, PieceHash } from '@dcsim/protocol';
 import { NotEnoughPiecesError, PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';
+import type { PieceChunks } from './piece-chunks.js';
 import { uploadPiece } from './piece-upload.js';
 import { emit, type ProgressListener } from './progress.js';
 
@@ -41,7 +42,8 @@ export interface PiecesUploadResult {
 export interface PiecesUploadOptions {
   segment: number;
   optimal: number;
-  chunkSize?: number;
+  /** Bytes of every piece. */
+  pieceSize: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Bytes of piece data handed to the network, for progress. */
@@ -51,13 +53,17 @@ export interface PiecesUploadOptions {
 export async function uploadPieces(
   nodes: NodeClients,
   limits: AddressedOrderLimit[],
-  pieces: Uint8Array[],
+  pieces: PieceChunks,
   options: PiecesUploadOptions,
 ): Promise<PiecesUploadResult> {
   const longTail = new AbortController();
   const abort = () => longTail.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   const result: PiecesUploadResult = { stored: [], outcomes: [], failed: [] };
+  // Piece numbers no node was chosen for are not read: their chunks need not wait for them.
+  const wanted = new Set(limits.map((l) => l.pieceNum));
+  for (let i = 0; i < pieces.total; i++) if (!wanted.has(i)) pieces.stop(i);
+  const claimed = new Set<number>();
   try {
     await Promise.all(
       limits.map(async (addressed) => {
@@ -66,20 +72,20 @@ export async function uploadPieces(
         const outcome = (status: PieceOutcome['status'], error?: string) => {
           result.outcomes.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, status, error });
         };
-        const piece = pieces[addressed.pieceNum];
-        if (!piece) {
-          const reason = 'the satellite sent a limit for a piece number outside the scheme';
+        const outside = !Number.isInteger(addressed.pieceNum) || addressed.pieceNum < 0 || addressed.pieceNum >= pieces.total;
+        if (outside || claimed.has(addressed.pieceNum)) {
+          const reason = outside ? 'the satellite sent a limit for a piece number outside the scheme' : 'the satellite sent two limits for one piece number';
           result.failed.push(new PieceError(event.nodeId, addressed.pieceNum, reason));
           outcome('failed', reason);
           return;
         }
+        claimed.add(addressed.pieceNum);
         emit(options.onProgress, { ...event, status: 'started' });
         try {
-          const hash = await uploadPiece(nodes.get(addressed.address), addressed, piece, {
-            chunkSize: options.chunkSize,
-            signal: longTail.signal,
-            onBytes: options.onBytes,
-          });
+          const piece = { size: options.pieceSize, chunks: pieces.read(addressed.pieceNum) };
+          const hash = await uploadPiece(nodes.get(addressed.address), addressed, piece, { signal: longTail.signal, onBytes: options.onBytes }).finally(
+            () => pieces.stop(addressed.pieceNum), // stored, failed or cancelled: its chunks are no longer needed
+          );
           result.stored.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, hash });
           outcome('stored');
           emit(options.onProgress, { ...event, status: 'stored' });

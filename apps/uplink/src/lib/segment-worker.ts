@@ -1,17 +1,98 @@
 /**
- * The encoder's worker thread (see encoder.ts): encrypts and erasure-codes the segments it is sent,
- * one at a time, and hands the pieces back without copying them.
+ * The segment thread's body (see segment-thread.ts). Requests are served one at a time, in the order
+ * they came:
+ *
+ * - encode: encrypt the segment into one reused buffer, then erasure code it run by run, sending each
+ *   run on as soon as it is coded. Between runs the thread lets its messages in, so that runs the
+ *   uploads are done with come back and are coded into again instead of fresh memory.
+ * - decode: rebuild the encrypted segment from k pieces into the same reused buffer, then decrypt it.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
-import { encodeHere, type EncodeJob, type WorkerReply } from './encoder.js';
+import { DecryptionError, decryptSegment, encryptSegment, encryptedSize } from '@dcsim/crypto';
+import { decodeSegment, encodeRuns } from '@dcsim/erasure';
+import { runStripes } from './encoder.js';
+import type { DecodeJob, EncodeJob, WorkerReply, WorkerRequest } from './segment-thread.js';
 
-parentPort!.on('message', ({ id, job }: { id: number; job: EncodeJob }) => {
-  let reply: WorkerReply;
-  try {
-    reply = { id, result: encodeHere(job) };
-  } catch (err) {
-    reply = { id, error: err instanceof Error ? err.message : String(err) };
+/** Run memory kept for reuse: about two 64 MiB segments' worth of 4/6/8/10 pieces. */
+const POOL_BYTES = 384 * 1024 * 1024;
+/** An idle worker gives its buffers back to the system after this long. */
+const IDLE_MS = 2000;
+
+type Job = Exclude<WorkerRequest, { type: 'recycle' }>;
+
+const queue: Job[] = [];
+let busy = false;
+let pool: ArrayBuffer[] = [];
+/** The encrypted segment being encoded or decoded. */
+let scratch: Uint8Array<ArrayBuffer> | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
+}
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  if (request.type === 'recycle') {
+    const held = pool.reduce((sum, b) => sum + b.byteLength, 0);
+    if (held + request.shards.byteLength <= POOL_BYTES) pool.push(request.shards.buffer as ArrayBuffer);
+  } else {
+    queue.push(request);
+    if (!busy) void work();
   }
-  const transfer = 'result' in reply ? [...new Set(reply.result.pieces.map((p) => p.buffer as ArrayBuffer))] : [];
-  parentPort!.postMessage(reply, transfer);
+  if (!busy) forgetWhenIdle();
 });
+
+async function work(): Promise<void> {
+  busy = true;
+  clearTimeout(idleTimer);
+  for (let job = queue.shift(); job; job = queue.shift()) {
+    try {
+      if (job.type === 'encode') await encode(job.id, job.job);
+      else decode(job.id, job.job);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      reply({ id: job.id, type: 'error', error, corrupt: err instanceof DecryptionError });
+    }
+  }
+  busy = false;
+  forgetWhenIdle();
+}
+
+async function encode(id: number, job: EncodeJob): Promise<void> {
+  const encrypted = encryptSegment(job.plain, job.contentKey, job.nonce, job.encryption, scratchOf(encryptedSize(job.plain.length, job.encryption)));
+  reply({ id, type: 'plain', plain: job.plain }, [job.plain.buffer as ArrayBuffer]);
+  for (const run of encodeRuns(encrypted, job.scheme, runStripes(job), take)) {
+    reply({ id, type: 'run', shards: run.shards }, [run.shards.buffer as ArrayBuffer]);
+    await nextTurn(); // let recycled runs in
+  }
+  reply({ id, type: 'end' });
+}
+
+function decode(id: number, job: DecodeJob): void {
+  const encrypted = decodeSegment(job.pieces, job.scheme, job.encryptedSize, scratchOf(job.encryptedSize));
+  const plain = decryptSegment(encrypted, job.contentKey, job.nonce, job.encryption);
+  reply({ id, type: 'decoded', plain }, [plain.buffer as ArrayBuffer]);
+}
+
+function scratchOf(size: number): Uint8Array<ArrayBuffer> {
+  if (!scratch || scratch.length < size) scratch = new Uint8Array(size);
+  return scratch.subarray(0, size);
+}
+
+/** Memory for a run: a recycled buffer of exactly that size when there is one. */
+function take(bytes: number): Uint8Array {
+  const at = pool.findIndex((b) => b.byteLength === bytes);
+  if (at < 0) return new Uint8Array(bytes);
+  const [buffer] = pool.splice(at, 1);
+  return new Uint8Array(buffer);
+}
+
+function forgetWhenIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    pool = [];
+    scratch = undefined;
+  }, IDLE_MS);
+  idleTimer.unref();
+}

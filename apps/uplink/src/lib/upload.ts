@@ -8,8 +8,9 @@
  *   the path → CommitObject with the encrypted metadata.
  *
  * A last segment small enough goes to the satellite inline instead (still encrypted). The source is
- * read one segment at a time; the next segment is read, encrypted and encoded (on a worker thread,
- * encoder.ts) while the current one's pieces upload.
+ * read one segment at a time. Encryption and erasure coding run on a worker thread (encoder.ts) and
+ * stream: a segment's pieces start uploading with the first coded run, and the next segment is read
+ * and coded while the current one's pieces upload.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -28,7 +29,7 @@ import {
 import type { RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/identity';
 import type { ProjectContext } from './context.js';
-import { encodeHere, encodeInWorker } from './encoder.js';
+import { encodeInWorker, type SegmentEncoding } from './encoder.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { emit, type ProgressListener } from './progress.js';
@@ -101,6 +102,8 @@ interface Upload {
   options: UploadOptions;
   /** The segments are ours to hand to the encoder's worker (not views of the caller's bytes). */
   ownsSegments: boolean;
+  /** Segment buffers the encoder is done with, for the segmenter to fill again. */
+  freeSegments: Uint8Array[];
   /** Plain bytes of the segments already committed. */
   committed: number;
   /** Aborted by the caller's signal, or when the upload fails: stops piece transfers still running. */
@@ -134,6 +137,7 @@ export async function uploadObject(
     options,
     // Segments cut from a stream are the segmenter's own copies; those of a byte array are views of it.
     ownsSegments: !(source instanceof Uint8Array),
+    freeSegments: [],
     committed: 0,
     stop: new AbortController(),
   };
@@ -150,7 +154,11 @@ export async function uploadObject(
     segments: [],
   };
 
-  const segments = readSegments(source, segmentSize)[Symbol.asyncIterator]();
+  const reuse = (size: number) => {
+    const free = upload.freeSegments.pop();
+    return free?.length === size ? free : new Uint8Array(size);
+  };
+  const segments = readSegments(source, segmentSize, reuse)[Symbol.asyncIterator]();
   let sending: Promise<SegmentReport> | undefined;
   try {
     let next = segments.next();
@@ -158,12 +166,11 @@ export async function uploadObject(
       const { value: plain, done } = await next;
       if (done) break;
       options.signal?.throwIfAborted();
-      // Pipeline: read segment i+1 from the source and encrypt and encode it while segment i's
-      // pieces are still on their way to the nodes.
+      // Pipeline: read segment i+1 from the source, and start encrypting and encoding segment i,
+      // while segment i-1's pieces are still on their way to the nodes.
       next = segments.next();
       next.catch(() => {}); // awaited (and so reported) in the next round
-      // The first segment is prepared here: there is nothing in flight yet for a worker to overlap with.
-      const prepared = await prepareSegment(upload, index, plain, sending !== undefined);
+      const prepared = prepareSegment(upload, index, plain);
       if (sending) report.segments.push(await sending);
       sending = sendSegment(upload, prepared);
       sending.catch(() => {}); // awaited in the next round or below
@@ -203,21 +210,21 @@ export async function uploadObject(
   return report;
 }
 
-/** A segment encrypted (and, unless it goes inline, erasure coded), ready to send. */
+/** A segment encrypted (and, unless it goes inline, being erasure coded), ready to send. */
 interface PreparedSegment {
   index: number;
   plainSize: number;
   encryptedKey: Uint8Array;
   keyNonce: Uint8Array;
+  encryptedSize: number;
   /** Inline: the sealed bytes for the satellite. */
   inlineData?: Uint8Array;
-  /** Remote: the encrypted segment's size and its n pieces. */
-  encryptedSize: number;
-  pieces: Uint8Array[];
+  /** Remote: its n pieces, coming from the encoder. */
+  encoding?: SegmentEncoding;
 }
 
-/** The CPU part of a segment: encryption and erasure coding, no network; `offload` runs it on the worker thread. */
-async function prepareSegment(upload: Upload, index: number, plain: Uint8Array, offload: boolean): Promise<PreparedSegment> {
+/** The CPU part of a segment: encryption and erasure coding (started on the worker thread), no network. */
+function prepareSegment(upload: Upload, index: number, plain: Uint8Array): PreparedSegment {
   const { ctx } = upload;
   // A fresh content key per segment, sealed under the path-derived key: only holders of that key can read it.
   const contentKey = new Uint8Array(randomBytes(KEY_SIZE));
@@ -230,10 +237,11 @@ async function prepareSegment(upload: Upload, index: number, plain: Uint8Array, 
     // Inline data is sealed in one piece (Storj's encryption.Encrypt), not in padded blocks; the
     // satellite's threshold applies to the encrypted bytes.
     const inlineData = encrypt(plain, ctx.encryption.cipherSuite, contentKey, nonce);
-    if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length, pieces: [] };
+    if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length };
   }
-  const job = { plain, contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme };
-  return { ...base, ...(offload ? await encodeInWorker(job, upload.ownsSegments) : encodeHere(job)) };
+  const job = { plain, contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme, chunkSize: ctx.chunkSize };
+  const encoding = encodeInWorker(job, upload.ownsSegments, (free) => upload.freeSegments.push(free));
+  return { ...base, encryptedSize: encoding.encryptedSize, encoding };
 }
 
 /** The network part: MakeInlineSegment, or BeginSegment → pieces to nodes → CommitSegment. */
@@ -251,15 +259,16 @@ async function sendSegment(upload: Upload, segment: PreparedSegment): Promise<Se
     return { index, plainSize, encryptedSize, inline: true, pieces: [] };
   }
 
-  const size = segment.pieces[0].length;
+  const encoding = segment.encoding!;
+  const size = encoding.pieceSize;
   const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position, maxOrderLimit: size }, upload.subject);
   checkScheme(upload.scheme, begun.redundancyScheme);
   const optimal = upload.scheme.optimal;
   let sent = 0;
-  const result = await uploadPieces(ctx.nodes, begun.addressedLimits.filter((l) => l.limit), segment.pieces, {
+  const uploading = uploadPieces(ctx.nodes, begun.addressedLimits.filter((l) => l.limit), encoding.pieces, {
     segment: index,
     optimal,
-    chunkSize: ctx.chunkSize,
+    pieceSize: size,
     signal: upload.stop.signal,
     onProgress: options.onProgress,
     onBytes: (bytes) => {
@@ -269,7 +278,8 @@ async function sendSegment(upload: Upload, segment: PreparedSegment): Promise<Se
       emit(options.onProgress, { type: 'bytes', done: upload.committed + Math.floor(plainSize * fraction), total: options.size });
     },
   });
-  segment.pieces = []; // let the pieces go before the commit round trip
+  // An encoder failure fails every piece too; report it rather than "not enough pieces".
+  const [result] = await Promise.all([uploading, encoding.finished]);
   await ctx.metainfo.commitSegment(
     {
       segmentId: begun.segmentId,

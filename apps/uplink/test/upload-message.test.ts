@@ -30,9 +30,12 @@ describe('serializeUploadRequest', () => {
       { chunk: new Uint8Array(0) },
     ];
     for (const m of messages) {
-      const ours = serializeUploadRequest(m);
       const generated = PiecestoreService.upload.requestSerialize(m);
-      expect(ours.equals(generated), `${ours.length} vs ${generated.length} bytes`).toBe(true);
+      // Into fresh memory, into a reused buffer holding an earlier message, and into one too small.
+      for (const into of [undefined, Buffer.alloc((1 << 20) + 4096, 0xa5), Buffer.alloc(10)]) {
+        const ours = serializeUploadRequest(m, into);
+        expect(ours.equals(generated), `${ours.length} vs ${generated.length} bytes`).toBe(true);
+      }
     }
   });
 });

@@ -10,9 +10,11 @@ import { PiecestoreService, drained, type AddressedOrderLimit, type PieceHash, t
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
-import { serializeUploadRequest } from './upload-message.js';
+import { messageBuffer, releaseMessageBuffer, serializeUploadRequest } from './upload-message.js';
 
 const EMPTY = new Uint8Array(0);
+/** Room for what a chunk message holds besides the chunk: the order limit (first message) and the chunk's tag. */
+const MESSAGE_OVERHEAD = 4096;
 
 /**
  * Bytes of each piece per upload message: big enough that per-message costs (protobuf, HTTP/2 framing,
@@ -67,7 +69,9 @@ export async function uploadPiece(
     let sent = 0;
     for await (const chunk of piece.chunks) {
       sha256.update(chunk);
-      const more = call.write(serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }));
+      const buffer = messageBuffer(chunk.length + MESSAGE_OVERHEAD);
+      const message = serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }, buffer);
+      const more = call.write(message, () => releaseMessageBuffer(buffer));
       sent += chunk.length;
       options.onBytes?.(chunk.length);
       if (!more) await drained(call, response);

@@ -12,7 +12,7 @@ import { checkBucketAndKey } from './names.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import type { BadPiece } from './piece-fetcher.js';
 import { emit, type ProgressListener } from './progress.js';
-import { readSegment } from './segment-download.js';
+import { fetchSegment, type FetchedSegment } from './segment-download.js';
 
 export interface DownloadOptions {
   /** First plain byte to return (default 0). */
@@ -64,9 +64,9 @@ export async function downloadObject(
     options.signal?.addEventListener('abort', abort, { once: true });
     let done = 0;
     let reading = 0; // index into parts of the segment the caller waits for
-    const read = (part: SegmentPart) =>
+    const fetch = (part: SegmentPart) =>
       ctx.metainfo.downloadSegment(object.streamId, part.segment.position ?? { partNumber: 0, index: part.ordinal }, subject).then((segment) =>
-        readSegment({
+        fetchSegment({
           ctx,
           segment: part.ordinal,
           response: segment,
@@ -84,12 +84,14 @@ export async function downloadObject(
         }),
       );
     try {
-      let pending = parts.length > 0 ? read(parts[0]) : undefined;
+      // Pipeline: segment i+1's pieces are fetched while segment i is decoded and consumed.
+      let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? fetch(parts[0]) : undefined;
       for (let i = 0; i < parts.length; i++) {
         reading = i;
-        const plain = await pending!;
-        pending = i + 1 < parts.length ? read(parts[i + 1]) : undefined;
-        pending?.catch(() => {}); // awaited in the next round
+        const decode = await fetching!;
+        fetching = i + 1 < parts.length ? fetch(parts[i + 1]) : undefined;
+        fetching?.catch(() => {}); // awaited in the next round
+        const plain = await decode();
         done += plain.length;
         emit(options.onProgress, { type: 'segment', index: parts[i].ordinal, plainSize: plain.length, inline: parts[i].segment.inline });
         emit(options.onProgress, { type: 'bytes', done, total: length });

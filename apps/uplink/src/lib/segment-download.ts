@@ -1,5 +1,7 @@
 /**
- * Reading plain bytes [from, from + length) of one segment.
+ * Reading plain bytes [from, from + length) of one segment, in two steps: `fetchSegment` gets the
+ * bytes from the satellite or the nodes, and the function it returns gives the plain bytes. A caller
+ * can fetch the next segment while the previous one is still being decoded.
  *
  * Inline: the satellite hands the encrypted bytes over; decrypt and cut.
  *
@@ -50,38 +52,44 @@ export interface SegmentRead {
   onPlainBytes?: (done: number) => void;
 }
 
-export async function readSegment(read: SegmentRead): Promise<Uint8Array> {
+/** A fetched segment: what is left is to decode it. */
+export type FetchedSegment = () => Promise<Uint8Array>;
+
+export async function fetchSegment(read: SegmentRead): Promise<FetchedSegment> {
   const info = read.response.segment;
   if (!info) throw new SatelliteError(undefined, 'DownloadSegment answered without segment info');
   const contentKey = decryptKey(info.encryptedKey, read.encryption.cipherSuite, read.derivedKey, info.encryptedKeyNonce);
   const nonce = segmentNonce(info.position?.partNumber ?? 0, info.position?.index ?? 0);
-  if (read.length === 0) return new Uint8Array(0);
+  const done = (plain: Uint8Array) => () => Promise.resolve(plain);
+  if (read.length === 0) return done(new Uint8Array(0));
 
   if (info.inline) {
     const plain = openOrCorrupt(() => decrypt(read.response.encryptedInlineData, read.encryption.cipherSuite, contentKey, nonce), read);
-    return plain.subarray(read.from, read.from + read.length);
+    return done(plain.subarray(read.from, read.from + read.length));
   }
   const scheme = read.response.redundancyScheme;
   if (!scheme || scheme.required < 1) throw new SatelliteError(undefined, 'DownloadSegment answered without a redundancy scheme');
-  if (read.from === 0 && read.length === info.plainSize) return readWholeSegment(read, info, { ...scheme }, contentKey, nonce);
-  return readPartOfSegment(read, info, { ...scheme }, contentKey, nonce);
+  if (read.from === 0 && read.length === info.plainSize) return fetchWholeSegment(read, info, { ...scheme }, contentKey, nonce);
+  // A ranged read is usually small: decoded here, as soon as its pieces are in.
+  return done(await readPartOfSegment(read, info, { ...scheme }, contentKey, nonce));
 }
 
-async function readWholeSegment(
+async function fetchWholeSegment(
   read: SegmentRead,
   info: SegmentInfo,
   scheme: RedundancyScheme,
   contentKey: Uint8Array,
   nonce: Uint8Array,
-): Promise<Uint8Array> {
+): Promise<FetchedSegment> {
   const fetcher = newFetcher(read, scheme, pieceSize(info.encryptedSize, scheme));
   const pieces = await fetcher.fetch(scheme.required);
   requireEnough(pieces.size, scheme, fetcher);
-  // On the segment thread: meanwhile the event loop keeps the next segment's pieces coming.
+  // On the segment thread: meanwhile the event loop can bring in the next segment's pieces.
   const job = { pieces: slots(pieces, scheme), scheme, encryptedSize: info.encryptedSize, contentKey, nonce, encryption: read.encryption };
-  return decodeInWorker(job).catch((err) => {
-    throw asCorrupt(err, read);
-  });
+  return () =>
+    decodeInWorker(job).catch((err) => {
+      throw asCorrupt(err, read);
+    });
 }
 
 async function readPartOfSegment(

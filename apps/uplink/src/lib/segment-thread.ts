@@ -52,7 +52,14 @@ export class SegmentThreadError extends Error {
 
 type Handler = (reply: WorkerReply) => void;
 
+/**
+ * An idle worker is stopped after this long: the memory it reuses between segments (a few hundred MiB
+ * during a big upload) then goes back to the system. The next request starts a new one (~0.1 s).
+ */
+const IDLE_MS = 5000;
+
 let worker: Worker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
 let nextId = 0;
 const pending = new Map<number, Handler>();
 
@@ -61,6 +68,7 @@ export function request(build: (id: number) => WorkerRequest, transfer: ArrayBuf
   const w = startWorker();
   const id = nextId++;
   pending.set(id, onReply);
+  clearTimeout(idleTimer);
   if (pending.size === 1) w.ref(); // keep the process alive until the last reply is in
   w.postMessage(build(id), transfer);
 }
@@ -89,7 +97,7 @@ function startWorker(): Worker {
     const handler = pending.get(reply.id);
     if (reply.type === 'end' || reply.type === 'error' || reply.type === 'decoded') {
       pending.delete(reply.id);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) idle(w);
     }
     handler?.(reply);
   });
@@ -97,6 +105,16 @@ function startWorker(): Worker {
   w.on('exit', (code) => stopWorker(w, `the segment thread exited (code ${code})`));
   worker = w;
   return w;
+}
+
+function idle(w: Worker): void {
+  w.unref();
+  idleTimer = setTimeout(() => {
+    if (worker !== w || pending.size > 0) return;
+    worker = undefined;
+    void w.terminate();
+  }, IDLE_MS);
+  idleTimer.unref();
 }
 
 /** Fails the requests of a worker that is gone; the next request starts a new one. */

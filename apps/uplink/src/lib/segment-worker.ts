@@ -16,17 +16,14 @@ import type { DecodeJob, EncodeJob, WorkerReply, WorkerRequest } from './segment
 
 /** Run memory kept for reuse: about two 64 MiB segments' worth of 4/6/8/10 pieces. */
 const POOL_BYTES = 384 * 1024 * 1024;
-/** An idle worker gives its buffers back to the system after this long. */
-const IDLE_MS = 2000;
 
 type Job = Exclude<WorkerRequest, { type: 'recycle' }>;
 
 const queue: Job[] = [];
 let busy = false;
-let pool: ArrayBuffer[] = [];
+const pool: ArrayBuffer[] = [];
 /** The encrypted segment being encoded or decoded. */
 let scratch: Uint8Array<ArrayBuffer> | undefined;
-let idleTimer: NodeJS.Timeout | undefined;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -40,12 +37,10 @@ parentPort!.on('message', (request: WorkerRequest) => {
     queue.push(request);
     if (!busy) void work();
   }
-  if (!busy) forgetWhenIdle();
 });
 
 async function work(): Promise<void> {
   busy = true;
-  clearTimeout(idleTimer);
   for (let job = queue.shift(); job; job = queue.shift()) {
     try {
       if (job.type === 'encode') await encode(job.id, job.job);
@@ -56,7 +51,6 @@ async function work(): Promise<void> {
     }
   }
   busy = false;
-  forgetWhenIdle();
 }
 
 async function encode(id: number, job: EncodeJob): Promise<void> {
@@ -86,13 +80,4 @@ function take(bytes: number): Uint8Array {
   if (at < 0) return new Uint8Array(bytes);
   const [buffer] = pool.splice(at, 1);
   return new Uint8Array(buffer);
-}
-
-function forgetWhenIdle(): void {
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
-    pool = [];
-    scratch = undefined;
-  }, IDLE_MS);
-  idleTimer.unref();
 }

@@ -8,7 +8,7 @@
  *   the path → CommitObject with the encrypted metadata.
  *
  * A last segment small enough goes to the satellite inline instead (still encrypted). The source is
- * read one segment at a time. Encryption and erasure coding run on a worker thread (encoder.ts) and
+ * read one segment at a time. Encryption and erasure coding run on the segment thread (encoder.ts) and
  * stream: a segment's pieces start uploading with the first coded run, and the next segment is read
  * and coded while the current one's pieces upload.
  */
@@ -100,7 +100,7 @@ interface Upload {
   /** The key content keys and the metadata key are encrypted under. */
   derivedKey: Uint8Array;
   options: UploadOptions;
-  /** The segments are ours to hand to the encoder's worker (not views of the caller's bytes). */
+  /** The segments are ours to hand to the segment thread (not views of the caller's bytes). */
   ownsSegments: boolean;
   /** Segment buffers the encoder is done with, for the segmenter to fill again. */
   freeSegments: Uint8Array[];

@@ -2,10 +2,19 @@
  * A piece being received: chunks go to one temp file through one open handle while SHA-256 runs over them.
  * Nothing here counts as stored: the store moves the finished file into place (rename is atomic), so a crash
  * mid-upload leaves only a temp file, which the next start removes.
+ *
+ * The file is written with O_DIRECT where the filesystem allows it: a node's pieces are cold data that
+ * gains nothing from the page cache, and copying every piece into freshly allocated cache pages was the
+ * largest single CPU cost of an upload on a 10-node testnet (~1–2 s per 640 MiB of pieces on a 2-core VM,
+ * against ~0.1 s direct). Chunks are staged in block-aligned buffers (aligned.ts) and written one full
+ * buffer at a time; the last block is padded, then the file is truncated to the piece's size. Where
+ * O_DIRECT is refused (tmpfs, other systems) the same writes go through the page cache.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { permissionDenied, resourceExhausted } from '@dcsim/protocol';
+import { BLOCK_BUFFER_SIZE, alignUp, releaseBlockBuffer, takeBlockBuffer } from './aligned.js';
 
 /** Space bookkeeping the writer reports to, so concurrent uploads cannot together overfill the node. */
 export interface SpaceAccount {
@@ -17,7 +26,12 @@ export class PieceWriter {
   private readonly hash: Hash = createHash('sha256');
   private received = 0;
   private reserved = 0;
-  // One write in flight at a time: the next message is decoded while the previous chunk hits the disk.
+  // Two staging buffers: one fills while the other is on its way to disk (one write in flight at a time).
+  private filling = takeBlockBuffer();
+  private writing = takeBlockBuffer();
+  private filled = 0;
+  /** Bytes of the file handed to writes so far: whole buffers, then the padded tail. */
+  private flushed = 0;
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown;
   private state: 'open' | 'finished' | 'committed' | 'aborted' = 'open';
@@ -30,7 +44,7 @@ export class PieceWriter {
   ) {}
 
   static async create(tmpPath: string, maxBytes: number, space: SpaceAccount): Promise<PieceWriter> {
-    const file = await open(tmpPath, 'wx', 0o600).catch(rethrowDiskError);
+    const file = await openPieceFile(tmpPath).catch(rethrowDiskError);
     return new PieceWriter(tmpPath, file, maxBytes, space);
   }
 
@@ -38,7 +52,7 @@ export class PieceWriter {
     return this.received;
   }
 
-  /** Appends a chunk. The caller must not change `chunk` afterwards (it is written without a copy). */
+  /** Appends a chunk (copied: the caller may reuse it once this returns). */
   async write(chunk: Uint8Array): Promise<void> {
     if (this.state !== 'open') throw new Error('piece writer is closed');
     if (this.received + chunk.length > this.maxBytes) {
@@ -46,22 +60,45 @@ export class PieceWriter {
     }
     this.space.reserve(chunk.length);
     this.reserved += chunk.length;
-    await this.pending;
-    if (this.failure) rethrowDiskError(this.failure);
     this.hash.update(chunk);
     this.received += chunk.length;
+    for (let at = 0; at < chunk.length; ) {
+      const take = Math.min(BLOCK_BUFFER_SIZE - this.filled, chunk.length - at);
+      this.filling.set(chunk.subarray(at, at + take), this.filled);
+      this.filled += take;
+      at += take;
+      if (this.filled === BLOCK_BUFFER_SIZE) await this.flush(BLOCK_BUFFER_SIZE);
+    }
+  }
+
+  /** Writes the filled buffer's first `length` bytes (a multiple of the alignment) and swaps buffers. */
+  private async flush(length: number): Promise<void> {
+    await this.pending;
+    if (this.failure) rethrowDiskError(this.failure);
+    const block = this.filling;
     // The catch is attached at once so a failed write is never an unhandled rejection; the next call reports it.
-    this.pending = writeAll(this.file, chunk).catch((err) => {
+    this.pending = writeAll(this.file, block.subarray(0, length), this.flushed).catch((err) => {
       this.failure = err;
     });
+    this.flushed += length;
+    this.filling = this.writing;
+    this.writing = block;
+    this.filled = 0;
   }
 
   /** Flushes and syncs the temp file and returns what was received. */
   async finish(): Promise<{ size: number; hash: Uint8Array }> {
+    if (this.filled > 0) {
+      const padded = alignUp(this.filled);
+      this.filling.fill(0, this.filled, padded);
+      await this.flush(padded);
+    }
     await this.pending;
     if (this.failure) rethrowDiskError(this.failure);
+    if (this.flushed !== this.received) await this.file.truncate(this.received).catch(rethrowDiskError);
     await this.file.sync().catch(rethrowDiskError);
     await this.file.close();
+    this.releaseBuffers();
     this.state = 'finished';
     return { size: this.received, hash: new Uint8Array(this.hash.digest()) };
   }
@@ -79,17 +116,41 @@ export class PieceWriter {
     const wasOpen = this.state === 'open';
     this.state = 'aborted';
     await this.pending;
-    if (wasOpen) await this.file.close().catch(() => {});
+    if (wasOpen) {
+      await this.file.close().catch(() => {});
+      this.releaseBuffers();
+    }
     await unlink(this.tmpPath).catch(() => {});
     this.space.release(this.reserved);
     this.reserved = 0;
   }
+
+  private releaseBuffers(): void {
+    releaseBlockBuffer(this.filling);
+    releaseBlockBuffer(this.writing);
+  }
 }
 
-async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
+/**
+ * Creates the temp file for direct writes, or ordinary ones where O_DIRECT is refused. Linux creates the
+ * file before it refuses the flag, so the second open must not insist on creating it.
+ */
+async function openPieceFile(path: string): Promise<FileHandle> {
+  const create = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+  if (constants.O_DIRECT) {
+    try {
+      return await open(path, create | constants.O_DIRECT, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    }
+  }
+  return open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+}
+
+async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   let done = 0;
-  while (done < chunk.length) {
-    const { bytesWritten } = await file.write(chunk, done, chunk.length - done);
+  while (done < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
     done += bytesWritten;
   }
 }

@@ -10,6 +10,7 @@ import { nodeIdString } from '@dcsim/identity';
 import type { AddressedOrderLimit, PieceDownloadResponse, PiecestoreClient } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
+import { pieceMemory } from './memory-pool.js';
 import { describeRpcError } from './piece-upload.js';
 
 export interface PieceDownloadRequest {
@@ -40,7 +41,7 @@ export async function downloadPiece(
   const cancel = () => call.cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
 
-  const data = new Uint8Array(length);
+  const data = pieceMemory.take(length);
   let received = 0;
   let first = true;
   let signedHash: Uint8Array | undefined;
@@ -70,6 +71,7 @@ export async function downloadPiece(
     }
   } catch (err) {
     call.cancel();
+    pieceMemory.give([data]);
     if (err instanceof PieceError) throw err;
     if (request.signal?.aborted) throw fail('cancelled');
     throw fail(describeRpcError(err));

@@ -12,6 +12,7 @@ import type { AddressedOrderLimit } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';
 import { downloadPiece } from './piece-download.js';
+import { pieceMemory } from './memory-pool.js';
 import { emit, type ProgressListener } from './progress.js';
 
 /** A piece that failed verification, as reported to `onBadPiece`. */
@@ -108,7 +109,7 @@ export class PieceFetcher {
         signal,
         onBytes: this.options.onBytes,
       });
-      if (signal.aborted) return; // arrived after we had enough
+      if (signal.aborted) return pieceMemory.give([data]); // arrived after we had enough
       got.set(addressed.pieceNum, data);
       emit(onProgress, { ...event, status: 'downloaded' });
     } catch (err) {

@@ -23,6 +23,13 @@ const MESSAGE_OVERHEAD = 4096;
  */
 export const DEFAULT_UPLOAD_CHUNK = 1024 * 1024;
 
+/**
+ * Messages one piece upload may have handed to gRPC and not yet seen sent. gRPC's own limit is 16, but
+ * every queued message holds a message buffer and gRPC's framed copy of it: with ten pieces going at
+ * once that is 320 MiB of memory, most of it fresh each time. Four keep the stream busy on any link.
+ */
+const MAX_QUEUED = 4;
+
 /** A piece to upload: its size, known up front, and its bytes as they come out of the encoder. */
 export interface PieceSource {
   size: number;
@@ -66,15 +73,21 @@ export async function uploadPiece(
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
     const sha256 = createHash('sha256');
+    const queued = new Queued(response, () => settled);
     let sent = 0;
     for await (const chunk of piece.chunks) {
       sha256.update(chunk);
       const buffer = messageBuffer(chunk.length + MESSAGE_OVERHEAD);
       const message = serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }, buffer);
-      const more = call.write(message, () => releaseMessageBuffer(buffer));
+      queued.add();
+      const more = call.write(message, () => {
+        releaseMessageBuffer(buffer);
+        queued.done();
+      });
       sent += chunk.length;
       options.onBytes?.(chunk.length);
       if (!more) await drained(call, response);
+      await queued.atMost(MAX_QUEUED);
       if (options.signal?.aborted || settled) break; // cancelled, or the node already answered (a refusal)
     }
     const hash = new Uint8Array(sha256.digest());
@@ -105,4 +118,30 @@ export function describeRpcError(err: unknown): string {
   const e = err as Partial<ServiceError> | undefined;
   if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Counts messages written and not yet sent; `atMost` waits until few enough are left, or the call is over. */
+class Queued {
+  private count = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly response: Promise<unknown>,
+    private readonly over: () => boolean,
+  ) {}
+
+  add(): void {
+    this.count++;
+  }
+
+  done(): void {
+    this.count--;
+    this.wake?.();
+  }
+
+  async atMost(limit: number): Promise<void> {
+    while (this.count > limit && !this.over()) {
+      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.response.catch(() => {})]);
+    }
+  }
 }

@@ -41,7 +41,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { id: number; type: 'plain'; plain: Uint8Array } // encode: the plain segment, encrypted and no longer needed
   | { id: number; type: 'run'; shards: Uint8Array } // encode: one run of coded pieces
-  | { id: number; type: 'decoded'; plain: Uint8Array } // decode: the plain segment
+  | { id: number; type: 'decoded'; plain: Uint8Array; pieces: Uint8Array[] } // decode: the plain segment, and the pieces back
   | { id: number; type: 'end' }
   | { id: number; type: 'error'; error: string; corrupt?: boolean };
 

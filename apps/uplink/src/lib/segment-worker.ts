@@ -66,7 +66,10 @@ async function encode(id: number, job: EncodeJob): Promise<void> {
 function decode(id: number, job: DecodeJob): void {
   const encrypted = decodeSegment(job.pieces, job.scheme, job.encryptedSize, scratchOf(job.encryptedSize));
   const plain = decryptSegment(encrypted, job.contentKey, job.nonce, job.encryption);
-  reply({ id, type: 'decoded', plain }, [plain.buffer as ArrayBuffer]);
+  // The pieces go back with it, for the next segment's downloads to fill (memory-pool.ts).
+  const pieces = job.pieces.filter((p) => p !== undefined);
+  const buffers = new Set([plain.buffer, ...pieces.map((p) => p.buffer)] as ArrayBuffer[]);
+  reply({ id, type: 'decoded', plain, pieces }, [...buffers]);
 }
 
 function scratchOf(size: number): Uint8Array<ArrayBuffer> {

@@ -15,9 +15,9 @@ import { PieceUploadRequest, PiecestoreService } from '@dcsim/protocol';
 
 const EMPTY = new Uint8Array(0);
 
-/** Spare message buffers: a few per concurrent piece upload is plenty, and at most this much is kept. */
+/** Spare message buffers: enough for ten piece uploads with their queues full (piece-upload.ts). */
 const spare: Buffer[] = [];
-const MAX_SPARE = 32;
+const MAX_SPARE = 64;
 
 /** Memory for a message of `size` bytes: a spare buffer when one is big enough (the result may be bigger). */
 export function messageBuffer(size: number): Buffer {

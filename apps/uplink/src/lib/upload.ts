@@ -30,6 +30,7 @@ import type { RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/identity';
 import type { ProjectContext } from './context.js';
 import { encodeInWorker, type SegmentEncoding } from './encoder.js';
+import { segmentMemory } from './memory-pool.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { emit, type ProgressListener } from './progress.js';
@@ -102,8 +103,6 @@ interface Upload {
   options: UploadOptions;
   /** The segments are ours to hand to the segment thread (not views of the caller's bytes). */
   ownsSegments: boolean;
-  /** Segment buffers the encoder is done with, for the segmenter to fill again. */
-  freeSegments: Uint8Array[];
   /** Plain bytes of the segments already committed. */
   committed: number;
   /** Aborted by the caller's signal, or when the upload fails: stops piece transfers still running. */
@@ -137,7 +136,6 @@ export async function uploadObject(
     options,
     // Segments cut from a stream are the segmenter's own copies; those of a byte array are views of it.
     ownsSegments: !(source instanceof Uint8Array),
-    freeSegments: [],
     committed: 0,
     stop: new AbortController(),
   };
@@ -154,11 +152,7 @@ export async function uploadObject(
     segments: [],
   };
 
-  const reuse = (size: number) => {
-    const free = upload.freeSegments.pop();
-    return free?.length === size ? free : new Uint8Array(size);
-  };
-  const segments = readSegments(source, segmentSize, reuse)[Symbol.asyncIterator]();
+  const segments = readSegments(source, segmentSize, (size) => segmentMemory.take(size))[Symbol.asyncIterator]();
   let sending: Promise<SegmentReport> | undefined;
   try {
     let next = segments.next();
@@ -240,7 +234,7 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
     if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length };
   }
   const job = { plain, contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme, chunkSize: ctx.chunkSize };
-  const encoding = encodeInWorker(job, upload.ownsSegments, (free) => upload.freeSegments.push(free));
+  const encoding = encodeInWorker(job, upload.ownsSegments, (free) => segmentMemory.give([free]));
   return { ...base, encryptedSize: encoding.encryptedSize, encoding };
 }
 

@@ -9,7 +9,7 @@
 export const BLOCK_BUFFER_SIZE = 1024 * 1024;
 
 /** What direct I/O lengths and offsets are rounded to: 4 KiB covers 512-byte and 4K-sector disks. */
-export const DIRECT_IO_ALIGNMENT = 4096;
+const DIRECT_IO_ALIGNMENT = 4096;
 
 const WASM_PAGE = 64 * 1024;
 /** Buffers per WebAssembly memory; a node needs two per upload in progress. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, drained, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import { PiecestoreService, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
@@ -27,6 +27,7 @@ export const DEFAULT_UPLOAD_CHUNK = 1024 * 1024;
  * Messages one piece upload may have handed to gRPC and not yet seen sent. gRPC's own limit is 16, but
  * every queued message holds a message buffer and gRPC's framed copy of it: with ten pieces going at
  * once that is 320 MiB of memory, most of it fresh each time. Four keep the stream busy on any link.
+ * Being below gRPC's limit, this is the upload's backpressure: the stream's own never engages.
  */
 const MAX_QUEUED = 4;
 
@@ -80,13 +81,12 @@ export async function uploadPiece(
       const buffer = messageBuffer(chunk.length + MESSAGE_OVERHEAD);
       const message = serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }, buffer);
       queued.add();
-      const more = call.write(message, () => {
+      call.write(message, () => {
         releaseMessageBuffer(buffer);
         queued.done();
       });
       sent += chunk.length;
       options.onBytes?.(chunk.length);
-      if (!more) await drained(call, response);
       await queued.atMost(MAX_QUEUED);
       if (options.signal?.aborted || settled) break; // cancelled, or the node already answered (a refusal)
     }

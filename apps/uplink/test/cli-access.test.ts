@@ -12,7 +12,9 @@ import { APIKey, CipherSuite, Store, checkDecode, checkEncode, serializeAccess }
 import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/uplink.js', import.meta.url));
-const vector = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../../../shared/vectors/${name}`, import.meta.url)), 'utf8'));
+// Storj's known-answer vectors, kept with the crypto package's tests (packages/crypto/test/vectors/README.md).
+const vector = (name: string) =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../../../packages/crypto/test/vectors/${name}`, import.meta.url)), 'utf8'));
 const grants = vector('access-grants.json').grants[0];
 const pathVector = vector('path-encryption.json').vectors[0];
 

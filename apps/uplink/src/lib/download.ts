@@ -10,6 +10,7 @@ import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
+import { observed } from './observed.js';
 import type { BadPiece } from './piece-fetcher.js';
 import { emit, type ProgressListener } from './progress.js';
 import { fetchSegment, type FetchedSegment } from './segment-download.js';
@@ -85,12 +86,12 @@ export async function downloadObject(
       );
     try {
       // Pipeline: segment i+1's pieces are fetched while segment i is decoded and consumed.
-      let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? fetch(parts[0]) : undefined;
+      let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? observed(fetch(parts[0])) : undefined;
       for (let i = 0; i < parts.length; i++) {
         reading = i;
         const decode = await fetching!;
-        fetching = i + 1 < parts.length ? fetch(parts[i + 1]) : undefined;
-        fetching?.catch(() => {}); // awaited in the next round
+        // Awaited in the next round, or never if the caller stops reading: observed either way.
+        fetching = i + 1 < parts.length ? observed(fetch(parts[i + 1])) : undefined;
         const plain = await decode();
         done += plain.length;
         emit(options.onProgress, { type: 'segment', index: parts[i].ordinal, plainSize: plain.length, inline: parts[i].segment.inline });

@@ -33,6 +33,7 @@ import { encodeInWorker, type SegmentEncoding } from './encoder.js';
 import { segmentMemory } from './memory-pool.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
+import { observed, whenSettled } from './observed.js';
 import { emit, type ProgressListener } from './progress.js';
 import { readSegments, type UploadSource } from './segmenter.js';
 import { uploadPieces, type PieceOutcome } from './segment-upload.js';
@@ -154,24 +155,26 @@ export async function uploadObject(
 
   const segments = readSegments(source, segmentSize, (size) => segmentMemory.take(size))[Symbol.asyncIterator]();
   let sending: Promise<SegmentReport> | undefined;
+  let prepared: PreparedSegment | undefined; // encoding, not sending yet
   try {
-    let next = segments.next();
+    let next = observed(segments.next());
     for (let index = 0; ; index++) {
       const { value: plain, done } = await next;
       if (done) break;
       options.signal?.throwIfAborted();
       // Pipeline: read segment i+1 from the source, and start encrypting and encoding segment i,
       // while segment i-1's pieces are still on their way to the nodes.
-      next = segments.next();
-      next.catch(() => {}); // awaited (and so reported) in the next round
-      const prepared = prepareSegment(upload, index, plain);
+      next = observed(segments.next());
+      prepared = prepareSegment(upload, index, plain);
       if (sending) report.segments.push(await sending);
-      sending = sendSegment(upload, prepared);
-      sending.catch(() => {}); // awaited in the next round or below
+      sending = observed(sendSegment(upload, prepared));
+      prepared = undefined;
     }
     if (sending) report.segments.push(await sending);
   } catch (err) {
-    upload.stop.abort(); // a segment still uploading in the background has no object to belong to
+    upload.stop.abort(); // a segment still uploading has no object to belong to
+    prepared?.encoding?.pieces.stopAll(); // nor has one being encoded: its runs go back as they come
+    if (sending) await whenSettled(sending); // nothing of this upload keeps running once it has failed
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', abort);

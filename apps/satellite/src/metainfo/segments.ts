@@ -56,6 +56,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
     index,
     rootPieceId,
     nodeIds: nodes.map((n) => n.id),
+    replacedNodeIds: [],
     maxPieceSize: limit,
     createdAt: now,
     expiresAt: now + m.config.orderExpirationMs,

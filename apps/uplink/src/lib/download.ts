@@ -65,25 +65,27 @@ export async function downloadObject(
     options.signal?.addEventListener('abort', abort, { once: true });
     let done = 0;
     let reading = 0; // index into parts of the segment the caller waits for
-    const fetch = (part: SegmentPart) =>
-      ctx.metainfo.downloadSegment(object.streamId, part.segment.position ?? { partNumber: 0, index: part.ordinal }, subject).then((segment) =>
-        fetchSegment({
-          ctx,
-          segment: part.ordinal,
-          response: segment,
-          derivedKey,
-          encryption,
-          from: part.from,
-          length: part.length,
-          signal: stop.signal,
-          onProgress: options.onProgress,
-          onBadPiece: options.onBadPiece,
-          // Segments are fetched one ahead of the consumer: report progress of the one being consumed next.
-          onPlainBytes: (n) => {
-            if (part === parts[reading]) emit(options.onProgress, { type: 'bytes', done: done + n, total: length });
-          },
-        }),
-      );
+    const fetch = async (part: SegmentPart) => {
+      const position = part.segment.position ?? { partNumber: 0, index: part.ordinal };
+      const refresh = () => ctx.metainfo.downloadSegment(object.streamId, position, subject);
+      return fetchSegment({
+        ctx,
+        segment: part.ordinal,
+        response: await refresh(),
+        refresh,
+        derivedKey,
+        encryption,
+        from: part.from,
+        length: part.length,
+        signal: stop.signal,
+        onProgress: options.onProgress,
+        onBadPiece: options.onBadPiece,
+        // Segments are fetched one ahead of the consumer: report progress of the one being consumed next.
+        onPlainBytes: (n) => {
+          if (part === parts[reading]) emit(options.onProgress, { type: 'bytes', done: done + n, total: length });
+        },
+      });
+    };
     try {
       // Pipeline: segment i+1's pieces are fetched while segment i is decoded and consumed.
       let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? observed(fetch(parts[0])) : undefined;

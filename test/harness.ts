@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { appCommand, type Runner } from '../scripts/testnet/apps.js';
 import { DEFAULT_PASSPHRASE } from '../scripts/testnet/config.js';
 import { findFreePortBase } from '../scripts/testnet/ports.js';
-import { corruptNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
+import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { startTestnet } from '../scripts/testnet/start.js';
@@ -77,6 +77,8 @@ export interface TestNode {
   isRunning(): boolean;
   /** SIGTERM, SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash: transfers in flight are cut off. */
+  kill(): Promise<void>;
   /** Starts it again (same identity, port and pieces) and waits until it checked in. */
   start(): Promise<void>;
   /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
@@ -228,6 +230,7 @@ function testNode(dir: string, initial: NodeState): TestNode {
     stop: async () => {
       await stopNode(dir, index);
     },
+    kill: () => killNode(dir, index),
     start: async () => {
       await startNode(dir, index, { attached: true });
     },

@@ -51,7 +51,7 @@ export class Overlay {
     const candidates = this.db.nodes
       .candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk)
       .filter((n) => !excluded.has(nodeIdString(n.id)));
-    if (candidates.length === 0) throw resourceExhausted(`not enough nodes: none left to retry on (${excluded.size} already used)`);
+    if (candidates.length === 0) throw resourceExhausted(`none left to retry on (${excluded.size} used by this segment)`);
     const picked = Math.min(count, candidates.length);
     return pickSpreadOverSubnets(this.byPriority(candidates, picked), picked, kept.map((n) => subnetOf(n.address)));
   }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import { PiecestoreService, status, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { observedPromise, whenSettled } from './observed.js';
@@ -118,8 +118,13 @@ export async function uploadPiece(
   }
 }
 
+/** A failed call as a short reason: a node that cannot be reached says so in a few words, without its port. */
 export function describeRpcError(err: unknown): string {
   const e = err as Partial<ServiceError> | undefined;
+  if (e && e.code === status.UNAVAILABLE) {
+    if (/ECONNREFUSED/.test(e.details ?? '')) return 'node unreachable (connection refused)';
+    if (/ECONNRESET|EPIPE|Connection dropped|No connection established/i.test(e.details ?? '')) return 'node unreachable (connection lost)';
+  }
   if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -93,7 +93,7 @@ export async function uploadPieces(
     try {
       fresh = await retry.exchange(failed);
     } catch (err) {
-      noRetry = `; no other nodes to retry on: ${(err as Error).message}`;
+      noRetry = `; retrying elsewhere: ${(err as Error).message}`;
       break;
     }
     failed = await uploadRound(nodes, fresh, retry.reencode(), options, result);

@@ -10,6 +10,8 @@
  *   });
  */
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,8 +96,8 @@ export interface UplinkRun {
 }
 
 export interface UplinkRunOptions {
-  /** Bytes written to the CLI's stdin (for `cp - sj://...`). */
-  input?: Uint8Array | string;
+  /** Bytes written to the CLI's stdin (for `cp - sj://...`), at once or as they come. */
+  input?: Uint8Array | string | AsyncIterable<Uint8Array>;
   /** Extra environment; UPLINK_ACCESS is set to net.access unless given here. */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -246,7 +248,9 @@ async function runUplink(runner: Runner, args: string[], options: UplinkRunOptio
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
   child.stdin.on('error', () => undefined); // the CLI may exit without reading its input
-  child.stdin.end(options.input ?? '');
+  const input = options.input ?? '';
+  if (typeof input === 'string' || input instanceof Uint8Array) child.stdin.end(input);
+  else pipeline(Readable.from(input), child.stdin).catch(() => undefined); // a CLI that exits early stops reading
   const timeoutMs = options.timeoutMs ?? 60_000;
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {

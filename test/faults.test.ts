@@ -80,7 +80,10 @@ describe('faults', () => {
       const viaS3 = worker(
         's3',
         async (key, data) => void (await s3.send(new PutObjectCommand({ Bucket: 'faults', Key: key, Body: data }))),
-        async (key) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'faults', Key: key }))).Body!.transformToByteArray()),
+        async (key) => {
+          const got = await s3.send(new GetObjectCommand({ Bucket: 'faults', Key: key }));
+          return Buffer.from(await got.Body!.transformToByteArray());
+        },
       );
       await Promise.all([chaos(), library('a'), library('b'), viaS3]);
 

@@ -12,7 +12,16 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { NotEnoughPiecesError, ObjectNotFoundError } from '@dcsim/uplink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestnet, type TestNet } from './harness.js';
-import { CLIENTS, expectOneLineError, expectServicesRunning, expectStored, gatewayClient, pick, upload, type Clients } from './support/transfers.js';
+import {
+  CLIENTS,
+  expectOneLineError,
+  expectServicesRunning,
+  expectStored,
+  gatewayClient,
+  pick,
+  upload,
+  type Clients,
+} from './support/transfers.js';
 
 const NODES = 10;
 // 8 nodes per segment; n − optimal = 3 of its pieces may fail before it needs a retry; n − k = 6.
@@ -49,7 +58,8 @@ describe('uploads with storage nodes down', () => {
     for (const count of [1, 2, 3, 4]) {
       const down = pick(count, NODES);
       await Promise.all(down.map((i) => net.nodes[i].stop()));
-      const transfers = CLIENTS.map((client) => ({ client, bucket: `stopped-${client}`, key: `${count} down`, data: randomBytes(5 * SEGMENT + count) }));
+      const data = () => randomBytes(5 * SEGMENT + count);
+      const transfers = CLIENTS.map((client) => ({ client, bucket: `stopped-${client}`, key: `${count} down`, data: data() }));
       await Promise.all(transfers.map((t) => upload(clients, t)));
       for (const t of transfers) await expectStored(clients.project, t);
       await Promise.all(down.map((i) => net.nodes[i].start()));

@@ -22,7 +22,8 @@ describe('uploads with storage nodes killed mid-transfer', () => {
       for (const client of CLIENTS) await clients.project.createBucket(`killed-${client}`);
       for (const count of [1, 2, 3]) {
         const victims = pick(count, NODES);
-        const transfers = CLIENTS.map((client) => ({ client, bucket: `killed-${client}`, key: `${count} killed`, data: randomBytes(8 * SEGMENT + count) }));
+        const data = () => randomBytes(8 * SEGMENT + count);
+        const transfers = CLIENTS.map((client) => ({ client, bucket: `killed-${client}`, key: `${count} killed`, data: data() }));
         await uploadsWithFault(clients, transfers, () => Promise.all(victims.map((i) => net.nodes[i].kill())).then(() => {}));
         for (const t of transfers) await expectStored(clients.project, t);
         await Promise.all(victims.map((i) => net.nodes[i].start()));

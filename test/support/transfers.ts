@@ -67,8 +67,7 @@ export async function uploadsWithFault(c: Clients, transfers: Transfer[], fault:
   let settled = 0;
   const running = transfers.map((t) => {
     const source = heldBack(t.data, () => released);
-    const started = t.client === 'library' ? c.project.upload(t.bucket, t.key, source) : t.client === 'cli' ? cliUpload(c.net, t, source) : s3Stream(c, t, source);
-    const done = Promise.resolve(started).finally(() => settled++);
+    const done = streamUpload(c, t, source).finally(() => settled++);
     done.catch(() => {}); // awaited below
     return done;
   });
@@ -99,6 +98,12 @@ async function* heldBack(data: Buffer, released: () => boolean): AsyncGenerator<
   }
   while (!released()) await sleep(10);
   if (at < data.length) yield data.subarray(at);
+}
+
+async function streamUpload(c: Clients, t: Transfer, source: AsyncIterable<Buffer>): Promise<void> {
+  if (t.client === 'library') await c.project.upload(t.bucket, t.key, source);
+  else if (t.client === 'cli') await cliUpload(c.net, t, source);
+  else await s3Stream(c, t, source);
 }
 
 async function cliUpload(net: TestNet, t: Transfer, input: Buffer | AsyncIterable<Uint8Array>): Promise<void> {
@@ -132,7 +137,9 @@ export async function expectStored(project: Project, t: Pick<Transfer, 'bucket' 
 export function expectServicesRunning(net: TestNet): void {
   const state = readState(net.dir);
   const services = [state.satellite, state.gateway, state.auth].filter((s) => s !== undefined);
-  for (const service of services) expect({ name: service.name, running: isRunning(service.pid, net.dir) }).toEqual({ name: service.name, running: true });
+  for (const service of services) {
+    expect({ name: service.name, running: isRunning(service.pid, net.dir) }).toEqual({ name: service.name, running: true });
+  }
 }
 
 /** One line on stderr, no stack trace: what a user sees when the CLI fails. */

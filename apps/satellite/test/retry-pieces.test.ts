@@ -6,7 +6,16 @@
 import { derivePieceId } from '@dcsim/crypto';
 import { PieceAction, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
-import { bytes, checkInNodes, createProject, rpcFailure, startTestSatellite, uploadResults, type TestNode, type TestSatellite } from './helpers.js';
+import {
+  bytes,
+  checkInNodes,
+  createProject,
+  rpcFailure,
+  startTestSatellite,
+  uploadResults,
+  type TestNode,
+  type TestSatellite,
+} from './helpers.js';
 
 const SCHEME = { required: 4, repair: 6, optimal: 8, total: 10, shareSize: 256 };
 const ENCRYPTED_SIZE = 10_000;

@@ -81,6 +81,9 @@ async function uploadOneSegment(u: Upload, streamId = u.streamId, stored = 8) {
   return seg;
 }
 
+const downloadObject = (u: Upload) =>
+  unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+
 const downloadSegment = (u: Upload, streamId: Uint8Array) =>
   unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId, position: { partNumber: 0, index: 0 } });
 
@@ -265,7 +268,7 @@ describe('objects', () => {
     const listed = await listAll(u);
     expect(listed.items).toHaveLength(1);
     expect(Buffer.from(listed.items[0].streamId)).toEqual(Buffer.from(second.streamId));
-    const byKey = await unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    const byKey = await downloadObject(u);
     expect(Buffer.from(byKey.object!.streamId)).toEqual(Buffer.from(second.streamId));
     expect(u.t.sat.db.objects.byStream(u.streamId)?.status).toBe('retired');
     // A read that began on the old version goes on: its segments still get GET limits.
@@ -337,8 +340,7 @@ describe('deletes', () => {
     const res = await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
     expect(res.object?.segmentCount).toBe(1);
     expect((await listAll(u)).items).toEqual([]);
-    const get = unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
-    expect((await rpcFailure(get)).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(downloadObject(u))).code).toBe(status.NOT_FOUND);
     expect((await downloadSegment(u, u.streamId)).addressedLimits).toHaveLength(8); // a read under way finishes
     expect(u.t.sat.db.pieceDeletions.count()).toBe(0);
     expect(u.t.logs.some((l) => l.includes('its pieces go in 5m'))).toBe(true);

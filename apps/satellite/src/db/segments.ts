@@ -103,6 +103,13 @@ export interface PendingSegmentRow {
   expiresAt: number;
 }
 
+interface NodesUpdate {
+  segmentId: Uint8Array;
+  nodeIds: Uint8Array;
+  replacedNodeIds: Uint8Array;
+  expiresAt: number;
+}
+
 interface PendingSql extends Omit<PendingSegmentRow, 'nodeIds' | 'replacedNodeIds'> {
   nodeIds: Uint8Array;
   replacedNodeIds: Uint8Array;
@@ -186,7 +193,7 @@ export class PendingSegments {
   private readonly ofStreamStmt: Statement<[Uint8Array], PendingSql>;
   private readonly expiredStmt: Statement<[number, number], PendingSql>;
   private readonly deleteStmt: Statement<[Uint8Array]>;
-  private readonly setNodesStmt: Statement<[{ segmentId: Uint8Array; nodeIds: Uint8Array; replacedNodeIds: Uint8Array; expiresAt: number }]>;
+  private readonly setNodesStmt: Statement<[NodesUpdate]>;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO pending_segments (segment_id, stream_id, part, idx, root_piece_id, node_ids,

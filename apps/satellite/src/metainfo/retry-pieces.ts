@@ -26,7 +26,9 @@ import { SEGMENT_ID_SIZE } from './segments.js';
 
 export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
   const auth = m.auth.authenticate(req.header);
-  if (req.segmentId.length !== SEGMENT_ID_SIZE) throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
+  if (req.segmentId.length !== SEGMENT_ID_SIZE) {
+    throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
+  }
   const pending = m.db.pendingSegments.get(req.segmentId);
   if (!pending) throw notFound('segment upload not found (unknown segment ID, or it was abandoned)');
   const object = pendingObject(m, auth, pending.streamId);
@@ -68,8 +70,11 @@ function checkPieceNumbers(numbers: number[], total: number): number[] {
  */
 function replaceNodes(m: Metainfo, pending: PendingSegmentRow, retried: number[], now: number): PiecePlacement[] {
   const used = [...pending.nodeIds, ...pending.replacedNodeIds];
-  const kept = pending.nodeIds.filter((_, num) => !retried.includes(num)).map((id) => m.db.nodes.get(id));
-  const nodes = m.overlay.selectReplacements(retried.length, pending.maxPieceSize, used, kept.filter((n): n is NodeRow => n !== undefined), now);
+  const kept = pending.nodeIds
+    .filter((_, num) => !retried.includes(num))
+    .map((id) => m.db.nodes.get(id))
+    .filter((n): n is NodeRow => n !== undefined);
+  const nodes = m.overlay.selectReplacements(retried.length, pending.maxPieceSize, used, kept, now);
   const nodeIds = pending.nodeIds.slice();
   const replaced = pending.replacedNodeIds.slice();
   const placements = nodes.map((node, i) => {

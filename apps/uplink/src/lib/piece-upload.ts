@@ -6,7 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, status, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import {
+  PiecestoreService,
+  status,
+  type AddressedOrderLimit,
+  type PieceHash,
+  type PieceUploadResponse,
+  type PiecestoreClient,
+} from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import { observedPromise, whenSettled } from './observed.js';

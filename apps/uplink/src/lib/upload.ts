@@ -285,7 +285,8 @@ async function sendRemote(upload: Upload, segment: PreparedSegment): Promise<Seg
   const { index, plainSize, encryptedKey, keyNonce, encryptedSize } = segment;
   const encoding = segment.encoding!;
   const size = encoding.pieceSize;
-  const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position: { partNumber: 0, index }, maxOrderLimit: size }, subject);
+  const position = { partNumber: 0, index };
+  const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position, maxOrderLimit: size }, subject);
   checkScheme(upload.scheme, begun.redundancyScheme);
   const optimal = upload.scheme.optimal;
   let sent = 0;

@@ -69,8 +69,12 @@ function benchScheme(segment: Uint8Array, scheme: RedundancyScheme): void {
   });
   line(name, 'encode', (codec) => () => {
     let n = 0;
-    const reuse = (bytes: number) => (codec.runs[n]?.length === bytes ? codec.runs[n++] : (codec.runs[n++] = new Uint8Array(bytes)));
-    for (const run of codec.encodeRuns(segment, scheme, runStripes({ chunkSize: DEFAULT_UPLOAD_CHUNK, scheme }), reuse)) void run;
+    const reuse = (bytes: number) => {
+      if (codec.runs[n]?.length !== bytes) codec.runs[n] = new Uint8Array(bytes);
+      return codec.runs[n++];
+    };
+    const stripes = runStripes({ chunkSize: DEFAULT_UPLOAD_CHUNK, scheme });
+    for (const run of codec.encodeRuns(segment, scheme, stripes, reuse)) void run;
   });
 
   // Drop as many data pieces as parity can replace, then keep exactly k pieces.

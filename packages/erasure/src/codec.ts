@@ -42,9 +42,10 @@ export function encodeSegment(data: Uint8Array, scheme: RedundancyScheme): Uint8
   const { total: n, shareSize } = scheme;
   const stripes = stripeCount(data.length, scheme);
   const pieces = Array.from({ length: n }, () => new Uint8Array(stripes * shareSize));
-  for (const chunk of encodeChunks(data, scheme, 0, stripes)) {
+  for (const chunk of encodeChunks(paddedStripes(data, scheme), scheme, 0, stripes)) {
     const shardSize = chunk.stripeCount * shareSize;
-    for (let i = 0; i < n; i++) pieces[i].set(chunk.shards.subarray(i * shardSize, (i + 1) * shardSize), chunk.firstStripe * shareSize);
+    const at = chunk.firstStripe * shareSize;
+    for (let i = 0; i < n; i++) pieces[i].set(chunk.shards.subarray(i * shardSize, (i + 1) * shardSize), at);
   }
   return pieces;
 }
@@ -73,11 +74,12 @@ export function* encodeRuns(
   if (!Number.isSafeInteger(runStripes) || runStripes < 1) throw new RangeError(`stripes per run must be a positive integer, got ${runStripes}`);
   const { total: n, shareSize } = scheme;
   const stripes = stripeCount(data.length, scheme);
+  const readStripes = paddedStripes(data, scheme);
   for (let first = 0; first < stripes; first += runStripes) {
     const count = Math.min(runStripes, stripes - first);
     const shardSize = count * shareSize;
     const shards = buffer(n * shardSize);
-    for (const chunk of encodeChunks(data, scheme, first, count)) {
+    for (const chunk of encodeChunks(readStripes, scheme, first, count)) {
       const chunkShard = chunk.stripeCount * shareSize;
       const at = (chunk.firstStripe - first) * shareSize;
       for (let i = 0; i < n; i++) shards.set(chunk.shards.subarray(i * chunkShard, (i + 1) * chunkShard), i * shardSize + at);
@@ -90,10 +92,9 @@ export function* encodeRuns(
  * Encodes stripes [first, first + count) chunk by chunk. Each chunk's shards are a view of the
  * kernel's memory: the caller copies them out before asking for the next chunk.
  */
-function* encodeChunks(data: Uint8Array, scheme: RedundancyScheme, first: number, count: number): Generator<EncodedRun> {
+function* encodeChunks(readStripes: StripeReader, scheme: RedundancyScheme, first: number, count: number): Generator<EncodedRun> {
   const { required: k, total: n, shareSize } = scheme;
   const parityTables = nibbleTables(generatorMatrix(k, n)).subarray(k * k * 32);
-  const readStripes = paddedStripes(data, scheme);
   const step = Math.max(1, Math.floor(CHUNK_BYTES / ((k + n) * shareSize)));
   for (let done = 0; done < count; done += step) {
     const stripes = Math.min(step, count - done);
@@ -248,12 +249,14 @@ function checkRange(range: PieceRange, scheme: RedundancyScheme): void {
   if (!consistent) throw new ErasureError(`piece range ${JSON.stringify(range)} does not match scheme stripes of ${stripe} bytes`);
 }
 
+/** Copies stripes [first, first + count) of a padded segment into `into`. */
+type StripeReader = (first: number, count: number, into: Uint8Array) => void;
+
 /**
- * Copies stripes [first, first + count) of the padded segment into `into`, without padding a copy of
- * the whole segment: whole stripes come straight from `data`, the last one or two (which hold the
- * padding) from a small padded tail.
+ * The padded segment's stripes, without padding a copy of the whole segment: whole stripes come
+ * straight from `data`, the last one or two (which hold the padding) from a small padded tail.
  */
-function paddedStripes(data: Uint8Array, scheme: RedundancyScheme): (first: number, count: number, into: Uint8Array) => void {
+function paddedStripes(data: Uint8Array, scheme: RedundancyScheme): StripeReader {
   const stripe = stripeSize(scheme);
   const split = Math.floor(data.length / stripe) * stripe;
   const padded = paddedSize(data.length, scheme);

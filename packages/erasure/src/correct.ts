@@ -109,7 +109,9 @@ function locateErrors(syndromes: Uint8Array, locators: number[], t: number, m: n
     for (let i = length; i >= 0; i--) value = mul(value, root) ^ locator[i]; // Horner
     if (value === 0) wrong.push(j);
   });
-  if (wrong.length !== length) throw new TooManyErrorsError(m, t, `a column's error locator has ${wrong.length} of its ${length} roots at received shares`);
+  if (wrong.length !== length) {
+    throw new TooManyErrorsError(m, t, `a column's error locator has ${wrong.length} of its ${length} roots at received shares`);
+  }
   return wrong;
 }
 
@@ -153,6 +155,8 @@ function checkShares(shares: Map<number, Uint8Array>, numbers: number[], scheme:
       throw new ErasureError(`share of piece ${j}: piece numbers go from 0 to ${scheme.total - 1}`);
     }
     const share = shares.get(j)!;
-    if (share.length !== scheme.shareSize) throw new ErasureError(`share of piece ${j} has ${share.length} bytes, expected ${scheme.shareSize}`);
+    if (share.length !== scheme.shareSize) {
+      throw new ErasureError(`share of piece ${j} has ${share.length} bytes, expected ${scheme.shareSize}`);
+    }
   }
 }

@@ -46,7 +46,8 @@ export function* referenceEncodeRuns(
   const tail = new Uint8Array(paddedSize(data.length, scheme) - whole * stripe);
   tail.set(data.subarray(whole * stripe));
   new DataView(tail.buffer).setUint32(tail.length - PADDING_TRAILER_SIZE, tail.length - (data.length - whole * stripe));
-  const stripeAt = (s: number) => (s < whole ? data.subarray(s * stripe, (s + 1) * stripe) : tail.subarray((s - whole) * stripe, (s - whole + 1) * stripe));
+  const stripeAt = (s: number) =>
+    s < whole ? data.subarray(s * stripe, (s + 1) * stripe) : tail.subarray((s - whole) * stripe, (s - whole + 1) * stripe);
   const stripes = stripeCount(data.length, scheme);
   for (let first = 0; first < stripes; first += runStripes) {
     const count = Math.min(runStripes, stripes - first);

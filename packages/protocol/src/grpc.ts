@@ -45,9 +45,18 @@ export const failedPrecondition = (why: string) => new RpcError(status.FAILED_PR
 export const alreadyExists = (what: string) => new RpcError(status.ALREADY_EXISTS, what);
 export const resourceExhausted = (why: string) => new RpcError(status.RESOURCE_EXHAUSTED, why);
 
+/**
+ * Longest status message sent. It travels in an HTTP/2 trailer: one beyond the peer's header size limit
+ * breaks the call (the client waits out its deadline) and can stall the next call on the channel too.
+ */
+export const MAX_STATUS_MESSAGE = 1024;
+
 /** Turns anything a handler threw into a ServiceError; unexpected errors become INTERNAL without internals. */
 export function toServiceError(err: unknown, log?: (msg: string) => void): Partial<ServiceError> {
-  if (err instanceof RpcError) return { code: err.code, details: err.message, message: err.message };
+  if (err instanceof RpcError) {
+    const message = err.message.length > MAX_STATUS_MESSAGE ? `${err.message.slice(0, MAX_STATUS_MESSAGE - 1)}…` : err.message;
+    return { code: err.code, details: message, message };
+  }
   log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return { code: status.INTERNAL, details: 'internal server error', message: 'internal server error' };
 }

@@ -58,6 +58,11 @@ const cases: [string, Call, RegExp][] = [
     /^encrypted segment key is 1000 bytes; at most 256 are allowed$/,
   ],
   ['RevokeAPIKey key', (t) => unary(t.metainfo, t.metainfo.revokeApiKey, { header: noKey, apiKey: big(100_000) }), /^API key to revoke is 100000 bytes/],
+  [
+    'CommitSegment int64 beyond 2^53-1',
+    (t) => unary(t.metainfo, t.metainfo.commitSegment, commitRequest({ plainSize: 2 ** 60 })),
+    /^cannot decode the dcsim\.Metainfo\/CommitSegment request: an integer field is above 2\^53-1 \(9007199254740991\)/,
+  ],
   ['header API key', (t) => unary(t.metainfo, t.metainfo.projectInfo, { header: { apiKey: big(100_000) } }), /^API key is 100000 bytes; at most 65536 are accepted$/],
 ];
 

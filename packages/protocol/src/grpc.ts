@@ -2,7 +2,8 @@
  * What every dcsim process shares about gRPC: channel options, a promise wrapper for unary calls,
  * and errors that carry a gRPC status code so clients can tell "not found" from "access denied".
  */
-import { credentials, Metadata, Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, Server, ServerCredentials, status, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
+import { rejectMalformedRequests } from './malformed.js';
 
 export { status };
 
@@ -16,10 +17,12 @@ export const CHANNEL_OPTIONS = {
   'grpc.http2.lookahead_bytes': 4 * 1024 * 1024,
 } as const;
 
-export const SERVER_OPTIONS = {
+export const SERVER_OPTIONS: ServerOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-} as const;
+  // A request that does not decode answers INVALID_ARGUMENT (grpc-js alone says INTERNAL).
+  interceptors: [rejectMalformedRequests],
+};
 
 export const insecure = () => credentials.createInsecure();
 

@@ -1,7 +1,8 @@
 /**
- * No status message is long enough to break the call that carries it.
+ * How services answer what they cannot or will not serve: malformed requests are INVALID_ARGUMENT before
+ * any handler runs, and no status message is long enough to break the call that carries it.
  */
-import { Server, type ServiceError } from '@grpc/grpc-js';
+import { Client, Server, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   bindServer,
@@ -40,6 +41,32 @@ async function startServer(): Promise<{ address: string; calls: GetBucketRequest
   return { address: `127.0.0.1:${port}`, calls };
 }
 
+function rawCall(address: string, path: string, bytes: Buffer): Promise<{ code: number; details: string }> {
+  const client = new Client(address, insecure(), CHANNEL_OPTIONS);
+  cleanups.push(() => client.close());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (err: ServiceError | null) =>
+      resolve({ code: err?.code ?? status.OK, details: err?.details ?? '' }),
+    );
+  });
+}
+
+describe('malformed requests', () => {
+  it('answer INVALID_ARGUMENT naming the method and the problem; the handler never runs', async () => {
+    const { address, calls } = await startServer();
+    // Field 2 (name) claims 16 bytes and carries 1.
+    const truncated = await rawCall(address, '/dcsim.Metainfo/GetBucket', Buffer.from([0x12, 0x10, 0x61]));
+    expect(truncated.code).toBe(status.INVALID_ARGUMENT);
+    expect(truncated.details).toMatch(/^cannot decode the dcsim\.Metainfo\/GetBucket request: ./);
+    expect(calls).toEqual([]);
+
+    const client = new MetainfoClient(address, insecure(), CHANNEL_OPTIONS);
+    cleanups.push(() => client.close());
+    const ok = await unary(client, client.getBucket, { header: undefined, name: 'photos' });
+    expect(ok.bucket?.name).toBe('photos');
+    expect(calls).toHaveLength(1);
+  });
+});
 
 describe('status messages', () => {
   it(`are cut at ${MAX_STATUS_MESSAGE} characters, so a long one still reaches the client`, async () => {

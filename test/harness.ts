@@ -37,7 +37,7 @@ export interface TestnetOptions {
   nodes?: number;
   /** Also run the S3 gateway and its auth service (default false); net.s3 then has the endpoint and keys. */
   gateway?: boolean;
-  /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 2/2/3/4). */
+  /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 1/2/2/3). */
   scheme?: string;
   /** Satellite `--max-segment-size`: small segments make multi-segment objects cheap. */
   segmentSize?: number;

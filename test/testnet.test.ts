@@ -57,7 +57,7 @@ describe('testnet CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nodes checked in: 4/4');
-    expect(r.stdout).toContain('redundancy 2/2/3/4');
+    expect(r.stdout).toContain('redundancy 1/2/2/3');
     remember();
 
     const env = readEnvFile(join(dir, 'env'));

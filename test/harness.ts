@@ -207,7 +207,10 @@ function bugsInLogs(dir: string): string[] {
   const state = tryReadStateQuietly(dir);
   if (!state) return [];
   const processes = [state.satellite, state.auth, state.gateway, ...state.nodes].filter((p) => p !== undefined);
-  return processes.flatMap((p) => (existsSync(p.log) ? bugReports(readFileSync(p.log, 'utf8')).map((line) => `${p.name} (${p.log}): ${line}`) : []));
+  return processes.flatMap((p) => {
+    const log = existsSync(p.log) ? readFileSync(p.log, 'utf8') : '';
+    return bugReports(log).map((line) => `${p.name} (${p.log}): ${line}`);
+  });
 }
 
 function tryReadStateQuietly(dir: string) {

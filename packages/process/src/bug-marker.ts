@@ -27,7 +27,8 @@ function oneLine(error: unknown): string {
 export class BugReportedError extends Error {
   override name = 'BugReportedError';
   constructor(readonly reports: string[], options?: ErrorOptions) {
-    super(`a process reported ${reports.length} bug(s); every unhandled rejection or uncaught exception is a bug:\n${reports.join('\n')}`, options);
+    const what = `a process reported ${reports.length} bug(s); every unhandled rejection or uncaught exception is a bug`;
+    super(`${what}:\n${reports.join('\n')}`, options);
   }
 }
 

@@ -25,7 +25,9 @@ export class MalformedRequest {
 }
 
 function explain(why: string): string {
-  if (/larger than Number\.MAX_SAFE_INTEGER/.test(why)) return 'an integer field is above 2^53-1 (9007199254740991), the largest this server accepts';
+  if (/larger than Number\.MAX_SAFE_INTEGER/.test(why)) {
+    return 'an integer field is above 2^53-1 (9007199254740991), the largest this server accepts';
+  }
   if (/smaller than Number\.MIN_SAFE_INTEGER/.test(why)) return 'an integer field is below -(2^53-1), the smallest this server accepts';
   return why.length > MAX_REASON ? `${why.slice(0, MAX_REASON)}…` : why;
 }

@@ -38,7 +38,8 @@ export function metadataFromHeaders(headers: IncomingHttpHeaders): S3Metadata {
     }
   }
   if (userBytes > MAX_USER_METADATA) {
-    throw new S3Error('MetadataTooLarge', `your metadata headers exceed the maximum allowed metadata size: ${userBytes} bytes, at most ${MAX_USER_METADATA}`);
+    const sizes = `${userBytes} bytes, at most ${MAX_USER_METADATA}`;
+    throw new S3Error('MetadataTooLarge', `your metadata headers exceed the maximum allowed metadata size: ${sizes}`);
   }
   return { contentType: headers['content-type'], metadata };
 }

@@ -126,7 +126,9 @@ export const MAX_KEY_BYTES = 1024;
 /** Checked for every request that names an object (router.ts), and for each key of a DeleteObjects or copy source. */
 export function checkKeyLength(key: string): void {
   const bytes = Buffer.byteLength(key);
-  if (bytes > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', `your key is too long: ${bytes} bytes, at most ${MAX_KEY_BYTES} are allowed`);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', `your key is too long: ${bytes} bytes, at most ${MAX_KEY_BYTES} are allowed`);
+  }
 }
 
 /** What a new object's key must also not be: the gateway's own prefix is kept out of reach. */

@@ -27,7 +27,9 @@ export function toS3Error(err: unknown): S3Error | undefined {
   if (err instanceof RevokedError || err instanceof InvalidAccessError) return new S3Error('AccessDenied', err.message);
   if (err instanceof InvalidArgumentError) return new S3Error('InvalidArgument', err.message);
   if (err instanceof NotEnoughNodesError || err instanceof NotEnoughPiecesError) return new S3Error('ServiceUnavailable', err.message);
-  // S3's code for "try again later", which SDKs retry (Storj's gateway answers a satellite that reset the connection with a 503 too).
-  if (err instanceof SatelliteUnavailableError) return new S3Error('ServiceUnavailable', 'the satellite is unreachable; please try again later');
+  // S3's "try again later", which SDKs retry (Storj's gateway answers a satellite that reset the connection with a 503 too).
+  if (err instanceof SatelliteUnavailableError) {
+    return new S3Error('ServiceUnavailable', 'the satellite is unreachable; try again later');
+  }
   return undefined;
 }

@@ -99,7 +99,9 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
     throw invalidArgument(`a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`);
   }
   const { valid, invalid } = verifyUploadResults(m, pending, req.uploadResults, expectedPieceSize);
-  if (invalid.length > 0) m.log(`segment commit: dropped ${invalid.length} of ${req.uploadResults.length} piece result(s): ${listInvalid(invalid)}`);
+  if (invalid.length > 0) {
+    m.log(`segment commit: dropped ${invalid.length} of ${req.uploadResults.length} piece result(s): ${listInvalid(invalid)}`);
+  }
   if (valid.length < scheme.optimal) {
     throw invalidArgument(
       `number of valid pieces (${valid.length}) is less than the success threshold (${scheme.optimal}); ` +

@@ -78,7 +78,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
  * than the optimal (success) threshold of valid ones refuse the commit, as in Storj.
  */
 export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSegmentResponse {
-  // A segment has at most MAX_TOTAL pieces, and exactly n once begun: a longer list is refused before
+  // A segment has at most MAX_TOTAL pieces, and n once begun: a longer list of results is refused before
   // any work grows with it (each result costs a signature check, and every refusal used to be listed).
   checkCount('upload results', req.uploadResults.length, MAX_TOTAL);
   if (req.segmentId.length !== SEGMENT_ID_SIZE) throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);

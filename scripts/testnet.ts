@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { guardProcess } from '@dcsim/process';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -18,6 +19,8 @@ import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
 import { destroyTestnet, stopTestnet, type StopReport } from './testnet/stop.js';
 import { startedSummary } from './testnet/summary.js';
+
+guardProcess('testnet', 'command');
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -46,19 +46,20 @@ describe('uplink CLI on a real network', () => {
       writeFileSync(local, data);
       const up = ok(await uplink(['cp', local, `sj://cli/docs/${secretName}.bin`, '--explain', '--metadata', '{"color":"blue","owner":"ada"}']));
       expect(up.stdout).toContain(`upload ${local} to sj://cli/docs/${secretName}.bin\n`);
-      expect(up.stdout).toMatch(/^Redundancy {4}: 2\/2\/3\/4, 256-byte shares/m);
+      expect(up.stdout).toMatch(/^Redundancy {4}: 1\/2\/2\/3, 256-byte shares/m);
       expect(up.stdout).toMatch(/^Segments {6}: 4$/m);
       const encryptedKey = /^Encrypted key : ([0-9a-f]+)$/m.exec(up.stdout)![1];
       expect(encryptedKey).not.toContain(Buffer.from(secretName).toString('hex'));
       // Each remote segment lists its pieces: piece number, node ID, address, piece ID, status.
-      for (const node of net.nodes) expect(up.stdout).toContain(node.id);
+      // (n = 3 of the 4 nodes per segment: a node may have been left out of all four.)
+      expect(net.nodes.filter((node) => up.stdout.includes(node.id)).length).toBeGreaterThanOrEqual(3);
       expect(up.stdout).toMatch(/^ {2}0 +\S+ +127\.0\.0\.1:\d+ +[A-Z2-7]{52} +(stored|cancelled)/m);
 
       // Download: byte-identical, and which nodes served which pieces.
       const down = join(work, 'download.bin');
       const get = ok(await uplink(['cp', `sj://cli/docs/${secretName}.bin`, down, '--explain']));
       expect(Buffer.compare(readFileSync(down), data)).toBe(0);
-      expect(get.stdout).toMatch(/^Segment 0 {5}: \d+ pieces downloaded and verified from \d+ nodes \(2 needed\)$/m);
+      expect(get.stdout).toMatch(/^Segment 0 {5}: \d+ pieces downloaded and verified from \d+ nodes \(1 needed\)$/m);
       expect(get.stdout).toMatch(/ downloaded$/m);
 
       // Ranges, to stdout.

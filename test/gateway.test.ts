@@ -36,6 +36,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcess } from '../scripts/testnet/processes.js';
+import { readState } from '../scripts/testnet/state.js';
 import { withTestnet, type TestNet, type TestnetOptions } from './harness.js';
 import { s3Client, signedChunkedPut, startGatewayProcess, type GatewayProcess } from './support/gateway.js';
 import { scanDir } from './support/leak-scan.js';
@@ -382,6 +384,55 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     }
   });
 
+  it('gives a grant restricted to a prefix AccessDenied outside it, as a client error, never InternalError', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'team' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'team', Key: 'shared/in.txt', Body: 'inside' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'team', Key: 'private/out.txt', Body: 'outside' }));
+    const everything = { allowDownload: true, allowUpload: true, allowList: true, allowDelete: true };
+    const prefixOnly = serializeAccess(restrictAccess(parseAccess(net().access), everything, [{ bucket: 'team', prefix: 'shared/' }]));
+    const restricted = await startGatewayProcess(['run', '--listen', '127.0.0.1:0'], {
+      GATEWAY_ACCESS: prefixOnly,
+      GATEWAY_ACCESS_KEY_ID: 'teammate',
+      GATEWAY_SECRET_KEY: 'teammate-secret',
+    });
+    const teammate = s3Client(restricted.endpoint, 'teammate', 'teammate-secret');
+    const denied = { name: 'AccessDenied', status: 403 };
+    try {
+      expect((await bodyBytes((await teammate.send(new GetObjectCommand({ Bucket: 'team', Key: 'shared/in.txt' }))).Body)).toString()).toBe('inside');
+      expect(await s3Code(teammate.send(new GetObjectCommand({ Bucket: 'team', Key: 'private/out.txt' })))).toEqual(denied);
+      expect(await s3Code(teammate.send(new PutObjectCommand({ Bucket: 'team', Key: 'private/new.txt', Body: 'no' })))).toEqual(denied);
+      expect(await s3Code(teammate.send(new DeleteObjectCommand({ Bucket: 'team', Key: 'private/out.txt' })))).toEqual(denied);
+      expect(await s3Code(teammate.send(new ListObjectsV2Command({ Bucket: 'team', Prefix: 'private/', Delimiter: '/' })))).toEqual(denied);
+      expect(await s3Code(teammate.send(new GetObjectCommand({ Bucket: 'shared', Key: 'readme' })))).toEqual(denied);
+      expect((await s3Code(teammate.send(new HeadObjectCommand({ Bucket: 'team', Key: 'private/out.txt' })))).status).toBe(403);
+    } finally {
+      teammate.destroy();
+      await restricted.stop();
+    }
+    expect(restricted.stderr()).not.toMatch(/no encryption key/);
+  });
+
+  it("refuses keys over 1024 bytes and user metadata over 2 KB with S3's codes", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'limits' }));
+    const longest = 'k'.repeat(1024);
+    await s3.send(new PutObjectCommand({ Bucket: 'limits', Key: longest, Body: 'fits' }));
+    expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: 'limits', Key: longest }))).Body)).toString()).toBe('fits');
+    const tooLong = { name: 'KeyTooLongError', status: 400 };
+    expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: `${longest}k`, Body: 'x' })))).toEqual(tooLong);
+    expect(await s3Code(s3.send(new GetObjectCommand({ Bucket: 'limits', Key: `${longest}k` })))).toEqual(tooLong);
+    // Bytes, not characters: 513 two-byte characters are 1026 bytes.
+    expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'é'.repeat(513), Body: 'x' })))).toEqual(tooLong);
+    expect(await s3Code(s3.send(new CopyObjectCommand({ Bucket: 'limits', Key: `${longest}k`, CopySource: `limits/${longest}` })))).toEqual(tooLong);
+
+    // S3 counts the UTF-8 bytes of each x-amz-meta-* name and value: 2 KB in all.
+    await s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'meta', Body: 'x', Metadata: { big: 'v'.repeat(2048 - 3) } }));
+    const tooLarge = { name: 'MetadataTooLarge', status: 400 };
+    expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'meta', Body: 'x', Metadata: { big: 'v'.repeat(2048 - 2) } })))).toEqual(tooLarge);
+    expect(await s3Code(s3.send(new CreateMultipartUploadCommand({ Bucket: 'limits', Key: 'mp', Metadata: { a: 'v'.repeat(1024), b: 'v'.repeat(1024) } })))).toEqual(
+      tooLarge,
+    );
+  });
+
   it('uploads a multi-part object with @aws-sdk/lib-storage, readable as one object by the uplink library', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'multipart' }));
     const data = randomBytes(5 * 1024 * 1024 + 100 * 1024);
@@ -472,5 +523,33 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     );
     const found = [...scanDir(net().satelliteDir, secrets), ...net().nodes.flatMap((node) => scanDir(node.dir, secrets))];
     expect(found).toEqual([]);
+  });
+});
+
+describe('S3 gateway with its satellite down', () => {
+  it('answers 503 ServiceUnavailable (S3\'s "try again later", which SDKs retry), not 500, and keeps serving', async () => {
+    await withTestnet({ nodes: 1 }, async (net) => {
+      const gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0'], {
+        GATEWAY_ACCESS: net.access,
+        GATEWAY_ACCESS_KEY_ID: KEY_ID,
+        GATEWAY_SECRET_KEY: SECRET,
+      });
+      const s3 = s3Client(gateway.endpoint, KEY_ID, SECRET);
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: 'before' }));
+        await s3.send(new PutObjectCommand({ Bucket: 'before', Key: 'k', Body: 'stored before' }));
+        await stopProcess(readState(net.dir).satellite.pid!, net.dir);
+
+        const unavailable = { name: 'ServiceUnavailable', status: 503 };
+        expect(await s3Code(s3.send(new ListBucketsCommand({})))).toEqual(unavailable);
+        expect(await s3Code(s3.send(new ListObjectsV2Command({ Bucket: 'before' })))).toEqual(unavailable);
+        expect(await s3Code(s3.send(new GetObjectCommand({ Bucket: 'before', Key: 'k' })))).toEqual(unavailable);
+        expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'before', Key: 'k2', Body: 'not now' })))).toEqual(unavailable);
+        expect(gateway.child.exitCode).toBe(null);
+      } finally {
+        s3.destroy();
+        expect(await gateway.stop()).toBe(0);
+      }
+    });
   });
 });

@@ -1,7 +1,8 @@
 /** withTestnet itself: what it hands a test, and that it cleans up whatever the test does. */
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAccess } from '@dcsim/crypto';
+import { BugReportedError } from '@dcsim/process';
 import { isAlive } from '../scripts/testnet/processes.js';
 import { listedPids, readState } from '../scripts/testnet/state.js';
 import { withTestnet } from './harness.js';
@@ -47,6 +48,34 @@ describe('withTestnet', () => {
       expect(node.isRunning()).toBe(true);
       expect([node.id, node.address]).toEqual([id, address]);
       expect(() => node.corrupt()).toThrow(/stores no pieces/);
+    });
+  });
+
+  it('fails the test when a process of the network reported a bug, also when the test failed too', async () => {
+    const planted = 'BUG: unhandled rejection in storagenode (pid 1): Error: planted by the test';
+    const passing = withTestnet({ nodes: 1 }, async (net) => {
+      appendFileSync(net.nodes[0].logFile, `${planted}\n`);
+    });
+    await expect(passing).rejects.toThrow(BugReportedError);
+    await expect(passing).rejects.toThrow(/node-0 \(.*\.log\): BUG: unhandled rejection in storagenode \(pid 1\): Error: planted by the test/);
+
+    const boom = new Error('the test failed as well');
+    const failing = withTestnet({ nodes: 1 }, async (net) => {
+      appendFileSync(net.nodes[0].logFile, `${planted}\n`);
+      throw boom;
+    });
+    const err = await failing.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BugReportedError);
+    expect((err as Error).cause).toBe(boom);
+  });
+
+  it('fails a CLI run whose stderr reports a bug', async () => {
+    await withTestnet({ nodes: 1 }, async (net) => {
+      // A preloaded module writes the marker into the CLI's real stderr, as the process guard would
+      // (NODE_OPTIONS splits at spaces: the data URL spells them %20).
+      const plant = `--import=data:text/javascript,process.stderr.write('BUG:%20planted%20in%20the%20CLI%5Cn')`;
+      await expect(net.runUplink(['ls'], { env: { NODE_OPTIONS: plant } })).rejects.toThrow(/^a process reported 1 bug.*\nuplink ls: BUG: planted in the CLI$/s);
+      expect((await net.runUplink(['ls'])).code).toBe(0);
     });
   });
 });

@@ -8,11 +8,14 @@
  *     const r = await net.runUplink(['mb', 'sj://demo']);
  *     await net.nodes[2].stop();
  *   });
+ *
+ * A process that reports a bug (a `BUG: ` line: an unhandled rejection or uncaught exception, see @dcsim/process)
+ * fails the test: the teardown scans the log of every process of the network, and `runUplink` the CLI's stderr.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appCommand, type Runner } from '../scripts/testnet/apps.js';
@@ -22,10 +25,11 @@ import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from 
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { startTestnet } from '../scripts/testnet/start.js';
-import { listedPids, readState, type NodeState } from '../scripts/testnet/state.js';
+import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
 import { stopTestnet } from '../scripts/testnet/stop.js';
 import type { AccessGrant } from '@dcsim/crypto';
+import { assertNoBugReports, BugReportedError, bugReports } from '@dcsim/process';
 import { Project, type ProjectOptions } from '@dcsim/uplink';
 
 /**
@@ -39,7 +43,7 @@ export interface TestnetOptions {
   nodes?: number;
   /** Also run the S3 gateway and its auth service (default false); net.s3 then has the endpoint and keys. */
   gateway?: boolean;
-  /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 2/2/3/4). */
+  /** `k/repair/optimal/n`; default from the node count, as the CLI (4 nodes → 1/2/2/3). */
   scheme?: string;
   /** Satellite `--max-segment-size`: small segments make multi-segment objects cheap. */
   segmentSize?: number;
@@ -146,6 +150,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
   process.once('exit', onExit);
   const projects: Project[] = [];
   let reaper: { dismiss(): void } | undefined;
+  let testError: { err: unknown } | undefined;
   try {
     const started = await startTestnet({
       dir,
@@ -186,12 +191,37 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
     };
     return await test(net);
+  } catch (err) {
+    testError = { err };
+    throw err;
   } finally {
     await Promise.allSettled(projects.map((p) => p.close()));
     await stopTestnet(dir).catch(() => onExit());
     reaper?.dismiss();
     process.removeListener('exit', onExit);
+    const bugs = bugsInLogs(dir);
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
+    // Thrown from `finally`, this replaces the test's own outcome; a failure of the test travels along as the cause.
+    if (bugs.length > 0) throw new BugReportedError(bugs, testError && { cause: testError.err });
+  }
+}
+
+/** The bug reports in the logs of every process the testnet ran (read after it stopped: shutdown counts too). */
+function bugsInLogs(dir: string): string[] {
+  const state = tryReadStateQuietly(dir);
+  if (!state) return [];
+  const processes = [state.satellite, state.auth, state.gateway, ...state.nodes].filter((p) => p !== undefined);
+  return processes.flatMap((p) => {
+    const log = existsSync(p.log) ? readFileSync(p.log, 'utf8') : '';
+    return bugReports(log).map((line) => `${p.name} (${p.log}): ${line}`);
+  });
+}
+
+function tryReadStateQuietly(dir: string) {
+  try {
+    return tryReadState(dir);
+  } catch {
+    return undefined; // half-written by a start that failed: nothing ran long enough to matter
   }
 }
 
@@ -264,5 +294,7 @@ async function runUplink(runner: Runner, args: string[], options: UplinkRunOptio
     });
   });
   const stdoutBytes = Buffer.concat(out);
-  return { code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes };
+  const stderr = Buffer.concat(err).toString('utf8');
+  assertNoBugReports(`uplink ${args[0]}`, stderr); // (not every argument: some are grants)
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes };
 }

@@ -22,15 +22,24 @@ export interface Scheme {
   total: number;
 }
 
-export const SCHEME_RULE = 'k = 40%, repair = 60%, optimal = 80%, n = 100% of the nodes (rounded, at least 1)';
+export const SCHEME_RULE = 'n = 80% of the nodes (rounded down), then k = 40%, repair = 50%, optimal = 75% of n (rounded; at least 1)';
 
-/** The scheme used when --scheme is not given: 10 nodes → 4/6/8/10, 4 nodes → 2/2/3/4, 50 nodes → 20/30/40/50. */
+/**
+ * The scheme used when --scheme is not given: 10 nodes → 3/4/6/8, 4 → 1/2/2/3, 50 → 16/20/30/40.
+ *
+ * As on Storj's network, a segment uses far fewer nodes than there are: with n = all nodes, one node down
+ * longer than the online window fails every upload ("not enough nodes"), and repair would have nowhere to
+ * put pieces. So n leaves a fifth of the nodes spare. Of n, optimal is 75% (Storj's 29/35/80/110 stops at
+ * 73%), so an upload rides out a quarter of its nodes failing mid-transfer; a read needs k = 40%, so a
+ * stored segment survives losing nearly half its pieces; repair sits between.
+ */
 export function defaultScheme(nodes: number): Scheme {
-  const part = (fraction: number) => Math.max(1, Math.round(nodes * fraction));
+  const total = Math.max(1, Math.floor(nodes * 0.8));
+  const part = (fraction: number) => Math.max(1, Math.round(total * fraction));
   const required = part(0.4);
-  const repair = Math.max(required, part(0.6));
-  const optimal = Math.max(repair, part(0.8));
-  return { required, repair, optimal, total: Math.max(optimal, nodes) };
+  const repair = Math.max(required, part(0.5));
+  const optimal = Math.max(repair, part(0.75));
+  return { required, repair, optimal, total: Math.max(optimal, total) };
 }
 
 export function formatScheme(s: Scheme): string {

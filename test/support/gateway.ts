@@ -3,6 +3,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { S3Client } from '@aws-sdk/client-s3';
+import { assertNoBugReports } from '@dcsim/process';
 import { appCommand } from '../../scripts/testnet/apps.js';
 
 export interface GatewayProcess {
@@ -10,7 +11,7 @@ export interface GatewayProcess {
   endpoint: string;
   child: ChildProcess;
   stderr(): string;
-  /** SIGTERM, then waits for the exit code. */
+  /** SIGTERM, then waits for the exit code; throws if the process reported a bug on stderr. */
   stop(): Promise<number | null>;
 }
 
@@ -46,7 +47,9 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
     stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      const code = await exited;
+      assertNoBugReports(`gateway ${args[0]}`, stderr());
+      return code;
     },
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { guardProcess } from '@dcsim/process';
 import { AuthServiceCredentials } from './auth/client.js';
 import { AUTH_DB_FILE, AuthDb } from './auth/db.js';
 import { AuthError, invalidate } from './auth/records.js';
@@ -13,6 +14,10 @@ import { staticCredentials, type CredentialStore } from './credentials.js';
 import { listen, parseListen } from './listen.js';
 import { ProjectPool } from './projects.js';
 import { createS3Server } from './s3/server.js';
+
+// `run` and `auth run` serve many clients; `auth invalidate` does one thing (see @dcsim/process).
+const serves = process.argv[2] === 'run' || (process.argv[2] === 'auth' && process.argv[3] === 'run');
+guardProcess(process.argv[2] === 'auth' ? 'auth service' : 'gateway', serves ? 'service' : 'command');
 
 const log = (line: string) => process.stderr.write(`gateway: ${line}\n`);
 

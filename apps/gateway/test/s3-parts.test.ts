@@ -79,8 +79,10 @@ describe('metadata', () => {
     expect(etagOf({ [ETAG_KEY]: 'abc' })).toBe('"abc"');
   });
 
-  it('refuses user metadata over 2 KiB', () => {
-    expect(code(() => metadataFromHeaders({ 'x-amz-meta-big': 'x'.repeat(3000) }))).toBe('InvalidArgument');
+  it('refuses user metadata over 2 KiB, counting the UTF-8 bytes of names and values', () => {
+    expect(code(() => metadataFromHeaders({ 'x-amz-meta-big': 'x'.repeat(3000) }))).toBe('MetadataTooLarge');
+    expect(code(() => metadataFromHeaders({ 'x-amz-meta-big': 'x'.repeat(2045) }))).toBe('no error');
+    expect(code(() => metadataFromHeaders({ 'x-amz-meta-big': 'é'.repeat(1023) }))).toBe('MetadataTooLarge');
   });
 });
 
@@ -97,6 +99,7 @@ describe('names', () => {
     expect(parseCopySource('bucket/k?versionId=null')).toEqual({ bucket: 'bucket', key: 'k' });
     expect(code(() => parseCopySource('bucket/k?versionId=123'))).toBe('NotImplemented');
     expect(code(() => parseCopySource('bucket'))).toBe('InvalidArgument');
+    expect(code(() => parseCopySource(`bucket/${'k'.repeat(1025)}`))).toBe('KeyTooLongError');
   });
 
   it('encodes keys for encoding-type=url as AWS does', () => {

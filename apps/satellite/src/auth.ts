@@ -35,6 +35,12 @@ export interface RequestedAction {
  */
 export const MAX_CAVEATS = 1000;
 
+/**
+ * Largest serialized API key accepted, checked before it is parsed. A key with a few caveats is a few
+ * hundred bytes; one restricted to many long encrypted prefixes a few KiB.
+ */
+export const MAX_API_KEY_SIZE = 64 * 1024;
+
 /** No row has this head: nothing to reveal, but a hint for the common mistakes. */
 export const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
 
@@ -69,6 +75,7 @@ export class Auth {
   authenticate(header: RequestHeader | undefined): Authenticated {
     const raw = header?.apiKey;
     if (!raw || raw.length === 0) throw unauthenticated('missing API key');
+    if (raw.length > MAX_API_KEY_SIZE) throw invalidArgument(`API key is ${raw.length} bytes; at most ${MAX_API_KEY_SIZE} are accepted`);
     let key: APIKey;
     try {
       key = APIKey.fromBytes(raw);

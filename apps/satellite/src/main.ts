@@ -6,10 +6,14 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseScheme } from '@dcsim/erasure';
+import { guardProcess } from '@dcsim/process';
 import * as admin from './admin.js';
 import { DEFAULTS, makeConfig } from './config.js';
 import { startSatellite } from './index.js';
 import { stderrLogger } from './log.js';
+
+// `run` serves many clients; the admin commands each do one thing (see @dcsim/process for what that changes).
+guardProcess('satellite', process.argv[2] === 'run' ? 'service' : 'command');
 
 const program = new Command('satellite').description('dcsim satellite: metadata, API keys, node selection and order limits');
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { APIKey } from '@dcsim/crypto';
+import { assertNoBugReports } from '@dcsim/process';
 import { CHANNEL_OPTIONS, insecure, MetainfoClient, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -11,7 +12,8 @@ const BIN = resolve(import.meta.dirname, '../bin/satellite.js');
 const run = promisify(execFile);
 
 async function satellite(...args: string[]): Promise<any> {
-  const { stdout } = await run(process.execPath, [BIN, ...args]);
+  const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+  assertNoBugReports(`satellite ${args[0]} ${args[1]}`, stderr);
   return JSON.parse(stdout);
 }
 
@@ -59,6 +61,7 @@ describe('satellite CLI', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    assertNoBugReports('satellite run', stderr);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/listening on 127\.0\.0\.1:\d+; redundancy 2\/3\/4\/5/);
     expect(stderr).not.toContain(created.apiKey);

@@ -155,7 +155,45 @@ describe('CommitSegment', () => {
     expect(failure.details).toMatch(/number of valid pieces \(6\)/);
     expect(failure.details).toMatch(/signature is not valid/);
     expect(failure.details).toMatch(/piece ID in the hash is not the one derived/);
-    expect(u.t.logs.filter((l) => l.startsWith('segment commit: dropped piece'))).toHaveLength(2);
+    expect(u.t.logs.filter((l) => l.startsWith('segment commit: dropped'))).toEqual([
+      expect.stringMatching(/^segment commit: dropped 2 of 8 piece result\(s\): piece 0 from node .*; piece 1 from node /),
+    ]);
+  });
+
+  it('refuses more upload results than the segment has pieces, before checking any, and the channel keeps working', async () => {
+    const u = await setup();
+    const seg = await beginSegment(u);
+    const results = uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME);
+    // What a hostile uplink sends: a thousand results, none of them valid.
+    const flood = Array.from({ length: 1000 }, (_, i) => ({ ...results[i % 10], pieceNum: i, hash: undefined }));
+    expect(await rpcFailure(commitSegment(u, seg.segmentId, flood))).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: '1000 upload results; at most 255 are allowed',
+    });
+    expect(await rpcFailure(commitSegment(u, seg.segmentId, [...results, results[0]]))).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: '11 upload results; at most 10 are allowed (the segment has that many pieces)',
+    });
+    expect(u.t.logs.filter((l) => l.startsWith('segment commit'))).toEqual([]);
+    // Same client, same channel: the segment still commits.
+    await commitSegment(u, seg.segmentId, results);
+  });
+
+  it('names the first three invalid results in its error and log line, and counts the rest', async () => {
+    const u = await setup();
+    const seg = await beginSegment(u);
+    const forged = uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME).map((r, i) => ({
+      ...r,
+      hash: signedHash(generateIdentity(), seg.addressedLimits[i], PIECE_SIZE),
+    }));
+    const failure = await rpcFailure(commitSegment(u, seg.segmentId, forged));
+    expect(failure.details).toMatch(/^number of valid pieces \(0\) is less than the success threshold \(8\); found 10 invalid piece\(s\): /);
+    expect(failure.details.match(/signature is not valid/g)).toHaveLength(3);
+    expect(failure.details).toMatch(/; and 7 more$/);
+    expect(failure.details.length).toBeLessThan(600);
+    const dropped = u.t.logs.filter((l) => l.startsWith('segment commit: dropped'));
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatch(/^segment commit: dropped 10 of 10 piece result\(s\): .*; and 7 more$/);
   });
 
   it('refuses results for the wrong node, the wrong size, or without a hash', async () => {

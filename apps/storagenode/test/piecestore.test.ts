@@ -152,6 +152,19 @@ describe('order limit checks', () => {
     expect((await download(t.client, get(limit.pieceId))).data.length).toBe(10); // still there
   });
 
+  it('refuses integers beyond 2^53-1 with INVALID_ARGUMENT, upload and download alike, and keeps serving', async () => {
+    const beyond = /^cannot decode the dcsim\.Piecestore\/(Upload|Download) request: an integer field is above 2\^53-1/;
+    const huge = await failure(upload(t.client, put({ limit: 2 ** 60 }), randomBytes(10)));
+    expect(huge.code).toBe(status.INVALID_ARGUMENT);
+    expect(huge.message).toMatch(beyond);
+    const limit = put();
+    await upload(t.client, limit, randomBytes(100));
+    const far = await failure(download(t.client, get(limit.pieceId), 2 ** 60, 10));
+    expect(far.code).toBe(status.INVALID_ARGUMENT);
+    expect(far.message).toMatch(beyond);
+    expect((await download(t.client, get(limit.pieceId))).data.length).toBe(100);
+  });
+
   it('refuses a request without a limit', async () => {
     const res = await failure(download(t.client, undefined as never));
     expect(res).toEqual({ code: status.INVALID_ARGUMENT, message: 'Download: order limit missing' });

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_OPTIONS, PieceAction, PiecestoreClient, insecure } from '@dcsim/protocol';
 import { parseNodeId } from '@dcsim/identity';
+import { assertNoBugReports } from '@dcsim/process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, orderLimit, removeTempDirs, startContactServer, tempDir, upload } from './helpers.js';
 
@@ -46,6 +47,7 @@ describe('storagenode run', () => {
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      assertNoBugReports('storagenode run', stderr);
       expect(stderr).toMatch(/stored piece [A-Z2-7]{7}… \(97\.7 KiB\) for satellite /);
     } finally {
       child.kill('SIGKILL');

@@ -3,6 +3,7 @@
  * its own file under cli/; this file only wires them together.
  */
 import { Command } from 'commander';
+import { guardProcess } from '@dcsim/process';
 import { register as accessCreate } from './cli/access-create.js';
 import { register as accessImport } from './cli/access-import.js';
 import { register as accessInspect } from './cli/access-inspect.js';
@@ -21,6 +22,8 @@ import { register as mv } from './cli/mv.js';
 import { register as rb } from './cli/rb.js';
 import { register as rm } from './cli/rm.js';
 import { register as share } from './cli/share.js';
+
+guardProcess('uplink', 'command');
 
 const program = new Command('uplink')
   .description('dcsim uplink: encrypts, erasure-codes and stores objects on the network; all keys stay on this machine')

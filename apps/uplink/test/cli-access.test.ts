@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APIKey, CipherSuite, Store, checkDecode, checkEncode, serializeAccess } from '@dcsim/crypto';
+import { assertNoBugReports } from '@dcsim/process';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/uplink.js', import.meta.url));
@@ -28,13 +29,15 @@ interface Run {
   stderr: string;
 }
 
-function uplink(args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function uplink(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const { UPLINK_ACCESS: _ignored, ...base } = process.env;
-  return new Promise((resolve) => {
+  const run = await new Promise<Run>((resolve) => {
     execFile(process.execPath, [bin, ...args], { env: { ...base, UPLINK_CONFIG_DIR: configDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
+  assertNoBugReports('uplink', run.stderr);
+  return run;
 }
 
 const expectedInspect = `${JSON.stringify(grants.inspect, null, 2)}\n`;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APIKey, CipherSuite, Store, serializeAccess } from '@dcsim/crypto';
+import { assertNoBugReports } from '@dcsim/process';
 import { appCommand } from '../../../scripts/testnet/apps.js';
 import { parseRange, rangeWithin } from '../src/cli/byte-range.js';
 import { accessFile, configDir, loadAccessConfig, saveAccessConfig } from '../src/cli/config.js';
@@ -47,6 +48,7 @@ async function uplink(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run>
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stderr += c));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assertNoBugReports('uplink', stderr);
   return { code, stdout, stderr };
 }
 

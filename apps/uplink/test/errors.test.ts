@@ -10,8 +10,10 @@ import {
   NotEnoughPiecesError,
   ObjectNotFoundError,
   RevokedError,
+  NoPathKeyError,
   SatelliteError,
   satelliteError,
+  SatelliteUnavailableError,
 } from '../src/lib/errors.js';
 
 // What grpc-js hands a client: a ServiceError carrying the code and the server's message in `details`.
@@ -60,5 +62,21 @@ describe('satelliteError', () => {
       'upload failed: only 5 of the 8 pieces needed were stored (3 × node offline)',
     );
     expect(new NotEnoughPiecesError('download', 2, 4).message).toBe('download failed: only 2 good pieces, 4 needed to rebuild the segment');
+  });
+
+  it('tells an unreachable or silent satellite (worth retrying) from a refusal', () => {
+    const down = satelliteError(rpc(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7777'));
+    expect(down).toBeInstanceOf(SatelliteUnavailableError);
+    expect(down.message).toBe('satellite: unreachable (No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7777)');
+    const silent = satelliteError(rpc(status.DEADLINE_EXCEEDED, 'Deadline exceeded after 30.001s'));
+    expect(silent).toBeInstanceOf(SatelliteUnavailableError);
+    expect(silent.message).toBe('satellite: did not answer in time (Deadline exceeded after 30.001s)');
+    expect(satelliteError(rpc(status.INVALID_ARGUMENT, 'no'))).not.toBeInstanceOf(SatelliteUnavailableError);
+  });
+
+  it('names the path a grant has no key for, as a denial of access', () => {
+    const err = new NoPathKeyError('photos', 'private/cat.jpg');
+    expect(err).toBeInstanceOf(AccessDeniedError);
+    expect(err.message).toBe('access denied: this access grant holds no encryption key for sj://photos/private/cat.jpg');
   });
 });

@@ -1,25 +1,28 @@
 /**
  * Encode an encrypted segment into n pieces and rebuild it from any k of them, whole or by range.
  *
- * Layout (see stripes.ts): Storj's. The segment is padded like uplink pads it (zeros, then the
- * padding length as a big-endian uint32, at least 4 bytes) to whole stripes of k × shareSize;
- * piece i holds share i of every stripe in order. Pieces 0..k-1 are the data shares themselves
- * (the code is systematic), pieces k..n-1 parity.
+ * Layout: Storj's. The segment is padded like uplink pads it (zeros, then the padding length as a
+ * big-endian uint32, at least 4 bytes) to whole stripes of k × shareSize; stripe s is cut into k
+ * shares, Reed-Solomon turns them into n, and piece i holds share i of every stripe in order.
+ * Pieces 0..k-1 are the data shares themselves (the code is systematic), pieces k..n-1 parity.
  *
- * Why stripes rather than cutting the segment into k contiguous shards (one engine call, no
- * gather)? With contiguous shards a byte range lies inside one data shard, and rebuilding it
- * without that piece needs the same range from k other pieces: k times the bytes. With stripes a
- * range costs about its own size summed over k pieces, and a download can decode from the start
- * of every piece as it streams in. The gather this needs runs at ~1.7 GB/s, small beside
- * Reed-Solomon itself.
+ * Why stripes rather than cutting the segment into k contiguous shards? With contiguous shards a
+ * byte range lies inside one data shard, and rebuilding it without that piece needs the same range
+ * from k other pieces: k times the bytes. With stripes a range costs about its own size summed over
+ * k pieces, and a download can decode from the start of every piece as it streams in.
  *
- * Speed: the engine is called once per run of stripes (~1 MiB of segment by default), not per
- * stripe; a run keeps the wasm memory small and is as fast as one call for the whole segment.
+ * The work runs in the wasm kernel (kernel.ts, wasm/rs.c) a chunk of stripes at a time: the chunk's
+ * bytes are copied into wasm memory once, the kernel gathers shares into shards (or scatters them
+ * back into stripes) while coding, and the result is copied out once. Chunks are small enough
+ * (CHUNK_BYTES) to stay in cache and keep the wasm memory small, whatever the run or segment size.
  *
  * Reed-Solomon here only fills in *missing* pieces: it cannot tell a corrupted piece from a good
- * one. Callers must verify pieces first (signed piece hashes; AES-GCM tags catch the rest).
+ * one. Callers must verify pieces first (signed piece hashes; AES-GCM tags catch the rest), or
+ * correct a stripe with more than k shares (correct.ts).
  */
 import { ErasureError, NotEnoughPiecesError } from './errors.js';
+import { decodeStripes as decodeChunk, encodeStripes as encodeChunk, nibbleTables } from './kernel.js';
+import { decodeMatrix, generatorMatrix } from './matrix.js';
 import {
   PADDING_TRAILER_SIZE,
   type RedundancyScheme,
@@ -29,22 +32,20 @@ import {
   stripeSize,
   validateScheme,
 } from './scheme.js';
-import { gatherShares, scatterShares, shardViews } from './stripes.js';
-import { encodeParity, rebuildData } from './wasm.js';
 
-/** Segment bytes handed to the engine per call. */
-const BATCH_BYTES = 1 << 20;
+/** Bytes of input plus output the kernel works on per call: fits in L2 and keeps wasm memory small. */
+const CHUNK_BYTES = 1 << 20;
 
 /** Erasure codes `data` (an encrypted segment) into `scheme.total` pieces of `pieceSize` bytes. */
 export function encodeSegment(data: Uint8Array, scheme: RedundancyScheme): Uint8Array[] {
   validateScheme(scheme);
   const { total: n, shareSize } = scheme;
-  const pieces = Array.from({ length: n }, () => new Uint8Array(stripeCount(data.length, scheme) * shareSize));
-  let work: Uint8Array | undefined; // one buffer for every run: the first run is the largest
-  const buffer = (bytes: number) => (work && work.length >= bytes ? work.subarray(0, bytes) : (work = new Uint8Array(bytes)));
-  for (const run of encodeRuns(data, scheme, batchStripes(scheme), buffer)) {
-    const shards = shardViews(run.shards, n, run.stripeCount * shareSize);
-    for (let i = 0; i < n; i++) pieces[i].set(shards[i], run.firstStripe * shareSize);
+  const stripes = stripeCount(data.length, scheme);
+  const pieces = Array.from({ length: n }, () => new Uint8Array(stripes * shareSize));
+  for (const chunk of encodeChunks(paddedStripes(data, scheme), scheme, 0, stripes)) {
+    const shardSize = chunk.stripeCount * shareSize;
+    const at = chunk.firstStripe * shareSize;
+    for (let i = 0; i < n; i++) pieces[i].set(chunk.shards.subarray(i * shardSize, (i + 1) * shardSize), at);
   }
   return pieces;
 }
@@ -71,16 +72,34 @@ export function* encodeRuns(
 ): Generator<EncodedRun> {
   validateScheme(scheme);
   if (!Number.isSafeInteger(runStripes) || runStripes < 1) throw new RangeError(`stripes per run must be a positive integer, got ${runStripes}`);
-  const { required: k, total: n, shareSize } = scheme;
+  const { total: n, shareSize } = scheme;
   const stripes = stripeCount(data.length, scheme);
-  const stripeAt = paddedStripes(data, scheme);
+  const readStripes = paddedStripes(data, scheme);
   for (let first = 0; first < stripes; first += runStripes) {
     const count = Math.min(runStripes, stripes - first);
     const shardSize = count * shareSize;
     const shards = buffer(n * shardSize);
-    gatherShares(stripeAt, first, count, shareSize, shardViews(shards, k, shardSize));
-    if (n > k) encodeParity(shards, k, n - k);
+    for (const chunk of encodeChunks(readStripes, scheme, first, count)) {
+      const chunkShard = chunk.stripeCount * shareSize;
+      const at = (chunk.firstStripe - first) * shareSize;
+      for (let i = 0; i < n; i++) shards.set(chunk.shards.subarray(i * chunkShard, (i + 1) * chunkShard), i * shardSize + at);
+    }
     yield { firstStripe: first, stripeCount: count, shards };
+  }
+}
+
+/**
+ * Encodes stripes [first, first + count) chunk by chunk. Each chunk's shards are a view of the
+ * kernel's memory: the caller copies them out before asking for the next chunk.
+ */
+function* encodeChunks(readStripes: StripeReader, scheme: RedundancyScheme, first: number, count: number): Generator<EncodedRun> {
+  const { required: k, total: n, shareSize } = scheme;
+  const parityTables = nibbleTables(generatorMatrix(k, n)).subarray(k * k * 32);
+  const step = Math.max(1, Math.floor(CHUNK_BYTES / ((k + n) * shareSize)));
+  for (let done = 0; done < count; done += step) {
+    const stripes = Math.min(step, count - done);
+    const shards = encodeChunk(parityTables, k, n, shareSize, stripes, (into) => readStripes(first + done, stripes, into));
+    yield { firstStripe: first + done, stripeCount: stripes, shards };
   }
 }
 
@@ -169,27 +188,26 @@ function decodeStripes(
   out: Uint8Array,
   outStart: number,
 ): void {
-  const { required: k, shareSize } = scheme;
+  const { required: k, total: n, shareSize } = scheme;
   const chosen = choosePieces(slices, k);
-  if (chosen[k - 1] === k - 1) {
-    // All data pieces are here: they are the stripes' shares as they are.
-    scatterShares(chosen.map((i) => slices[i]!), first, count, shareSize, out, outStart);
-    return;
-  }
-  // Row i of the engine's code matrix does not depend on n (rows of a Vandermonde matrix times a
-  // fixed k × k inverse), so the engine only needs shards up to the highest piece we decode from.
-  const width = chosen[k - 1] + 1;
-  const present = Array.from({ length: width }, (_, i) => chosen.includes(i));
-  const batch = batchStripes(scheme);
-  const work = new Uint8Array(width * Math.min(batch, count) * shareSize);
-  for (let done = 0; done < count; done += batch) {
-    const runLength = Math.min(batch, count - done);
-    const shardSize = runLength * shareSize;
-    const shards = shardViews(work, width, shardSize);
+  // Data share i is copied from its piece when present, else computed with row i of the decode matrix.
+  const sources = Int32Array.from({ length: k }, (_, i) => chosen.indexOf(i));
+  const tables = sources.includes(-1) ? nibbleTables(decodeMatrix(k, n, chosen)) : new Uint8Array(0);
+  const stripe = stripeSize(scheme);
+  const outEnd = outStart + out.length;
+  const step = Math.max(1, Math.floor(CHUNK_BYTES / (2 * stripe)));
+  for (let done = 0; done < count; done += step) {
+    const stripes = Math.min(step, count - done);
+    const shardSize = stripes * shareSize;
     const from = done * shareSize;
-    for (const i of chosen) shards[i].set(slices[i]!.subarray(from, from + shardSize));
-    rebuildData(work.subarray(0, width * shardSize), k, width - k, present);
-    scatterShares(shards.slice(0, k), first + done, runLength, shareSize, out, outStart);
+    const decoded = decodeChunk(tables, sources, shareSize, stripes, (shards) => {
+      chosen.forEach((piece, c) => shards.set(slices[piece]!.subarray(from, from + shardSize), c * shardSize));
+    });
+    // `decoded` holds padded-segment bytes [start, start + decoded.length): keep what `out` stands for.
+    const start = (first + done) * stripe;
+    const lo = Math.max(start, outStart);
+    const hi = Math.min(start + decoded.length, outEnd);
+    if (lo < hi) out.set(decoded.subarray(lo - start, hi - start), lo - outStart);
   }
 }
 
@@ -231,22 +249,25 @@ function checkRange(range: PieceRange, scheme: RedundancyScheme): void {
   if (!consistent) throw new ErasureError(`piece range ${JSON.stringify(range)} does not match scheme stripes of ${stripe} bytes`);
 }
 
-/** Stripes per engine call: about BATCH_BYTES of segment, at least one stripe. */
-function batchStripes(scheme: RedundancyScheme): number {
-  return Math.max(1, Math.floor(BATCH_BYTES / stripeSize(scheme)));
-}
+/** Copies stripes [first, first + count) of a padded segment into `into`. */
+type StripeReader = (first: number, count: number, into: Uint8Array) => void;
 
 /**
- * Stripe s of the padded segment, without copying the segment: whole stripes are views of
- * `data`; only the last one or two stripes, which hold the padding, are copied.
+ * The padded segment's stripes, without padding a copy of the whole segment: whole stripes come
+ * straight from `data`, the last one or two (which hold the padding) from a small padded tail.
  */
-function paddedStripes(data: Uint8Array, scheme: RedundancyScheme): (stripe: number) => Uint8Array {
+function paddedStripes(data: Uint8Array, scheme: RedundancyScheme): StripeReader {
   const stripe = stripeSize(scheme);
-  const whole = Math.floor(data.length / stripe);
+  const split = Math.floor(data.length / stripe) * stripe;
   const padded = paddedSize(data.length, scheme);
-  const tail = new Uint8Array(padded - whole * stripe);
-  tail.set(data.subarray(whole * stripe));
+  const tail = new Uint8Array(padded - split);
+  tail.set(data.subarray(split));
   // Storj's padding: zeros, then the padding length as a big-endian uint32.
   new DataView(tail.buffer).setUint32(tail.length - PADDING_TRAILER_SIZE, padded - data.length);
-  return (s) => (s < whole ? data.subarray(s * stripe, (s + 1) * stripe) : tail.subarray((s - whole) * stripe, (s - whole + 1) * stripe));
+  return (first, count, into) => {
+    const start = first * stripe;
+    const end = (first + count) * stripe;
+    if (start < split) into.set(data.subarray(start, Math.min(end, split)));
+    if (end > split) into.set(tail.subarray(Math.max(start, split) - split, end - split), Math.max(start, split) - start);
+  };
 }

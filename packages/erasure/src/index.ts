@@ -15,3 +15,4 @@ export {
 } from './scheme.js';
 export { type EncodedRun, type PieceRange, encodeSegment, encodeRuns, decodeSegment, pieceRange, decodeRange } from './codec.js';
 export { ErasureError, NotEnoughPiecesError } from './errors.js';
+export { type CorrectedStripe, TooManyErrorsError, correctStripe } from './correct.js';

@@ -25,8 +25,8 @@ export interface RedundancyScheme {
  * With k = 29 a stripe is 29 × 256 = 7,424 bytes: exactly one AES-GCM block of the default
  * encryption parameters, which is why uplink's block size is 7,424. For other k the blocks and
  * stripes do not line up, which only costs a ranged read up to one extra stripe at each end.
- * Larger shares would make the stripe gather/scatter cheaper, but at 256 B it already runs at
- * ~1.7 GB/s against Reed-Solomon's ~0.2 GB/s (see bench/erasure.ts), so we keep Storj's value.
+ * Larger shares would make the stripe gather/scatter a little cheaper, but the kernel already does it
+ * in the same pass as Reed-Solomon (see bench/erasure.ts), so we keep Storj's value.
  */
 export const DEFAULT_SHARE_SIZE = 256;
 

@@ -206,6 +206,19 @@ describe('ranged reads', () => {
     }
   });
 
+  it('decodes ranges that span several of the kernel\'s chunks (~1 MiB each)', () => {
+    const big = random(3 * 1024 * 1024 + 777);
+    const bigPieces = encodeSegment(big, dev);
+    const cases: [number, number][] = [[0, big.length], [524_287, 1_048_579], [1_000_001, 2_000_000], [big.length - 1_500_000, 1_500_000]];
+    for (const [offset, length] of cases) {
+      const range = pieceRange(offset, length, big.length, dev);
+      for (const numbers of [[0, 1, 2, 3], [1, 4, 5, 9]]) {
+        const slices = keep(bigPieces, numbers).map((piece) => piece?.subarray(range.pieceOffset, range.pieceOffset + range.pieceLength));
+        expectBytes(decodeRange(slices, dev, range), big.subarray(offset, offset + length));
+      }
+    }
+  });
+
   it('returns nothing for an empty range and rejects ranges past the end', () => {
     expectBytes(readRange(100, 0, []), new Uint8Array(0));
     expect(() => pieceRange(data.length - 10, 11, data.length, dev)).toThrow(

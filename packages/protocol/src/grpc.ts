@@ -2,7 +2,8 @@
  * What every dcsim process shares about gRPC: channel options, a promise wrapper for unary calls,
  * and errors that carry a gRPC status code so clients can tell "not found" from "access denied".
  */
-import { credentials, Metadata, Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, Server, ServerCredentials, status, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
+import { rejectMalformedRequests } from './malformed.js';
 
 export { status };
 
@@ -16,10 +17,12 @@ export const CHANNEL_OPTIONS = {
   'grpc.http2.lookahead_bytes': 4 * 1024 * 1024,
 } as const;
 
-export const SERVER_OPTIONS = {
+export const SERVER_OPTIONS: ServerOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-} as const;
+  // A request that does not decode answers INVALID_ARGUMENT (grpc-js alone says INTERNAL).
+  interceptors: [rejectMalformedRequests],
+};
 
 export const insecure = () => credentials.createInsecure();
 
@@ -45,9 +48,18 @@ export const failedPrecondition = (why: string) => new RpcError(status.FAILED_PR
 export const alreadyExists = (what: string) => new RpcError(status.ALREADY_EXISTS, what);
 export const resourceExhausted = (why: string) => new RpcError(status.RESOURCE_EXHAUSTED, why);
 
+/**
+ * Longest status message sent. It travels in an HTTP/2 trailer: one beyond the peer's header size limit
+ * breaks the call (the client waits out its deadline) and can stall the next call on the channel too.
+ */
+export const MAX_STATUS_MESSAGE = 1024;
+
 /** Turns anything a handler threw into a ServiceError; unexpected errors become INTERNAL without internals. */
 export function toServiceError(err: unknown, log?: (msg: string) => void): Partial<ServiceError> {
-  if (err instanceof RpcError) return { code: err.code, details: err.message, message: err.message };
+  if (err instanceof RpcError) {
+    const message = err.message.length > MAX_STATUS_MESSAGE ? `${err.message.slice(0, MAX_STATUS_MESSAGE - 1)}…` : err.message;
+    return { code: err.code, details: message, message };
+  }
   log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return { code: status.INTERNAL, details: 'internal server error', message: 'internal server error' };
 }

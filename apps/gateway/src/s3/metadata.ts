@@ -11,7 +11,7 @@ export const ETAG_KEY = 's3:etag';
 const USER_PREFIX = 'x-amz-meta-';
 /** Headers S3 stores with the object and returns on GET and HEAD. */
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
-/** S3's limit on the size of user metadata. */
+/** S3's limit on user metadata: the UTF-8 bytes of every x-amz-meta-* name (without the prefix) and value, summed. */
 const MAX_USER_METADATA = 2048;
 
 export interface S3Metadata {
@@ -30,14 +30,17 @@ export function metadataFromHeaders(headers: IncomingHttpHeaders): S3Metadata {
     if (name.startsWith(USER_PREFIX) && name.length > USER_PREFIX.length) {
       const key = name.slice(USER_PREFIX.length);
       metadata[key] = text;
-      userBytes += key.length + Buffer.byteLength(text);
+      userBytes += Buffer.byteLength(key) + Buffer.byteLength(text);
     } else if (STORED_HEADERS.includes(name)) {
       // aws-chunked is how the body travelled, not how the object is encoded.
       const stored = name === 'content-encoding' ? text.split(',').map((e) => e.trim()).filter((e) => e !== 'aws-chunked' && e !== '').join(',') : text;
       if (stored !== '') metadata[`s3:${name}`] = stored;
     }
   }
-  if (userBytes > MAX_USER_METADATA) throw new S3Error('InvalidArgument', `user metadata is ${userBytes} bytes; S3 allows ${MAX_USER_METADATA}`);
+  if (userBytes > MAX_USER_METADATA) {
+    const sizes = `${userBytes} bytes, at most ${MAX_USER_METADATA}`;
+    throw new S3Error('MetadataTooLarge', `your metadata headers exceed the maximum allowed metadata size: ${sizes}`);
+  }
   return { contentType: headers['content-type'], metadata };
 }
 

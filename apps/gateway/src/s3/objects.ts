@@ -69,6 +69,7 @@ export async function deleteObjects(ctx: S3Context, bucket: string): Promise<voi
   const errors: { Key: string; Code: string; Message: string }[] = [];
   await inParallel(keys as string[], 8, async (key) => {
     try {
+      checkKeyLength(key);
       await ctx.project.delete(bucket, key);
       deleted.push({ Key: key });
     } catch (err) {
@@ -114,12 +115,25 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw new S3Error('InvalidArgument', 'x-amz-copy-source must be /bucket/key');
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const key = decoded.slice(slash + 1);
+  checkKeyLength(key);
+  return { bucket: decoded.slice(0, slash), key };
 }
 
-/** S3's key length limit, and the gateway's own prefix kept out of reach. */
+/** S3's longest object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/** Checked for every request that names an object (router.ts), and for each key of a DeleteObjects or copy source. */
+export function checkKeyLength(key: string): void {
+  const bytes = Buffer.byteLength(key);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', `your key is too long: ${bytes} bytes, at most ${MAX_KEY_BYTES} are allowed`);
+  }
+}
+
+/** What a new object's key must also not be: the gateway's own prefix is kept out of reach. */
 export function checkKey(key: string): void {
-  if (Buffer.byteLength(key) > 1024) throw new S3Error('InvalidArgument', 'object keys are at most 1024 bytes');
+  checkKeyLength(key);
   if (key.startsWith(HIDDEN_PREFIX)) throw new S3Error('InvalidArgument', `keys under ${HIDDEN_PREFIX} are the gateway's own`);
 }
 

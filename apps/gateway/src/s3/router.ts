@@ -52,6 +52,7 @@ export function route(ctx: S3Context): Handler {
         return notAllowed(method);
     }
   }
+  objects.checkKeyLength(key);
   const uploadId = q.get('uploadId');
   switch (method) {
     case 'PUT':

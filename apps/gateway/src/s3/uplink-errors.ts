@@ -10,6 +10,7 @@ import {
   NotEnoughPiecesError,
   ObjectNotFoundError,
   RevokedError,
+  SatelliteUnavailableError,
 } from '@dcsim/uplink';
 import { S3Error } from './errors.js';
 
@@ -21,9 +22,14 @@ export function toS3Error(err: unknown): S3Error | undefined {
     return new S3Error('BucketAlreadyOwnedByYou', 'your previous request to create the named bucket succeeded and you already own it', { BucketName: err.bucket });
   }
   if (err instanceof BucketNotEmptyError) return new S3Error('BucketNotEmpty', 'the bucket you tried to delete is not empty', { BucketName: err.bucket });
+  // Also NoPathKeyError: a restricted grant has no encryption key outside the paths it was shared for.
   if (err instanceof AccessDeniedError) return new S3Error('AccessDenied', err.message);
   if (err instanceof RevokedError || err instanceof InvalidAccessError) return new S3Error('AccessDenied', err.message);
   if (err instanceof InvalidArgumentError) return new S3Error('InvalidArgument', err.message);
   if (err instanceof NotEnoughNodesError || err instanceof NotEnoughPiecesError) return new S3Error('ServiceUnavailable', err.message);
+  // S3's "try again later", which SDKs retry (Storj's gateway answers a satellite that reset the connection with a 503 too).
+  if (err instanceof SatelliteUnavailableError) {
+    return new S3Error('ServiceUnavailable', 'the satellite is unreachable; try again later');
+  }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { ActionType } from '@dcsim/crypto';
 import {
   alreadyExists,
   failedPrecondition,
+  invalidArgument,
   notFound,
   type Bucket,
   type CreateBucketRequest,
@@ -18,13 +19,13 @@ import { removeObject } from '../deletes.js';
 import type { Metainfo } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
-import { checkBucketName } from './validate.js';
+import { checkBucketLength, checkBucketName, MAX_BUCKET_NAME_LENGTH } from './validate.js';
 
 export const MAX_LIST_LIMIT = 1000;
 
 export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
-  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
   checkBucketName(req.name);
+  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
   const row = m.db.buckets.create(auth.project.id, req.name);
   if (!row) throw alreadyExists(`bucket already exists: ${req.name}`);
   m.log(`bucket created: ${req.name} (project ${auth.project.name})`);
@@ -32,6 +33,7 @@ export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucke
 }
 
 export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse {
+  checkBucketLength(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.name });
   return { bucket: bucketMessage(requireBucket(m, auth, req.name)) };
 }
@@ -41,6 +43,7 @@ export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse
  * same transaction as the bucket, and their pieces are queued for deletion.
  */
 export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucketResponse {
+  checkBucketLength(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
   const projectId = auth.project.id;
   const now = Date.now();
@@ -70,6 +73,9 @@ export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucke
  * read of bucket metadata without a bucket, which caveats always allow; the filter does the rest.
  */
 export function listBuckets(m: Metainfo, req: ListBucketsRequest): ListBucketsResponse {
+  if (req.cursor.length > MAX_BUCKET_NAME_LENGTH) {
+    throw invalidArgument(`bucket listing cursor is ${req.cursor.length} characters; bucket names have at most ${MAX_BUCKET_NAME_LENGTH}`);
+  }
   const auth = m.auth.authorize(req.header, { op: ActionType.Read });
   const limit = clampLimit(req.limit);
   const allowed = m.auth.allowedBuckets(auth);

@@ -14,10 +14,14 @@ import { clampLimit } from './buckets.js';
 import type { Metainfo } from './context.js';
 import { listItem, prefixItem } from './convert.js';
 import { requireBucket } from './lookup.js';
+import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './validate.js';
 
 const SLASH = 0x2f;
 
 export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsResponse {
+  checkBucketLength(req.bucket);
+  checkBytes('encrypted listing prefix', req.encryptedPrefix, MAX_ENCRYPTED_KEY_LENGTH);
+  checkBytes('encrypted listing cursor', req.encryptedCursor, MAX_ENCRYPTED_KEY_LENGTH);
   const auth = m.auth.authorize(req.header, { op: ActionType.List, bucket: req.bucket, encryptedPath: req.encryptedPrefix });
   requireBucket(m, auth, req.bucket);
   const prefix = req.encryptedPrefix;

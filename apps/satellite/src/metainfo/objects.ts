@@ -26,7 +26,7 @@ import { formatBytes, shortHex } from '@dcsim/format';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
-import { checkEncryptedKey, checkEncryption, checkMetadataSize } from './validate.js';
+import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
 
 /**
  * Starts an upload: a pending object row under a fresh stream ID. Expiry follows Storj: a time in
@@ -34,9 +34,9 @@ import { checkEncryptedKey, checkEncryption, checkMetadataSize } from './validat
  * a max TTL gets objects that expire after it.
  */
 export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectResponse {
-  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
-  checkEncryptedKey(req.encryptedObjectKey);
+  checkObjectName(req);
   const encryption = checkEncryption(req.encryptionParameters);
+  const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
 
   const now = Date.now();
@@ -92,10 +92,12 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
  * turns committed. A crash leaves either the old object or the new one.
  */
 export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
+  checkMetadataSize(req.encryptedMetadata);
+  checkBytes('encrypted metadata key', req.encryptedMetadataKey, MAX_KEY_MATERIAL);
+  checkBytes('encrypted metadata key nonce', req.encryptedMetadataNonce, MAX_KEY_MATERIAL);
   const auth = m.auth.authenticate(req.header);
   const pending = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: pending.bucket, encryptedPath: pending.encryptedKey });
-  checkMetadataSize(req.encryptedMetadata);
 
   const now = Date.now();
   const { row, replaced, queued } = m.db.transaction(() => {
@@ -137,6 +139,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
 }
 
 export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse {
+  checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
   return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now())) };
@@ -144,6 +147,7 @@ export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse
 
 /** The object and the list of its segments; order limits come per segment from DownloadSegment. */
 export function downloadObject(m: Metainfo, req: DownloadObjectRequest): DownloadObjectResponse {
+  checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
   const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now());
@@ -155,6 +159,7 @@ export function downloadObject(m: Metainfo, req: DownloadObjectRequest): Downloa
  * the retired grace its rows go and its pieces are queued for deletion (cleanup.ts).
  */
 export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjectResponse {
+  checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
   const row = m.db.transaction(() => {

@@ -1,7 +1,9 @@
 /** ProjectInfo (the salt for the root key) and RevokeAPIKey. */
 import { ActionType } from '@dcsim/crypto';
 import type { ProjectInfoRequest, ProjectInfoResponse, RevokeAPIKeyRequest, RevokeAPIKeyResponse } from '@dcsim/protocol';
+import { MAX_API_KEY_SIZE } from '../auth.js';
 import type { Metainfo } from './context.js';
+import { checkBytes } from './validate.js';
 
 export function projectInfo(m: Metainfo, req: ProjectInfoRequest): ProjectInfoResponse {
   const auth = m.auth.authorize(req.header, { op: ActionType.ProjectInfo });
@@ -9,6 +11,7 @@ export function projectInfo(m: Metainfo, req: ProjectInfoRequest): ProjectInfoRe
 }
 
 export function revokeApiKey(m: Metainfo, req: RevokeAPIKeyRequest): RevokeAPIKeyResponse {
+  checkBytes('API key to revoke', req.apiKey, MAX_API_KEY_SIZE, true);
   const { revoker, caveats } = m.auth.revoke(req.header, req.apiKey);
   m.log(
     `API key revoked: a macaroon with ${caveats} caveat(s) derived from key "${revoker.apiKey.name}" ` +

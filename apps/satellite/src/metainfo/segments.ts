@@ -1,7 +1,7 @@
 /** BeginSegment, CommitSegment, MakeInlineSegment, DownloadSegment. */
 import { randomBytes } from 'node:crypto';
 import { ActionType, derivePieceId, randomPieceId, type CipherSuite } from '@dcsim/crypto';
-import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
+import { MAX_TOTAL, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/identity';
 import {
   failedPrecondition,
@@ -25,9 +25,11 @@ import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
 import { pendingObject, readableObjectByStream } from './lookup.js';
-import { checkPosition, checkSize } from './validate.js';
+import { checkBytes, checkCount, checkPosition, checkSize, MAX_KEY_MATERIAL } from './validate.js';
 
 export const SEGMENT_ID_SIZE = 16;
+/** Invalid upload results named in an error or log line; the rest are counted. */
+const LISTED_INVALID = 3;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -77,13 +79,17 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
  * than the optimal (success) threshold of valid ones refuse the commit, as in Storj.
  */
 export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSegmentResponse {
-  const auth = m.auth.authenticate(req.header);
+  // A segment has at most MAX_TOTAL pieces, and n once begun: a longer list of results is refused before
+  // any work grows with it (each result costs a signature check, and every refusal used to be listed).
+  checkCount('upload results', req.uploadResults.length, MAX_TOTAL);
   if (req.segmentId.length !== SEGMENT_ID_SIZE) throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
+  checkSegmentKey(req);
+  const auth = m.auth.authenticate(req.header);
   const pending = m.db.pendingSegments.get(req.segmentId);
   if (!pending) throw notFound('segment upload not found (unknown segment ID, or it was abandoned)');
+  checkCount('upload results', req.uploadResults.length, pending.nodeIds.length, 'the segment has that many pieces');
   const object = pendingObject(m, auth, pending.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
-  if (req.encryptedKey.length === 0) throw invalidArgument('encrypted segment key is required');
   checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
   checkSize('encrypted size', req.encryptedSize);
   if (req.encryptedSize === 0) throw invalidArgument('encrypted size of a remote segment must be > 0');
@@ -94,12 +100,13 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
     throw invalidArgument(`a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`);
   }
   const { valid, invalid } = verifyUploadResults(m, pending, req.uploadResults, expectedPieceSize);
-  for (const bad of invalid) m.log(`segment commit: dropped piece ${bad.pieceNum} from node ${bad.node}: ${bad.reason}`);
+  if (invalid.length > 0) {
+    m.log(`segment commit: dropped ${invalid.length} of ${req.uploadResults.length} piece result(s): ${listInvalid(invalid)}`);
+  }
   if (valid.length < scheme.optimal) {
-    const reasons = invalid.map((bad) => `\n  piece ${bad.pieceNum} from node ${bad.node}: ${bad.reason}`).join('');
     throw invalidArgument(
       `number of valid pieces (${valid.length}) is less than the success threshold (${scheme.optimal}); ` +
-        `found ${invalid.length} invalid piece(s)${reasons}`,
+        `found ${invalid.length} invalid piece(s)${invalid.length > 0 ? `: ${listInvalid(invalid)}` : ''}`,
     );
   }
 
@@ -140,6 +147,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
 
 /** Stores a small segment's encrypted bytes in the satellite's database instead of on nodes. */
 export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): MakeInlineSegmentResponse {
+  checkSegmentKey(req);
   const auth = m.auth.authenticate(req.header);
   const object = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
@@ -206,6 +214,19 @@ export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): Downl
   const chosen = online.length >= scheme.required ? online : placements;
   response.addressedLimits = m.orders.getLimits(segment.rootPieceId, chosen, segment.pieceSize, optionalDate(object.expiresAt));
   return response;
+}
+
+/** The content key of a segment, encrypted, and its nonce: required, and no larger than a key can be. */
+function checkSegmentKey(req: { encryptedKey: Uint8Array; encryptedKeyNonce: Uint8Array }): void {
+  checkBytes('encrypted segment key', req.encryptedKey, MAX_KEY_MATERIAL, true);
+  checkBytes('encrypted segment key nonce', req.encryptedKeyNonce, MAX_KEY_MATERIAL);
+}
+
+/** Invalid results for a message or log line: the first few named, the rest counted. */
+function listInvalid(invalid: InvalidPiece[]): string {
+  const named = invalid.slice(0, LISTED_INVALID).map((bad) => `piece ${bad.pieceNum} from node ${bad.node}: ${bad.reason}`);
+  const more = invalid.length - named.length;
+  return named.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 interface InvalidPiece {

@@ -1,4 +1,9 @@
-/** Checks of request fields, each throwing INVALID_ARGUMENT with a message that names the field. */
+/**
+ * Checks of request fields, each throwing INVALID_ARGUMENT with a short message that names the field.
+ * Handlers run them before anything else (authentication included): a field a client can make as large
+ * as a gRPC message (16 MiB) is refused by its size before any work scales with it, and no message
+ * echoes more than a few dozen bytes of what the client sent.
+ */
 import { isIP } from 'node:net';
 import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto';
 import { invalidArgument, type EncryptionParameters as EncryptionParametersMessage, type SegmentPosition } from '@dcsim/protocol';
@@ -8,12 +13,18 @@ export const MAX_ENCRYPTED_KEY_LENGTH = 4096;
 /** Largest encrypted object metadata accepted (stream info + user metadata, e.g. S3 headers). */
 export const MAX_METADATA_SIZE = 4096;
 const MAX_BLOCK_SIZE = 1 << 24;
+/** S3 and Storj bucket names are 3 to 63 characters. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+/**
+ * Largest encrypted key or nonce accepted (segment content keys, metadata keys): an encrypted 32-byte key
+ * with its tag is 48 bytes (Storj's `encryptedKeySize`), a nonce 24. Anything far beyond is not a key.
+ */
+export const MAX_KEY_MATERIAL = 256;
 
 /** S3/Storj bucket name rules: 3-63 characters, lowercase letters, digits, '-' and '.', labels not empty. */
 export function checkBucketName(name: string): void {
+  checkBucketLength(name);
   const bad = (why: string) => invalidArgument(`invalid bucket name ${JSON.stringify(name)}: ${why}`);
-  if (name.length === 0) throw invalidArgument('bucket name is required');
-  if (name.length < 3 || name.length > 63) throw bad('must be 3 to 63 characters long');
   if (!/^[a-z0-9.-]+$/.test(name)) throw bad('may contain only lowercase letters, digits, "-" and "."');
   for (const label of name.split('.')) {
     if (label === '') throw bad('must not have empty labels ("..", or "." at either end)');
@@ -22,11 +33,39 @@ export function checkBucketName(name: string): void {
   if (isIP(name)) throw bad('must not look like an IP address');
 }
 
+/**
+ * A bucket named by a request that reads or deletes: only its length is checked (Storj's
+ * validateBucketNameLength), since no bucket longer or shorter was ever created.
+ */
+export function checkBucketLength(name: string): void {
+  if (name.length === 0) throw invalidArgument('bucket name is required');
+  if (name.length < 3 || name.length > MAX_BUCKET_NAME_LENGTH) {
+    throw invalidArgument(`bucket name is ${name.length} characters; it must be 3 to ${MAX_BUCKET_NAME_LENGTH}`);
+  }
+}
+
+/** A byte field with an upper bound; `required` also refuses an empty one. */
+export function checkBytes(what: string, value: Uint8Array, max: number, required = false): void {
+  if (required && value.length === 0) throw invalidArgument(`${what} is required`);
+  if (value.length > max) throw invalidArgument(`${what} is ${value.length} bytes; at most ${max} are allowed`);
+}
+
+/** The length of a list in a request; `why` says where the bound comes from. */
+export function checkCount(what: string, count: number, max: number, why?: string): void {
+  if (count > max) throw invalidArgument(`${count} ${what}; at most ${max} are allowed${why ? ` (${why})` : ''}`);
+}
+
 export function checkEncryptedKey(key: Uint8Array): void {
   if (key.length === 0) throw invalidArgument('encrypted object key is required');
   if (key.length > MAX_ENCRYPTED_KEY_LENGTH) {
     throw invalidArgument(`encrypted object key is ${key.length} bytes; at most ${MAX_ENCRYPTED_KEY_LENGTH} are allowed`);
   }
+}
+
+/** The bucket and encrypted object key a request names. */
+export function checkObjectName(req: { bucket: string; encryptedObjectKey: Uint8Array }): void {
+  checkBucketLength(req.bucket);
+  checkEncryptedKey(req.encryptedObjectKey);
 }
 
 export function checkMetadataSize(metadata: Uint8Array): void {

@@ -4,12 +4,13 @@
  * limits (segment-download.ts). Segments stream out in order; the next one is fetched while the
  * caller consumes the current one, so at most two segments are in memory.
  */
-import { deriveObjectContentKey, encryptPath } from '@dcsim/crypto';
+import { deriveObjectContentKey } from '@dcsim/crypto';
 import type { SegmentInfo } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
+import { encryptObjectKey } from './object-key.js';
 import { observed } from './observed.js';
 import type { BadPiece } from './piece-fetcher.js';
 import { emit, type ProgressListener } from './progress.js';
@@ -50,7 +51,7 @@ export async function downloadObject(
 ): Promise<ObjectDownload> {
   checkBucketAndKey(bucket, key);
   const subject = { bucket, key };
-  const encryptedKey = encryptPath(bucket, key, ctx.pathCipher, ctx.store);
+  const encryptedKey = encryptObjectKey(ctx, bucket, key);
   const response = await ctx.metainfo.downloadObject(bucket, encryptedKey, subject);
   const object = response.object!;
   const info = objectInfo(ctx, bucket, key, object);

@@ -46,6 +46,19 @@ export class AccessDeniedError extends UplinkError {
   }
 }
 
+/**
+ * The grant holds no encryption key for the path: it was shared for other buckets or prefixes. Nothing was sent;
+ * the satellite would refuse the request anyway, since the grant's caveats cover the same paths its keys do.
+ */
+export class NoPathKeyError extends AccessDeniedError {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super(`this access grant holds no encryption key for ${key === '' ? `bucket ${bucket}` : `sj://${bucket}/${key}`}`);
+  }
+}
+
 /** The API key (or one it was derived from) has been revoked. */
 export class RevokedError extends UplinkError {
   constructor() {
@@ -96,6 +109,9 @@ export class SatelliteError extends UplinkError {
   }
 }
 
+/** The satellite could not be reached, or did not answer in time: trying again later may work. */
+export class SatelliteUnavailableError extends SatelliteError {}
+
 /** Downloaded data failed authentication: it was altered after it was encrypted. */
 export class CorruptDataError extends UplinkError {}
 
@@ -131,7 +147,9 @@ export function satelliteError(err: unknown, subject: Subject = {}): Error {
     case status.RESOURCE_EXHAUSTED:
       return new NotEnoughNodesError(message);
     case status.UNAVAILABLE:
-      return new SatelliteError(code, `unreachable (${message})`);
+      return new SatelliteUnavailableError(code, `unreachable (${message})`);
+    case status.DEADLINE_EXCEEDED:
+      return new SatelliteUnavailableError(code, `did not answer in time (${message})`);
     default:
       return new SatelliteError(code, message);
   }

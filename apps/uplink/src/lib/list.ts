@@ -5,11 +5,12 @@
  * encryption is deterministic, so that is exactly the object's encrypted key). Keys that do not
  * decrypt with this access (another passphrase wrote them) are skipped, as Storj's uplink does.
  */
-import { CryptoError, decryptObjectMetadata, decryptPath, deriveObjectContentKey, encryptPath, encryptPrefix } from '@dcsim/crypto';
+import { CryptoError, decryptObjectMetadata, decryptPath, deriveObjectContentKey } from '@dcsim/crypto';
 import type { ObjectListItem } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkBucket } from './names.js';
+import { encryptListPrefix, encryptObjectKey } from './object-key.js';
 
 export interface ListOptions {
   /** Empty, or ending in '/': list what is under it. */
@@ -45,7 +46,7 @@ export async function* listObjects(ctx: ProjectContext, bucket: string, options:
   if (prefix !== '' && !prefix.endsWith('/')) {
     throw new InvalidArgumentError(`listing prefix ${JSON.stringify(prefix)} must be empty or end with "/"`);
   }
-  const encryptedPrefix = prefix === '' ? new Uint8Array(0) : encryptPrefix(bucket, prefix, ctx.pathCipher, ctx.store);
+  const encryptedPrefix = prefix === '' ? new Uint8Array(0) : encryptListPrefix(ctx, bucket, prefix);
   let cursor = options.cursor ? relativeCursor(ctx, bucket, prefix, encryptedPrefix, options.cursor) : new Uint8Array(0);
   const subject = { bucket };
   for (;;) {
@@ -119,7 +120,7 @@ function toListItem(
 function relativeCursor(ctx: ProjectContext, bucket: string, prefix: string, encryptedPrefix: Uint8Array, cursor: string): Uint8Array {
   if (!cursor.startsWith(prefix)) throw new InvalidArgumentError(`cursor ${JSON.stringify(cursor)} is not under the prefix ${JSON.stringify(prefix)}`);
   if (cursor === prefix) return new Uint8Array(0);
-  const encrypted = cursor.endsWith('/') ? encryptPrefix(bucket, cursor, ctx.pathCipher, ctx.store) : encryptPath(bucket, cursor, ctx.pathCipher, ctx.store);
+  const encrypted = cursor.endsWith('/') ? encryptListPrefix(ctx, bucket, cursor) : encryptObjectKey(ctx, bucket, cursor);
   return encrypted.subarray(encryptedPrefix.length);
 }
 

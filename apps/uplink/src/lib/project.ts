@@ -10,7 +10,7 @@
  *
  * Only the API key and encrypted data leave the process; the grant's keys stay in memory here.
  */
-import { CipherSuite, DEFAULT_ENCRYPTION, encryptPath, parseAccess, type AccessGrant, type EncryptionParameters } from '@dcsim/crypto';
+import { CipherSuite, DEFAULT_ENCRYPTION, parseAccess, type AccessGrant, type EncryptionParameters } from '@dcsim/crypto';
 import { parseNodeUrl } from '@dcsim/identity';
 import type { ProjectContext } from './context.js';
 import { downloadObject, type DownloadOptions, type ObjectDownload } from './download.js';
@@ -20,6 +20,7 @@ import { Metainfo } from './metainfo.js';
 import { checkBucket, checkBucketAndKey } from './names.js';
 import { NodeClients } from './nodes.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
+import { encryptObjectKey } from './object-key.js';
 import { DEFAULT_UPLOAD_CHUNK } from './piece-upload.js';
 import type { UploadSource } from './segmenter.js';
 import { uploadObject, type UploadOptions, type UploadReport } from './upload.js';
@@ -127,7 +128,7 @@ export class Project {
 
   async stat(bucket: string, key: string): Promise<ObjectInfo> {
     checkBucketAndKey(bucket, key);
-    const encryptedKey = encryptPath(bucket, key, this.ctx.pathCipher, this.ctx.store);
+    const encryptedKey = encryptObjectKey(this.ctx, bucket, key);
     const object = await this.ctx.metainfo.getObject(bucket, encryptedKey, { bucket, key });
     return objectInfo(this.ctx, bucket, key, object);
   }
@@ -139,7 +140,7 @@ export class Project {
   /** Deletes an object; its pieces are deleted from the nodes by the satellite. */
   async delete(bucket: string, key: string): Promise<void> {
     checkBucketAndKey(bucket, key);
-    const encryptedKey = encryptPath(bucket, key, this.ctx.pathCipher, this.ctx.store);
+    const encryptedKey = encryptObjectKey(this.ctx, bucket, key);
     const deleted = await this.ctx.metainfo.deleteObject(bucket, encryptedKey, { bucket, key });
     if (deleted === undefined) throw new ObjectNotFoundError(bucket, key);
   }

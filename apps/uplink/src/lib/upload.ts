@@ -21,7 +21,6 @@ import {
   encrypt,
   encryptKey,
   encryptObjectMetadata,
-  encryptPath,
   pieceIdToString,
   segmentNonce,
   type EncryptionParameters,
@@ -33,6 +32,7 @@ import { encodeInWorker, type SegmentEncoding } from './encoder.js';
 import { segmentMemory } from './memory-pool.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
+import { encryptObjectKey } from './object-key.js';
 import { observed, whenSettled } from './observed.js';
 import { emit, type ProgressListener } from './progress.js';
 import { readSegments, type UploadSource } from './segmenter.js';
@@ -119,7 +119,7 @@ export async function uploadObject(
 ): Promise<UploadReport> {
   checkBucketAndKey(bucket, key);
   const subject = { bucket, key };
-  const encryptedKey = encryptPath(bucket, key, ctx.pathCipher, ctx.store);
+  const encryptedKey = encryptObjectKey(ctx, bucket, key);
   const begin = await ctx.metainfo.beginObject(
     { bucket, encryptedObjectKey: encryptedKey, expiresAt: options.expires, encryptionParameters: ctx.encryption },
     subject,

@@ -130,7 +130,8 @@ export function describeRpcError(err: unknown): string {
   const e = err as Partial<ServiceError> | undefined;
   if (e && e.code === status.UNAVAILABLE) {
     if (/ECONNREFUSED/.test(e.details ?? '')) return 'node unreachable (connection refused)';
-    if (/ECONNRESET|EPIPE|Connection dropped|No connection established/i.test(e.details ?? '')) return 'node unreachable (connection lost)';
+    if (/ECONNRESET|EPIPE|Connection dropped/i.test(e.details ?? '')) return 'node unreachable (connection lost)';
+    if (/No connection established/i.test(e.details ?? '')) return 'node unreachable (no connection)';
   }
   if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
   return err instanceof Error ? err.message : String(err);

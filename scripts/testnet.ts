@@ -3,7 +3,7 @@
  *
  *   testnet start [--nodes N] [--dir D] [--scheme k/r/o/n] [--port-base P] [--passphrase S] [--detach]
  *   testnet status | stop | destroy [--dir D]
- *   testnet node stop|start|corrupt <i> [--dir D]
+ *   testnet node stop|kill|start|corrupt <i> [--dir D]
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
  */
@@ -13,7 +13,7 @@ import { guardProcess } from '@dcsim/process';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
-import { corruptNode, startNode, stopNode } from './testnet/node-commands.js';
+import { corruptNode, killNode, startNode, stopNode } from './testnet/node-commands.js';
 import { parsePortBase } from './testnet/ports.js';
 import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
@@ -99,7 +99,7 @@ program
     print(`deleted ${dir}`);
   });
 
-const node = program.command('node').description('fault injection: stop, start or corrupt one storage node');
+const node = program.command('node').description('fault injection: stop, kill, start or corrupt one storage node');
 
 node
   .command('stop')
@@ -108,6 +108,16 @@ node
   .addOption(dirOption())
   .action(async (i: number, opts) => {
     print(`node-${i}: ${await stopNode(resolve(opts.dir), i)}`);
+  });
+
+node
+  .command('kill')
+  .description('kill storage node <i> (SIGKILL, as a crash: transfers in flight are cut off); its data stays')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    await killNode(resolve(opts.dir), i);
+    print(`node-${i}: killed`);
   });
 
 node

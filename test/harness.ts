@@ -14,12 +14,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appCommand, type Runner } from '../scripts/testnet/apps.js';
 import { DEFAULT_PASSPHRASE } from '../scripts/testnet/config.js';
 import { findFreePortBase } from '../scripts/testnet/ports.js';
-import { corruptNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
+import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { startTestnet } from '../scripts/testnet/start.js';
@@ -81,6 +83,8 @@ export interface TestNode {
   isRunning(): boolean;
   /** SIGTERM, SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash: transfers in flight are cut off. */
+  kill(): Promise<void>;
   /** Starts it again (same identity, port and pieces) and waits until it checked in. */
   start(): Promise<void>;
   /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
@@ -96,8 +100,8 @@ export interface UplinkRun {
 }
 
 export interface UplinkRunOptions {
-  /** Bytes written to the CLI's stdin (for `cp - sj://...`). */
-  input?: Uint8Array | string;
+  /** Bytes written to the CLI's stdin (for `cp - sj://...`), at once or as they come. */
+  input?: Uint8Array | string | AsyncIterable<Uint8Array>;
   /** Extra environment; UPLINK_ACCESS is set to net.access unless given here. */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -258,6 +262,7 @@ function testNode(dir: string, initial: NodeState): TestNode {
     stop: async () => {
       await stopNode(dir, index);
     },
+    kill: () => killNode(dir, index),
     start: async () => {
       await startNode(dir, index, { attached: true });
     },
@@ -273,7 +278,9 @@ async function runUplink(runner: Runner, args: string[], options: UplinkRunOptio
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
   child.stdin.on('error', () => undefined); // the CLI may exit without reading its input
-  child.stdin.end(options.input ?? '');
+  const input = options.input ?? '';
+  if (typeof input === 'string' || input instanceof Uint8Array) child.stdin.end(input);
+  else pipeline(Readable.from(input), child.stdin).catch(() => undefined); // a CLI that exits early stops reading
   const timeoutMs = options.timeoutMs ?? 60_000;
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {

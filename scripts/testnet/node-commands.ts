@@ -1,11 +1,12 @@
 /**
- * Fault injection for teaching and tests: stop a node, start it again (same identity, same port, same
- * pieces), or corrupt one piece it stores (bit rot that the uplink must detect through the signed hash).
+ * Fault injection for teaching and tests: stop a node (or kill it, as a crash), start it again (same identity,
+ * same port, same pieces), or corrupt one piece it stores (bit rot that the uplink must detect through the
+ * signed hash).
  */
 import { openSync, closeSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { launchNode } from './start.js';
-import { stopProcess, waitForReady, type StopOutcome } from './processes.js';
+import { killNow, stopProcess, waitForReady, waitUntilGone, type StopOutcome } from './processes.js';
 import { portOf } from './ports.js';
 import { readState, updateState, type NodeState, type TestnetState } from './state.js';
 import { isRunning } from './status.js';
@@ -28,6 +29,15 @@ export async function stopNode(dir: string, index: number, timeoutMs = 5000): Pr
   const outcome = await stopProcess(node.pid, dir, timeoutMs);
   updateState(dir, (s) => (s.nodes[index].pid = null));
   return outcome;
+}
+
+/** SIGKILL, as a crash or a pulled plug: no graceful shutdown, transfers cut off mid-stream. */
+export async function killNode(dir: string, index: number): Promise<void> {
+  const node = nodeOf(readState(dir), index);
+  if (!isRunning(node.pid, dir)) throw new NodeCommandError(`${node.name} is not running`);
+  killNow([node.pid!]);
+  if (!(await waitUntilGone(node.pid!, 5000))) throw new NodeCommandError(`${node.name} (pid ${node.pid}) survived SIGKILL`);
+  updateState(dir, (s) => (s.nodes[index].pid = null));
 }
 
 export interface StartNodeOptions {

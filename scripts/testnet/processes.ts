@@ -176,7 +176,8 @@ export async function stopProcess(pid: number, dir: string, timeoutMs = 5000): P
   return 'killed';
 }
 
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+/** True once the process is gone, false if it still runs after `timeoutMs`. */
+export async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) return false;

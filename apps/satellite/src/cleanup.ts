@@ -1,7 +1,8 @@
 /**
  * Housekeeping that frees what nobody can use any more: expired objects, uploads begun long ago and
- * never committed, and segment uploads whose order limits expired. Each is removed through
- * deletes.ts, so its pieces are queued for deletion in the same transaction.
+ * never committed, segment uploads whose order limits expired, and replaced or deleted objects once
+ * their retired grace is over. Each is removed through deletes.ts, so its pieces are queued for
+ * deletion in the same transaction.
  */
 import type { SatelliteDb } from './db/index.js';
 import { abandonPendingSegment, removeObject } from './deletes.js';
@@ -19,6 +20,21 @@ export interface CleanupReport {
   abandonedObjects: number;
   abandonedSegments: number;
   queuedPieces: number;
+}
+
+/**
+ * Removes retired objects whose grace is over (the reads that began on them had their time). Cheap (an
+ * index on retired_until), so it runs every round of the background loop: a short grace is kept.
+ */
+export function removeRetired(db: SatelliteDb, log: Logger, now = Date.now()): { removed: number; queuedPieces: number } {
+  let removed = 0;
+  let queuedPieces = 0;
+  for (const streamId of db.objects.retiredDue(now, BATCH)) {
+    queuedPieces += removeObject(db, streamId, now);
+    removed++;
+  }
+  if (removed > 0) log(`removed ${removed} replaced or deleted object(s) after their grace; ${queuedPieces} piece(s) queued for deletion`);
+  return { removed, queuedPieces };
 }
 
 export function cleanup(db: SatelliteDb, log: Logger, now = Date.now()): CleanupReport {

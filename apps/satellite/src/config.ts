@@ -26,6 +26,11 @@ export interface SatelliteConfig {
   orderExpirationMs: number;
   /** How often the piece-deletion loop looks for work. */
   deletionIntervalMs: number;
+  /**
+   * How long a replaced or deleted object stays readable by reads that began before (DownloadSegment by
+   * stream ID); then its pieces are deleted. Storj keeps old pieces until garbage collection.
+   */
+  retiredGraceMs: number;
   /** Where log lines go; stderr by default. */
   log?: Logger;
 }
@@ -42,6 +47,8 @@ export const DEFAULTS = {
   maxSegmentSize: 64 * 1024 * 1024,
   orderExpirationMs: 60 * 60 * 1000,
   deletionIntervalMs: 2_000,
+  // Five minutes: reads of big objects through slow links finish on the version they started with.
+  retiredGraceMs: 5 * 60_000,
 } as const;
 
 export class ConfigError extends Error {
@@ -59,6 +66,7 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
     maxSegmentSize: DEFAULTS.maxSegmentSize,
     orderExpirationMs: DEFAULTS.orderExpirationMs,
     deletionIntervalMs: DEFAULTS.deletionIntervalMs,
+    retiredGraceMs: DEFAULTS.retiredGraceMs,
     ...stripUndefined(partial),
     dir: partial.dir,
     listen: partial.listen,
@@ -70,6 +78,9 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
   requirePositive('max segment size', config.maxSegmentSize);
   requirePositive('order expiration', config.orderExpirationMs);
   requirePositive('deletion interval', config.deletionIntervalMs);
+  if (!Number.isFinite(config.retiredGraceMs) || config.retiredGraceMs < 0) {
+    throw new ConfigError(`retired grace must be zero or more, got ${config.retiredGraceMs}`);
+  }
   if (!Number.isInteger(config.inlineThreshold) || config.inlineThreshold < 0) {
     throw new ConfigError(`inline threshold must be a non-negative integer, got ${config.inlineThreshold}`);
   }

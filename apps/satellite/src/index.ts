@@ -9,7 +9,7 @@ import { formatNodeUrl, loadOrCreateIdentity, nodeIdString, type Identity } from
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Auth } from './auth.js';
-import { cleanup } from './cleanup.js';
+import { cleanup, removeRetired } from './cleanup.js';
 import type { SatelliteConfig } from './config.js';
 import { contactService } from './contact.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
@@ -68,7 +68,8 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
       `inline threshold ${config.inlineThreshold} B, max segment ${config.maxSegmentSize} B`,
   );
 
-  // Background loop: send queued piece deletions; now and then clean up expired and abandoned uploads.
+  // Background loop: remove retired objects whose grace is over, send queued piece deletions; now and
+  // then clean up expired and abandoned uploads.
   let stopped = false;
   let rounds = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -77,6 +78,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     running = (async () => {
       try {
         if (rounds++ % CLEANUP_EVERY === 0) cleanup(db, log);
+        removeRetired(db, log);
         await deleter.runOnce();
       } catch (err) {
         log(`background loop error: ${err instanceof Error ? err.message : String(err)}`);

@@ -30,6 +30,12 @@ program
   .option('--inline-threshold <bytes>', 'largest encrypted segment stored inline', integer, DEFAULTS.inlineThreshold)
   .option('--max-segment-size <bytes>', 'largest segment an uplink may upload', integer, DEFAULTS.maxSegmentSize)
   .addOption(new Option('--deletion-interval <seconds>', 'how often queued piece deletions are sent').argParser(positive).default(2).hideHelp())
+  .option(
+    '--retired-grace <seconds>',
+    'how long a replaced or deleted object stays readable for reads already under way, before its pieces are deleted',
+    nonNegative,
+    DEFAULTS.retiredGraceMs / 1000,
+  )
   .action(async (opts) => {
     const log = stderrLogger();
     const config = makeConfig({
@@ -42,6 +48,7 @@ program
       inlineThreshold: opts.inlineThreshold,
       maxSegmentSize: opts.maxSegmentSize,
       deletionIntervalMs: opts.deletionInterval * 1000,
+      retiredGraceMs: opts.retiredGrace * 1000,
       log,
     });
     const satellite = await startSatellite(config);
@@ -114,6 +121,12 @@ function integer(text: string): number {
 function positive(text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function nonNegative(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number, zero or more');
   return n;
 }
 

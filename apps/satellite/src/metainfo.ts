@@ -1,6 +1,6 @@
 /**
  * The Metainfo gRPC service: the API uplinks talk to. Each handler lives with its kind
- * (metainfo/buckets.ts, objects.ts, segments.ts, listing.ts, projects.ts); this file wires them to
+ * (metainfo/buckets.ts, objects.ts, segments.ts, retry-pieces.ts, listing.ts, projects.ts); this file wires them to
  * grpc-js through `unaryHandler`, which turns an RpcError into its status code and anything
  * unexpected into INTERNAL (logged, never crashing the satellite).
  */
@@ -11,6 +11,7 @@ import type { Metainfo } from './metainfo/context.js';
 import { listObjects } from './metainfo/listing.js';
 import { beginObject, commitObject, deleteObject, downloadObject, getObject } from './metainfo/objects.js';
 import { projectInfo, revokeApiKey } from './metainfo/projects.js';
+import { retryBeginSegmentPieces } from './metainfo/retry-pieces.js';
 import { beginSegment, commitSegment, downloadSegment, makeInlineSegment } from './metainfo/segments.js';
 
 export type { Metainfo } from './metainfo/context.js';
@@ -25,6 +26,7 @@ export function metainfoService(m: Metainfo): MetainfoServer {
     listBuckets: handle(listBuckets),
     beginObject: handle(beginObject),
     beginSegment: handle(beginSegment),
+    retryBeginSegmentPieces: handle(retryBeginSegmentPieces),
     commitSegment: handle(commitSegment),
     makeInlineSegment: handle(makeInlineSegment),
     commitObject: handle(commitObject),

@@ -38,23 +38,41 @@ export class Overlay {
     if (candidates.length < count) {
       throw resourceExhausted(`not enough nodes: need ${count}, have ${candidates.length}`);
     }
+    return pickSpreadOverSubnets(this.byPriority(candidates, count), count);
+  }
+
+  /**
+   * New nodes for pieces whose upload failed (RetryBeginSegmentPieces): up to `count` online nodes
+   * other than `exclude` (every node the segment has used), preferring subnets `kept` does not use.
+   * Fewer when fewer are left; none throws RESOURCE_EXHAUSTED.
+   */
+  selectReplacements(count: number, minFreeDisk: number, exclude: Uint8Array[], kept: NodeRow[], now = Date.now()): NodeRow[] {
+    const excluded = new Set(exclude.map((id) => nodeIdString(id)));
+    const candidates = this.db.nodes
+      .candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk)
+      .filter((n) => !excluded.has(nodeIdString(n.id)));
+    if (candidates.length === 0) throw resourceExhausted(`none left to retry on (${excluded.size} used by this segment)`);
+    const picked = Math.min(count, candidates.length);
+    return pickSpreadOverSubnets(this.byPriority(candidates, picked), picked, kept.map((n) => subnetOf(n.address)));
+  }
+
+  /** Priority order: the new-node quota, then vetted nodes, then whatever new nodes are left. */
+  private byPriority(candidates: NodeRow[], count: number): NodeRow[] {
     const fresh = shuffle(candidates.filter((n) => !this.isVetted(n)));
     const vetted = shuffle(candidates.filter((n) => this.isVetted(n)));
     const newQuota = Math.floor(count * this.config.newNodeFraction);
-    // Priority order: the new-node quota, then vetted nodes, then whatever new nodes are left.
-    const priority = [...fresh.slice(0, newQuota), ...vetted, ...fresh.slice(newQuota)];
-    return pickSpreadOverSubnets(priority, count);
+    return [...fresh.slice(0, newQuota), ...vetted, ...fresh.slice(newQuota)];
   }
 }
 
 /**
- * Takes nodes in priority order, first at most one per subnet, then (if that was not enough)
- * the rest in the same order. The result is shuffled so piece numbers say nothing about priority.
+ * Takes nodes in priority order, first at most one per subnet (none from `usedSubnets`), then (if
+ * that was not enough) the rest in the same order. The result is shuffled so piece numbers say nothing about priority.
  */
-function pickSpreadOverSubnets(priority: NodeRow[], count: number): NodeRow[] {
+function pickSpreadOverSubnets(priority: NodeRow[], count: number, usedSubnets: string[] = []): NodeRow[] {
   const chosen: NodeRow[] = [];
   const taken = new Set<string>();
-  const subnets = new Set<string>();
+  const subnets = new Set<string>(usedSubnets);
   for (const node of priority) {
     if (chosen.length === count) break;
     const subnet = subnetOf(node.address);

@@ -4,7 +4,7 @@ import { pieceSize } from '@dcsim/erasure';
 import { generateIdentity } from '@dcsim/identity';
 import { PieceAction, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
-import { cleanup } from '../src/cleanup.js';
+import { cleanup, removeRetired } from '../src/cleanup.js';
 import {
   bytes,
   checkInNodes,
@@ -80,6 +80,15 @@ async function uploadOneSegment(u: Upload, streamId = u.streamId, stored = 8) {
   await commitSegment(u, seg.segmentId, uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME).slice(0, stored));
   return seg;
 }
+
+const downloadObject = (u: Upload) =>
+  unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+
+const downloadSegment = (u: Upload, streamId: Uint8Array) =>
+  unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId, position: { partNumber: 0, index: 0 } });
+
+/** Let time pass: the grace of every retired object is over. */
+const endGrace = (u: Upload) => u.t.sat.db.sql.prepare(`UPDATE objects SET retired_until = ? WHERE status = 'retired'`).run(Date.now() - 1);
 
 const listAll = (u: Upload) => unary(u.t.metainfo, u.t.metainfo.listObjects, {
   header: u.header, bucket: 'bucket', encryptedPrefix: new Uint8Array(0), encryptedCursor: new Uint8Array(0), recursive: true, limit: 0, includeMetadata: true,
@@ -286,7 +295,7 @@ describe('objects', () => {
     expect(Buffer.from(ds.encryptedInlineData)).toEqual(Buffer.from(data));
   });
 
-  it('committing over an existing key replaces the old object and queues its pieces for deletion', async () => {
+  it('committing over an existing key retires the old object: readable by reads under way, its pieces go after the grace', async () => {
     const u = await setup();
     await uploadOneSegment(u);
     await commitObject(u);
@@ -297,8 +306,21 @@ describe('objects', () => {
     const listed = await listAll(u);
     expect(listed.items).toHaveLength(1);
     expect(Buffer.from(listed.items[0].streamId)).toEqual(Buffer.from(second.streamId));
+    const byKey = await downloadObject(u);
+    expect(Buffer.from(byKey.object!.streamId)).toEqual(Buffer.from(second.streamId));
+    expect(u.t.sat.db.objects.byStream(u.streamId)?.status).toBe('retired');
+    // A read that began on the old version goes on: its segments still get GET limits.
+    const old = await downloadSegment(u, u.streamId);
+    expect(old.addressedLimits).toHaveLength(8);
+    expect(u.t.sat.db.pieceDeletions.count()).toBe(0);
+
+    // After the grace, the old version is gone and its pieces are queued.
+    endGrace(u);
+    expect(removeRetired(u.t.sat.db, () => {})).toEqual({ removed: 1, queuedPieces: 8 });
     expect(u.t.sat.db.objects.byStream(u.streamId)).toBeUndefined();
     expect(u.t.sat.db.pieceDeletions.count()).toBe(8);
+    expect((await rpcFailure(downloadSegment(u, u.streamId))).code).toBe(status.NOT_FOUND);
+    expect((await downloadSegment(u, second.streamId)).addressedLimits).toHaveLength(8);
   });
 
   it('cannot be overwritten with a key that may not delete', async () => {
@@ -349,20 +371,28 @@ describe('objects', () => {
 });
 
 describe('deletes', () => {
-  it('DeleteObject removes the rows at once and queues a deletion for every stored piece', async () => {
+  it('DeleteObject hides the object at once; after the grace its rows go and every stored piece is queued', async () => {
     const u = await setup();
     const seg = await uploadOneSegment(u);
     await commitObject(u);
     const res = await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
     expect(res.object?.segmentCount).toBe(1);
     expect((await listAll(u)).items).toEqual([]);
+    expect((await rpcFailure(downloadObject(u))).code).toBe(status.NOT_FOUND);
+    expect((await downloadSegment(u, u.streamId)).addressedLimits).toHaveLength(8); // a read under way finishes
+    expect(u.t.sat.db.pieceDeletions.count()).toBe(0);
+    expect(u.t.logs.some((l) => l.includes('its pieces go in 5m'))).toBe(true);
+
+    const logs: string[] = [];
+    endGrace(u);
+    removeRetired(u.t.sat.db, (l) => logs.push(l));
     for (const table of ['objects', 'segments', 'pieces', 'pending_segments']) {
       expect(u.t.sat.db.sql.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
     }
     const expected = seg.addressedLimits.slice(0, 8).map((al: AddressedOrderLimit) => Buffer.from(al.limit!.pieceId).toString('hex'));
     const queued = u.t.sat.db.pieceDeletions.all().map((r) => Buffer.from(r.pieceId).toString('hex'));
     expect(queued.sort()).toEqual(expected.sort());
-    expect(u.t.logs.some((l) => l.includes('8 piece(s) queued for deletion'))).toBe(true);
+    expect(logs).toEqual(['removed 1 replaced or deleted object(s) after their grace; 8 piece(s) queued for deletion']);
 
     const again = await rpcFailure(unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') }));
     expect(again).toEqual({ code: status.NOT_FOUND, details: 'object not found' });
@@ -373,6 +403,8 @@ describe('deletes', () => {
     await uploadOneSegment(u);
     await commitObject(u);
     await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    endGrace(u);
+    removeRetired(u.t.sat.db, () => {});
     const before = Date.now();
     const result = await u.t.sat.deletePiecesNow();
     expect(result).toEqual({ deleted: 0, failed: 8 });

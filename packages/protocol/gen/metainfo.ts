@@ -159,6 +159,24 @@ export interface BeginSegmentResponse {
   redundancyScheme?: RedundancyScheme | undefined;
 }
 
+/**
+ * Pieces of a begun segment whose upload failed (the node went away, refused, or broke off) get new
+ * nodes: the satellite picks other nodes than any this segment has used and signs new PUT limits for
+ * the same piece numbers. Storj's RetryBeginSegmentPieces; here it replaces as many of the pieces as it
+ * has nodes for (at least one), and the segment ID stays the same.
+ */
+export interface RetryBeginSegmentPiecesRequest {
+  header?: RequestHeader | undefined;
+  segmentId: Uint8Array;
+  retryPieceNumbers: number[];
+}
+
+export interface RetryBeginSegmentPiecesResponse {
+  segmentId: Uint8Array;
+  /** one new PUT limit per replaced piece number */
+  addressedLimits: AddressedOrderLimit[];
+}
+
 export interface SegmentPieceUploadResult {
   pieceNum: number;
   nodeId: Uint8Array;
@@ -2514,6 +2532,228 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
     message.redundancyScheme = (object.redundancyScheme !== undefined && object.redundancyScheme !== null)
       ? RedundancyScheme.fromPartial(object.redundancyScheme)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseRetryBeginSegmentPiecesRequest(): RetryBeginSegmentPiecesRequest {
+  return { header: undefined, segmentId: new Uint8Array(0), retryPieceNumbers: [] };
+}
+
+export const RetryBeginSegmentPiecesRequest: MessageFns<RetryBeginSegmentPiecesRequest> = {
+  encode(message: RetryBeginSegmentPiecesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== undefined) {
+      RequestHeader.encode(message.header, writer.uint32(10).fork()).join();
+    }
+    if (message.segmentId.length !== 0) {
+      writer.uint32(18).bytes(message.segmentId);
+    }
+    if (message.retryPieceNumbers.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.retryPieceNumbers) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryBeginSegmentPiecesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryBeginSegmentPiecesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = RequestHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.segmentId = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.retryPieceNumbers.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.retryPieceNumbers.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryBeginSegmentPiecesRequest {
+    return {
+      header: isSet(object.header) ? RequestHeader.fromJSON(object.header) : undefined,
+      segmentId: isSet(object.segmentId)
+        ? bytesFromBase64(object.segmentId)
+        : isSet(object.segment_id)
+        ? bytesFromBase64(object.segment_id)
+        : new Uint8Array(0),
+      retryPieceNumbers: globalThis.Array.isArray(object?.retryPieceNumbers)
+        ? object.retryPieceNumbers.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.retry_piece_numbers)
+        ? object.retry_piece_numbers.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RetryBeginSegmentPiecesRequest): unknown {
+    const obj: any = {};
+    if (message.header !== undefined) {
+      obj.header = RequestHeader.toJSON(message.header);
+    }
+    if (message.segmentId.length !== 0) {
+      obj.segmentId = base64FromBytes(message.segmentId);
+    }
+    if (message.retryPieceNumbers?.length) {
+      obj.retryPieceNumbers = message.retryPieceNumbers.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryBeginSegmentPiecesRequest>, I>>(base?: I): RetryBeginSegmentPiecesRequest {
+    return RetryBeginSegmentPiecesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryBeginSegmentPiecesRequest>, I>>(
+    object: I,
+  ): RetryBeginSegmentPiecesRequest {
+    const message = createBaseRetryBeginSegmentPiecesRequest();
+    message.header = (object.header !== undefined && object.header !== null)
+      ? RequestHeader.fromPartial(object.header)
+      : undefined;
+    message.segmentId = object.segmentId ?? new Uint8Array(0);
+    message.retryPieceNumbers = object.retryPieceNumbers?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRetryBeginSegmentPiecesResponse(): RetryBeginSegmentPiecesResponse {
+  return { segmentId: new Uint8Array(0), addressedLimits: [] };
+}
+
+export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPiecesResponse> = {
+  encode(message: RetryBeginSegmentPiecesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.segmentId.length !== 0) {
+      writer.uint32(10).bytes(message.segmentId);
+    }
+    for (const v of message.addressedLimits) {
+      AddressedOrderLimit.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryBeginSegmentPiecesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryBeginSegmentPiecesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.segmentId = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addressedLimits.push(AddressedOrderLimit.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryBeginSegmentPiecesResponse {
+    return {
+      segmentId: isSet(object.segmentId)
+        ? bytesFromBase64(object.segmentId)
+        : isSet(object.segment_id)
+        ? bytesFromBase64(object.segment_id)
+        : new Uint8Array(0),
+      addressedLimits: globalThis.Array.isArray(object?.addressedLimits)
+        ? object.addressedLimits.map((e: any) => AddressedOrderLimit.fromJSON(e))
+        : globalThis.Array.isArray(object?.addressed_limits)
+        ? object.addressed_limits.map((e: any) => AddressedOrderLimit.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RetryBeginSegmentPiecesResponse): unknown {
+    const obj: any = {};
+    if (message.segmentId.length !== 0) {
+      obj.segmentId = base64FromBytes(message.segmentId);
+    }
+    if (message.addressedLimits?.length) {
+      obj.addressedLimits = message.addressedLimits.map((e) => AddressedOrderLimit.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryBeginSegmentPiecesResponse>, I>>(base?: I): RetryBeginSegmentPiecesResponse {
+    return RetryBeginSegmentPiecesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryBeginSegmentPiecesResponse>, I>>(
+    object: I,
+  ): RetryBeginSegmentPiecesResponse {
+    const message = createBaseRetryBeginSegmentPiecesResponse();
+    message.segmentId = object.segmentId ?? new Uint8Array(0);
+    message.addressedLimits = object.addressedLimits?.map((e) => AddressedOrderLimit.fromPartial(e)) || [];
     return message;
   },
 };
@@ -5090,6 +5330,18 @@ export const MetainfoService = {
       Buffer.from(BeginSegmentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): BeginSegmentResponse => BeginSegmentResponse.decode(value),
   },
+  retryBeginSegmentPieces: {
+    path: "/dcsim.Metainfo/RetryBeginSegmentPieces" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryBeginSegmentPiecesRequest): Buffer =>
+      Buffer.from(RetryBeginSegmentPiecesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryBeginSegmentPiecesRequest => RetryBeginSegmentPiecesRequest.decode(value),
+    responseSerialize: (value: RetryBeginSegmentPiecesResponse): Buffer =>
+      Buffer.from(RetryBeginSegmentPiecesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetryBeginSegmentPiecesResponse =>
+      RetryBeginSegmentPiecesResponse.decode(value),
+  },
   commitSegment: {
     path: "/dcsim.Metainfo/CommitSegment" as const,
     requestStream: false as const,
@@ -5191,6 +5443,7 @@ export interface MetainfoServer extends UntypedServiceImplementation {
   listBuckets: handleUnaryCall<ListBucketsRequest, ListBucketsResponse>;
   beginObject: handleUnaryCall<BeginObjectRequest, BeginObjectResponse>;
   beginSegment: handleUnaryCall<BeginSegmentRequest, BeginSegmentResponse>;
+  retryBeginSegmentPieces: handleUnaryCall<RetryBeginSegmentPiecesRequest, RetryBeginSegmentPiecesResponse>;
   commitSegment: handleUnaryCall<CommitSegmentRequest, CommitSegmentResponse>;
   makeInlineSegment: handleUnaryCall<MakeInlineSegmentRequest, MakeInlineSegmentResponse>;
   commitObject: handleUnaryCall<CommitObjectRequest, CommitObjectResponse>;
@@ -5307,6 +5560,21 @@ export interface MetainfoClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BeginSegmentResponse) => void,
+  ): ClientUnaryCall;
+  retryBeginSegmentPieces(
+    request: RetryBeginSegmentPiecesRequest,
+    callback: (error: ServiceError | null, response: RetryBeginSegmentPiecesResponse) => void,
+  ): ClientUnaryCall;
+  retryBeginSegmentPieces(
+    request: RetryBeginSegmentPiecesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetryBeginSegmentPiecesResponse) => void,
+  ): ClientUnaryCall;
+  retryBeginSegmentPieces(
+    request: RetryBeginSegmentPiecesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetryBeginSegmentPiecesResponse) => void,
   ): ClientUnaryCall;
   commitSegment(
     request: CommitSegmentRequest,

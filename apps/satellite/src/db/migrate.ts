@@ -9,6 +9,12 @@ export interface Migration {
   /** Unique and never renamed, e.g. `objects-1-create`. */
   name: string;
   sql: string;
+  /**
+   * It rebuilds a table other tables point at (SQLite's way to change a column's constraints: create the
+   * new table, copy, drop the old, rename). That runs with foreign key enforcement off, so dropping the old
+   * table does not cascade into the rows pointing at it; the keys are checked before the change commits.
+   */
+  rebuildsTable?: boolean;
 }
 
 /** Applies the migrations not applied yet, in order, each in its own transaction; returns their names. */
@@ -22,11 +28,24 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
   const done: string[] = [];
   for (const m of migrations) {
     if (applied.has(m.name)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.name, Date.now());
-    }).immediate();
+    // The pragma has no effect inside a transaction: it is set around it.
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (m.rebuildsTable && enforced) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTable) checkForeignKeys(db, m.name);
+        record.run(m.name, Date.now());
+      }).immediate();
+    } finally {
+      if (m.rebuildsTable && enforced) db.pragma('foreign_keys = ON');
+    }
     done.push(m.name);
   }
   return done;
+}
+
+function checkForeignKeys(db: Database, migration: string): void {
+  const broken = db.pragma('foreign_key_check') as { table: string }[];
+  if (broken.length > 0) throw new Error(`migration ${migration} broke ${broken.length} foreign key(s), first in table ${broken[0].table}`);
 }

@@ -2,9 +2,10 @@
  * Objects, as the satellite sees them: an encrypted key, encrypted metadata, and sizes.
  *
  * An upload starts as a `pending` row named by a random stream ID and becomes `committed` when the
- * uplink commits it. Only committed, unexpired objects are listed or readable. At most one committed
+ * uplink commits it. Only committed, unexpired objects are listed or found by key. At most one committed
  * object per (project, bucket, encrypted key): a partial unique index enforces it, and committing a
- * new version replaces the old one in the same transaction.
+ * new version retires the old one in the same transaction. A `retired` object (replaced or deleted)
+ * can still be read by stream ID, by reads that began before, until its `retired_until`.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Migration } from './migrate.js';
@@ -44,9 +45,59 @@ export const objectMigrations: Migration[] = [
       CREATE INDEX objects_expires ON objects(expires_at) WHERE expires_at IS NOT NULL;
     `,
   },
+  {
+    // A third status: replaced or deleted objects stay readable by stream ID for reads in progress, until
+    // retired_until; then their rows go and their pieces are queued for deletion. The status is part of a
+    // CHECK constraint, so the table is rebuilt (columns as before, plus retired_until).
+    name: 'objects-2-retired',
+    rebuildsTable: true,
+    sql: `
+      CREATE TABLE objects_new (
+        stream_id BLOB PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        encrypted_key BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'committed', 'retired')),
+        created_at INTEGER NOT NULL,
+        committed_at INTEGER,
+        expires_at INTEGER,
+        encrypted_metadata BLOB,
+        encrypted_metadata_key BLOB,
+        encrypted_metadata_nonce BLOB,
+        cipher_suite INTEGER NOT NULL,
+        block_size INTEGER NOT NULL,
+        rs_required INTEGER NOT NULL,
+        rs_repair INTEGER NOT NULL,
+        rs_optimal INTEGER NOT NULL,
+        rs_total INTEGER NOT NULL,
+        rs_share_size INTEGER NOT NULL,
+        plain_size INTEGER NOT NULL DEFAULT 0,
+        encrypted_size INTEGER NOT NULL DEFAULT 0,
+        segment_count INTEGER NOT NULL DEFAULT 0,
+        retired_until INTEGER,               -- retired objects: when their rows go and their pieces are deleted
+        FOREIGN KEY (project_id, bucket) REFERENCES buckets(project_id, name)
+      );
+      INSERT INTO objects_new (stream_id, project_id, bucket, encrypted_key, status, created_at, committed_at, expires_at,
+          encrypted_metadata, encrypted_metadata_key, encrypted_metadata_nonce, cipher_suite, block_size, rs_required,
+          rs_repair, rs_optimal, rs_total, rs_share_size, plain_size, encrypted_size, segment_count)
+        SELECT stream_id, project_id, bucket, encrypted_key, status, created_at, committed_at, expires_at,
+          encrypted_metadata, encrypted_metadata_key, encrypted_metadata_nonce, cipher_suite, block_size, rs_required,
+          rs_repair, rs_optimal, rs_total, rs_share_size, plain_size, encrypted_size, segment_count FROM objects;
+      DROP TABLE objects;
+      ALTER TABLE objects_new RENAME TO objects;
+      CREATE UNIQUE INDEX objects_committed_key ON objects(project_id, bucket, encrypted_key) WHERE status = 'committed';
+      CREATE INDEX objects_bucket ON objects(project_id, bucket, status);
+      CREATE INDEX objects_expires ON objects(expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX objects_retired ON objects(retired_until) WHERE status = 'retired';
+    `,
+  },
 ];
 
-export type ObjectStatus = 'pending' | 'committed';
+/**
+ * pending: being uploaded; committed: the object under its key; retired: replaced or deleted, invisible to
+ * lookups and listings, still readable by stream ID (reads in progress) until `retiredUntil`.
+ */
+export type ObjectStatus = 'pending' | 'committed' | 'retired';
 
 export interface ObjectRow {
   streamId: Uint8Array;
@@ -70,6 +121,7 @@ export interface ObjectRow {
   plainSize: number;
   encryptedSize: number;
   segmentCount: number;
+  retiredUntil: number | null;
 }
 
 export interface CommitFields {
@@ -89,7 +141,7 @@ const COLUMNS = `stream_id AS streamId, project_id AS projectId, bucket, encrypt
   encrypted_metadata_nonce AS encryptedMetadataNonce, cipher_suite AS cipherSuite, block_size AS blockSize,
   rs_required AS rsRequired, rs_repair AS rsRepair, rs_optimal AS rsOptimal, rs_total AS rsTotal,
   rs_share_size AS rsShareSize, plain_size AS plainSize, encrypted_size AS encryptedSize,
-  segment_count AS segmentCount`;
+  segment_count AS segmentCount, retired_until AS retiredUntil`;
 
 // Visible = committed and not expired at :now.
 const VISIBLE = `status = 'committed' AND (expires_at IS NULL OR expires_at > @now)`;
@@ -115,6 +167,8 @@ export class Objects {
   private readonly anyVisibleStmt: Statement<[{ projectId: string; bucket: string; now: number }], number>;
   private readonly expiredStmt: Statement<[number, number], Uint8Array>;
   private readonly stalePendingStmt: Statement<[{ before: number; limit: number }], Uint8Array>;
+  private readonly retireStmt: Statement<[number, Uint8Array]>;
+  private readonly retiredDueStmt: Statement<[number, number], Uint8Array>;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO objects (stream_id, project_id, bucket, encrypted_key, status, created_at,
@@ -153,6 +207,10 @@ export class Objects {
           AND NOT EXISTS (SELECT 1 FROM pending_segments p WHERE p.stream_id = o.stream_id AND p.created_at >= @before)
         LIMIT @limit`,
       )
+      .pluck();
+    this.retireStmt = db.prepare(`UPDATE objects SET status = 'retired', retired_until = ? WHERE stream_id = ? AND status = 'committed'`);
+    this.retiredDueStmt = db
+      .prepare<[number, number], Uint8Array>(`SELECT stream_id FROM objects WHERE status = 'retired' AND retired_until <= ? LIMIT ?`)
       .pluck();
   }
 
@@ -197,6 +255,16 @@ export class Objects {
 
   expired(now: number, limit: number): Uint8Array[] {
     return this.expiredStmt.all(now, limit).map(plain);
+  }
+
+  /** Takes a committed object out of sight (replaced or deleted); readable by stream ID until `until`. */
+  retire(streamId: Uint8Array, until: number): boolean {
+    return this.retireStmt.run(until, streamId).changes > 0;
+  }
+
+  /** Retired objects whose time is up. */
+  retiredDue(now: number, limit: number): Uint8Array[] {
+    return this.retiredDueStmt.all(now, limit).map(plain);
   }
 
   /** Uploads never committed with no activity (object begun, segment begun or committed) since `before`. */

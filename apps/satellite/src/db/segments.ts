@@ -4,7 +4,8 @@
  * A remote segment has a random root piece ID; piece i sits on one node, and its piece ID is derived
  * from the root, the node ID and i, so only (piece number → node) needs storing. An inline segment
  * keeps its (encrypted) bytes here instead. A pending segment remembers which node got which piece
- * number in BeginSegment, so CommitSegment can check what the uplink reports against it.
+ * number in BeginSegment (and RetryBeginSegmentPieces), so CommitSegment can check what the uplink
+ * reports against it.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Migration } from './migrate.js';
@@ -53,6 +54,14 @@ export const segmentMigrations: Migration[] = [
       CREATE INDEX pending_segments_expires ON pending_segments(expires_at);
     `,
   },
+  {
+    name: 'segments-2-replaced-nodes',
+    sql: `
+      -- Nodes whose piece upload failed and whose piece number went to another node (RetryBeginSegmentPieces):
+      -- 32-byte node IDs back to back, never chosen again for this segment.
+      ALTER TABLE pending_segments ADD COLUMN replaced_node_ids BLOB NOT NULL DEFAULT x'';
+    `,
+  },
 ];
 
 export interface SegmentRow {
@@ -87,13 +96,23 @@ export interface PendingSegmentRow {
   rootPieceId: Uint8Array;
   /** nodeIds[i] holds piece number i. */
   nodeIds: Uint8Array[];
+  /** Nodes replaced after a failed piece upload (RetryBeginSegmentPieces). */
+  replacedNodeIds: Uint8Array[];
   maxPieceSize: number;
   createdAt: number;
   expiresAt: number;
 }
 
-interface PendingSql extends Omit<PendingSegmentRow, 'nodeIds'> {
+interface NodesUpdate {
+  segmentId: Uint8Array;
   nodeIds: Uint8Array;
+  replacedNodeIds: Uint8Array;
+  expiresAt: number;
+}
+
+interface PendingSql extends Omit<PendingSegmentRow, 'nodeIds' | 'replacedNodeIds'> {
+  nodeIds: Uint8Array;
+  replacedNodeIds: Uint8Array;
 }
 
 const NODE_ID_SIZE = 32;
@@ -102,7 +121,7 @@ const SEGMENT_COLUMNS = `stream_id AS streamId, part, idx AS "index", root_piece
   encrypted_key AS encryptedKey, encrypted_key_nonce AS encryptedKeyNonce, plain_size AS plainSize,
   encrypted_size AS encryptedSize, piece_size AS pieceSize, inline_data AS inlineData, created_at AS createdAt`;
 const PENDING_COLUMNS = `segment_id AS segmentId, stream_id AS streamId, part, idx AS "index",
-  root_piece_id AS rootPieceId, node_ids AS nodeIds, max_piece_size AS maxPieceSize,
+  root_piece_id AS rootPieceId, node_ids AS nodeIds, replaced_node_ids AS replacedNodeIds, max_piece_size AS maxPieceSize,
   created_at AS createdAt, expires_at AS expiresAt`;
 
 type Position = [Uint8Array, number, number];
@@ -174,11 +193,16 @@ export class PendingSegments {
   private readonly ofStreamStmt: Statement<[Uint8Array], PendingSql>;
   private readonly expiredStmt: Statement<[number, number], PendingSql>;
   private readonly deleteStmt: Statement<[Uint8Array]>;
+  private readonly setNodesStmt: Statement<[NodesUpdate]>;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO pending_segments (segment_id, stream_id, part, idx, root_piece_id, node_ids,
-        max_piece_size, created_at, expires_at)
-      VALUES (@segmentId, @streamId, @part, @index, @rootPieceId, @nodeIds, @maxPieceSize, @createdAt, @expiresAt)`);
+        replaced_node_ids, max_piece_size, created_at, expires_at)
+      VALUES (@segmentId, @streamId, @part, @index, @rootPieceId, @nodeIds, @replacedNodeIds, @maxPieceSize, @createdAt, @expiresAt)`);
+    this.setNodesStmt = db.prepare(
+      `UPDATE pending_segments SET node_ids = @nodeIds, replaced_node_ids = @replacedNodeIds, expires_at = @expiresAt
+        WHERE segment_id = @segmentId`,
+    );
     this.getStmt = db.prepare(`SELECT ${PENDING_COLUMNS} FROM pending_segments WHERE segment_id = ?`);
     this.ofStreamStmt = db.prepare(`SELECT ${PENDING_COLUMNS} FROM pending_segments WHERE stream_id = ?`);
     this.expiredStmt = db.prepare(`SELECT ${PENDING_COLUMNS} FROM pending_segments WHERE expires_at <= ? LIMIT ?`);
@@ -186,7 +210,15 @@ export class PendingSegments {
   }
 
   insert(row: PendingSegmentRow): void {
-    this.insertStmt.run({ ...row, nodeIds: joinIds(row.nodeIds) });
+    this.insertStmt.run({ ...row, nodeIds: joinIds(row.nodeIds), replacedNodeIds: joinIds(row.replacedNodeIds) });
+  }
+
+  /**
+   * Records new nodes for some piece numbers (`nodeIds` is the whole new list), the nodes they replaced, and
+   * when the newest order limits expire.
+   */
+  setNodes(segmentId: Uint8Array, nodeIds: Uint8Array[], replacedNodeIds: Uint8Array[], expiresAt: number): void {
+    this.setNodesStmt.run({ segmentId, nodeIds: joinIds(nodeIds), replacedNodeIds: joinIds(replacedNodeIds), expiresAt });
   }
 
   get(segmentId: Uint8Array): PendingSegmentRow | undefined {
@@ -215,7 +247,11 @@ function joinIds(ids: Uint8Array[]): Uint8Array {
 }
 
 function fromSql(row: PendingSql): PendingSegmentRow {
-  const nodeIds: Uint8Array[] = [];
-  for (let at = 0; at < row.nodeIds.length; at += NODE_ID_SIZE) nodeIds.push(new Uint8Array(row.nodeIds.subarray(at, at + NODE_ID_SIZE)));
-  return { ...row, nodeIds };
+  return { ...row, nodeIds: splitIds(row.nodeIds), replacedNodeIds: splitIds(row.replacedNodeIds) };
+}
+
+function splitIds(joined: Uint8Array): Uint8Array[] {
+  const ids: Uint8Array[] = [];
+  for (let at = 0; at < joined.length; at += NODE_ID_SIZE) ids.push(new Uint8Array(joined.subarray(at, at + NODE_ID_SIZE)));
+  return ids;
 }

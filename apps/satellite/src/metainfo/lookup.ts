@@ -24,10 +24,14 @@ export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8A
   return row;
 }
 
-/** A committed, unexpired object by stream ID. */
-export function committedObjectByStream(m: Metainfo, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
+/**
+ * An object a read may go on with, by stream ID: committed and unexpired, or retired (replaced or
+ * deleted since the read began) and still within its grace.
+ */
+export function readableObjectByStream(m: Metainfo, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
   const row = streamObject(m, auth, streamId);
-  if (!row || !isVisible(row, now)) throw notFound('object not found');
+  const retiredButReadable = row?.status === 'retired' && row.retiredUntil! > now && (row.expiresAt === null || row.expiresAt > now);
+  if (!row || !(isVisible(row, now) || retiredButReadable)) throw notFound('object not found');
   return row;
 }
 

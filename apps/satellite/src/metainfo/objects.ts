@@ -21,7 +21,7 @@ import {
 } from '@dcsim/protocol';
 import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
-import { abandonPendingSegment, removeObject } from '../deletes.js';
+import { abandonPendingSegment } from '../deletes.js';
 import { formatBytes, shortHex } from '@dcsim/format';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
@@ -75,6 +75,7 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
     plainSize: 0,
     encryptedSize: 0,
     segmentCount: 0,
+    retiredUntil: null,
   });
   return {
     streamId,
@@ -87,8 +88,8 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
 /**
  * Makes an upload visible. In one transaction: every begun segment must be committed and each part's
  * segments must be numbered 0..n-1 without gaps; an older committed object under the same key is
- * removed (its pieces queued for deletion); the object turns committed. A crash leaves either the
- * old object or the new one.
+ * retired (reads already under way finish on it; its pieces go after the retired grace); the object
+ * turns committed. A crash leaves either the old object or the new one.
  */
 export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
   checkMetadataSize(req.encryptedMetadata);
@@ -114,7 +115,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
     const old = m.db.objects.committed(current.projectId, current.bucket, current.encryptedKey);
     if (old) {
       checkMayOverwrite(m, auth, current);
-      queued += removeObject(m.db, old.streamId, now);
+      m.db.objects.retire(old.streamId, now + m.config.retiredGraceMs);
     }
     m.db.objects.markCommitted({
       streamId: current.streamId,
@@ -131,7 +132,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
   m.log(
     `object committed: bucket ${row.bucket}, encrypted key ${shortHex(row.encryptedKey)}, ` +
       `${row.segmentCount} segment(s), ${formatBytes(row.plainSize)}` +
-      (replaced ? ', replacing the previous version' : '') +
+      (replaced ? `, replacing the previous version (its pieces go in ${formatDuration(m.config.retiredGraceMs)})` : '') +
       (queued > 0 ? `; ${queued} old piece(s) queued for deletion` : ''),
   );
   return { object: objectMessage(row) };
@@ -153,19 +154,23 @@ export function downloadObject(m: Metainfo, req: DownloadObjectRequest): Downloa
   return { object: objectMessage(row), segments: segmentInfos(m.db.segments.ofStream(row.streamId)) };
 }
 
-/** Removes the object's rows and queues its pieces for deletion, in one transaction. */
+/**
+ * Takes the object out of sight at once: it is retired, so reads already under way can finish; after
+ * the retired grace its rows go and its pieces are queued for deletion (cleanup.ts).
+ */
 export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  const { row, queued } = m.db.transaction(() => {
+  const row = m.db.transaction(() => {
     const row: ObjectRow | undefined = m.db.objects.committed(auth.project.id, req.bucket, req.encryptedObjectKey);
     if (!row) throw notFound('object not found');
-    return { row, queued: removeObject(m.db, row.streamId) };
+    m.db.objects.retire(row.streamId, Date.now() + m.config.retiredGraceMs);
+    return row;
   });
   m.log(
     `object deleted: bucket ${row.bucket}, encrypted key ${shortHex(row.encryptedKey)}; ` +
-      `${queued} piece(s) queued for deletion`,
+      `its pieces go in ${formatDuration(m.config.retiredGraceMs)}, once reads under way are done`,
   );
   return { object: objectMessage(row) };
 }
@@ -201,6 +206,7 @@ function sum<T>(items: T[], of: (item: T) => number): number {
 }
 
 function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;

@@ -24,7 +24,7 @@ import { formatBytes } from '@dcsim/format';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
-import { committedObjectByStream, pendingObject } from './lookup.js';
+import { pendingObject, readableObjectByStream } from './lookup.js';
 import { checkBytes, checkCount, checkPosition, checkSize, MAX_KEY_MATERIAL } from './validate.js';
 
 export const SEGMENT_ID_SIZE = 16;
@@ -58,6 +58,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
     index,
     rootPieceId,
     nodeIds: nodes.map((n) => n.id),
+    replacedNodeIds: [],
     maxPieceSize: limit,
     createdAt: now,
     expiresAt: now + m.config.orderExpirationMs,
@@ -184,12 +185,13 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
 /**
  * A segment's info plus GET order limits (or its inline bytes): one per piece on a node that is
  * online, or one per stored piece when fewer than k of them are online. Index -1 names the
- * object's last segment.
+ * object's last segment. A read that began before the object was replaced or deleted goes on
+ * reading it (a retired object) for the retired grace.
  */
 export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): DownloadSegmentResponse {
   const auth = m.auth.authenticate(req.header);
   const now = Date.now();
-  const object = committedObjectByStream(m, auth, req.streamId, now);
+  const object = readableObjectByStream(m, auth, req.streamId, now);
   m.auth.check(auth, { op: ActionType.Read, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const { part, index } = checkPosition(req.position, true);
   const segments = m.db.segments.ofStream(object.streamId);

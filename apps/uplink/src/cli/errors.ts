@@ -7,7 +7,7 @@ export class CliError extends Error {
 }
 
 export function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message || err.name : String(err);
   process.stderr.write(`uplink: ${message.split('\n')[0]}\n`);
   if (process.env.DCSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(1);

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import { encryptObjectKey } from './object-key.js';
+import { observed } from './observed.js';
 import type { BadPiece } from './piece-fetcher.js';
 import { emit, type ProgressListener } from './progress.js';
 import { fetchSegment, type FetchedSegment } from './segment-download.js';
@@ -65,33 +66,35 @@ export async function downloadObject(
     options.signal?.addEventListener('abort', abort, { once: true });
     let done = 0;
     let reading = 0; // index into parts of the segment the caller waits for
-    const fetch = (part: SegmentPart) =>
-      ctx.metainfo.downloadSegment(object.streamId, part.segment.position ?? { partNumber: 0, index: part.ordinal }, subject).then((segment) =>
-        fetchSegment({
-          ctx,
-          segment: part.ordinal,
-          response: segment,
-          derivedKey,
-          encryption,
-          from: part.from,
-          length: part.length,
-          signal: stop.signal,
-          onProgress: options.onProgress,
-          onBadPiece: options.onBadPiece,
-          // Segments are fetched one ahead of the consumer: report progress of the one being consumed next.
-          onPlainBytes: (n) => {
-            if (part === parts[reading]) emit(options.onProgress, { type: 'bytes', done: done + n, total: length });
-          },
-        }),
-      );
+    const fetch = async (part: SegmentPart) => {
+      const position = part.segment.position ?? { partNumber: 0, index: part.ordinal };
+      const refresh = () => ctx.metainfo.downloadSegment(object.streamId, position, subject);
+      return fetchSegment({
+        ctx,
+        segment: part.ordinal,
+        response: await refresh(),
+        refresh,
+        derivedKey,
+        encryption,
+        from: part.from,
+        length: part.length,
+        signal: stop.signal,
+        onProgress: options.onProgress,
+        onBadPiece: options.onBadPiece,
+        // Segments are fetched one ahead of the consumer: report progress of the one being consumed next.
+        onPlainBytes: (n) => {
+          if (part === parts[reading]) emit(options.onProgress, { type: 'bytes', done: done + n, total: length });
+        },
+      });
+    };
     try {
       // Pipeline: segment i+1's pieces are fetched while segment i is decoded and consumed.
-      let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? fetch(parts[0]) : undefined;
+      let fetching: Promise<FetchedSegment> | undefined = parts.length > 0 ? observed(fetch(parts[0])) : undefined;
       for (let i = 0; i < parts.length; i++) {
         reading = i;
         const decode = await fetching!;
-        fetching = i + 1 < parts.length ? fetch(parts[i + 1]) : undefined;
-        fetching?.catch(() => {}); // awaited in the next round
+        // Awaited in the next round, or never if the caller stops reading: observed either way.
+        fetching = i + 1 < parts.length ? observed(fetch(parts[i + 1])) : undefined;
         const plain = await decode();
         done += plain.length;
         emit(options.onProgress, { type: 'segment', index: parts[i].ordinal, plainSize: plain.length, inline: parts[i].segment.inline });

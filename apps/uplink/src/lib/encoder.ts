@@ -9,6 +9,7 @@
  */
 import { encryptedSize } from '@dcsim/crypto';
 import { pieceSize } from '@dcsim/erasure';
+import { observedPromise } from './observed.js';
 import { PieceChunks } from './piece-chunks.js';
 import { SegmentThreadError, recycle, request, type EncodeJob } from './segment-thread.js';
 
@@ -40,7 +41,8 @@ export function encodeInWorker(job: EncodeJob, owned: boolean, onPlainFree?: (pl
   const plain = mine ? job.plain : new Uint8Array(job.plain);
   const size = encryptedSize(plain.length, job.encryption);
   const pieces = new PieceChunks(job.scheme.total, recycle);
-  const finished = new Promise<void>((resolve, reject) => {
+  // Observed at once: an encoder failure reaches the pieces' readers too, and the caller awaits this when it wants.
+  const finished = observedPromise<void>((resolve, reject) => {
     request((id) => ({ type: 'encode', id, job: { ...job, plain } }), [plain.buffer as ArrayBuffer], (reply) => {
       switch (reply.type) {
         case 'plain':
@@ -59,6 +61,5 @@ export function encodeInWorker(job: EncodeJob, owned: boolean, onPlainFree?: (pl
       }
     });
   });
-  finished.catch(() => {}); // the pieces' readers report it too; the caller awaits it when it wants
   return { encryptedSize: size, pieceSize: pieceSize(size, job.scheme), pieces, finished };
 }

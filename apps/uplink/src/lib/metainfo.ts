@@ -21,6 +21,7 @@ import {
   type ListObjectsRequest,
   type ListObjectsResponse,
   type MakeInlineSegmentRequest,
+  type RetryBeginSegmentPiecesResponse,
   type Object as ObjectMessage,
   type ProjectInfoResponse,
   type RequestHeader,
@@ -89,6 +90,11 @@ export class Metainfo {
 
   beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
     return this.call(this.client.beginSegment, req, subject);
+  }
+
+  /** New PUT limits on other nodes for failed piece numbers of a begun segment. */
+  retryBeginSegmentPieces(segmentId: Uint8Array, retryPieceNumbers: number[], subject: Subject): Promise<RetryBeginSegmentPiecesResponse> {
+    return this.call(this.client.retryBeginSegmentPieces, { segmentId, retryPieceNumbers }, subject);
   }
 
   async commitSegment(req: Body<CommitSegmentRequest>, subject: Subject): Promise<void> {

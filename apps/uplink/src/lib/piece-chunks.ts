@@ -81,6 +81,11 @@ export class PieceChunks {
     for (let at = from; at < this.runs.length; at++) this.letGo(at);
   }
 
+  /** Nothing will be sent (the upload failed): every run goes back as it comes. */
+  stopAll(): void {
+    for (let piece = 0; piece < this.total; piece++) this.stop(piece);
+  }
+
   private letGo(at: number): void {
     const run = this.runs[at]!;
     if (--run.holders > 0) return;

@@ -6,6 +6,11 @@
  *
  * A bad piece (wrong hash, size or signature) is reported through `onBadPiece` and a log line naming
  * the node, then replaced by another one.
+ *
+ * Nodes accept each order limit once, so a transfer cancelled as surplus used up its limit. When the
+ * limits run out while pieces are still wanted (a ranged read found some of its pieces bad, and the
+ * good ones left were among those cancelled), the fetcher asks the satellite for fresh limits
+ * (`refresh`: DownloadSegment again) and tries the pieces it holds no copy of and saw no failure from.
  */
 import { nodeIdString } from '@dcsim/identity';
 import type { AddressedOrderLimit } from '@dcsim/protocol';
@@ -36,29 +41,32 @@ export interface FetchOptions {
   onBadPiece?: (bad: BadPiece) => void;
   onBytes?: (bytes: number) => void;
   log?: (line: string) => void;
+  /** Fresh order limits for the segment's pieces, once the ones given are used up. */
+  refresh?: () => Promise<AddressedOrderLimit[]>;
 }
+
+/** Fresh limits asked for per segment read, at most: one round of them covers every cancelled transfer. */
+const MAX_REFRESHES = 2;
 
 export class PieceFetcher {
   private readonly waiting: AddressedOrderLimit[];
   readonly failures: PieceError[] = [];
+  /** Piece numbers fetched (handed out) or failed: fresh limits for them are of no use. */
+  private readonly settled = new Set<number>();
+  private refreshes = 0;
 
   constructor(
     private readonly nodes: NodeClients,
     limits: AddressedOrderLimit[],
     private readonly options: FetchOptions,
   ) {
-    this.waiting = limits.filter((l) => l.limit).sort((a, b) => a.pieceNum - b.pieceNum);
-  }
-
-  /** Pieces not tried yet. */
-  get remaining(): number {
-    return this.waiting.length;
+    this.waiting = usable(limits);
   }
 
   /**
    * Fetches up to `count` more good pieces, keyed by piece number, with `extra` transfers beyond
-   * that. Returns fewer only when every node has been tried; the caller decides whether that is
-   * enough. A transfer cancelled as surplus is not retried: nodes accept each order limit once.
+   * that. Returns fewer only when every node has been tried, with fresh limits too; the caller decides
+   * whether that is enough.
    */
   async fetch(count: number, extra = this.options.extra): Promise<Map<number, Uint8Array>> {
     const got = new Map<number, Uint8Array>();
@@ -67,29 +75,39 @@ export class PieceFetcher {
     const abort = () => enough.abort();
     this.options.signal?.addEventListener('abort', abort, { once: true });
     const running = new Set<Promise<void>>();
-    const startNext = () => {
-      const addressed = this.waiting.shift();
-      if (!addressed) return;
-      const task = this.fetchOne(addressed, enough.signal, got).finally(() => running.delete(task));
-      running.add(task);
-    };
     try {
-      for (let i = 0; i < count + extra; i++) startNext();
-      while (running.size > 0) {
+      for (;;) {
+        // Keep count + extra transfers going while pieces are missing and nodes are left to ask.
+        while (running.size < count - got.size + extra && this.waiting.length > 0) {
+          const task = this.fetchOne(this.waiting.shift()!, enough.signal, got).finally(() => running.delete(task));
+          running.add(task);
+        }
+        if (running.size === 0) {
+          if (got.size >= count || !(await this.refresh())) break;
+          continue;
+        }
         await Promise.race(running);
         if (got.size >= count) {
           enough.abort(); // long tail: the pieces still coming are not needed
           await Promise.allSettled([...running]);
           break;
         }
-        // Keep count + extra transfers going while pieces are missing and nodes are left to ask.
-        while (running.size < count - got.size + extra && this.waiting.length > 0) startNext();
       }
     } finally {
       this.options.signal?.removeEventListener('abort', abort);
     }
     this.options.signal?.throwIfAborted();
     return got;
+  }
+
+  /** New limits for pieces not yet fetched nor failed; false when there are none (or no more asking). */
+  private async refresh(): Promise<boolean> {
+    if (!this.options.refresh || this.refreshes >= MAX_REFRESHES) return false;
+    this.options.signal?.throwIfAborted();
+    this.refreshes++;
+    const fresh = usable(await this.options.refresh()).filter((l) => !this.settled.has(l.pieceNum));
+    this.waiting.push(...fresh);
+    return fresh.length > 0;
   }
 
   private async fetchOne(addressed: AddressedOrderLimit, signal: AbortSignal, got: Map<number, Uint8Array>): Promise<void> {
@@ -111,6 +129,7 @@ export class PieceFetcher {
       });
       if (signal.aborted) return pieceMemory.give([data]); // arrived after we had enough
       got.set(addressed.pieceNum, data);
+      this.settled.add(addressed.pieceNum);
       emit(onProgress, { ...event, status: 'downloaded' });
     } catch (err) {
       if (signal.aborted) {
@@ -119,6 +138,7 @@ export class PieceFetcher {
       }
       const failure = err instanceof PieceError ? err : new PieceError(event.nodeId, addressed.pieceNum, String(err));
       this.failures.push(failure);
+      this.settled.add(addressed.pieceNum);
       if (failure.bad) this.reportBad(addressed, failure.reason);
       emit(onProgress, { ...event, status: failure.bad ? 'bad' : 'failed', error: failure.reason });
     }
@@ -140,4 +160,9 @@ export class PieceFetcher {
       // A listener's bug must not fail the download.
     }
   }
+}
+
+/** Limits the fetcher can use, lower piece numbers first. */
+function usable(limits: AddressedOrderLimit[]): AddressedOrderLimit[] {
+  return limits.filter((l) => l.limit).sort((a, b) => a.pieceNum - b.pieceNum);
 }

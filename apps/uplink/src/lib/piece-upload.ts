@@ -6,9 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { PiecestoreService, type AddressedOrderLimit, type PieceHash, type PieceUploadResponse, type PiecestoreClient } from '@dcsim/protocol';
+import {
+  PiecestoreService,
+  status,
+  type AddressedOrderLimit,
+  type PieceHash,
+  type PieceUploadResponse,
+  type PiecestoreClient,
+} from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
+import { observedPromise, whenSettled } from './observed.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
 import { messageBuffer, releaseMessageBuffer, serializeUploadRequest } from './upload-message.js';
 
@@ -58,18 +66,21 @@ export async function uploadPiece(
   if (!limit) throw fail('order limit missing');
   if (options.signal?.aborted) throw fail('cancelled');
 
-  let call!: ClientWritableStream<Buffer>;
   let settled = false;
-  const response = new Promise<PieceUploadResponse>((resolve, reject) => {
-    // client.upload(), but with messages we serialize ourselves as we write them (upload-message.ts):
-    // the chunk is copied at once, so its memory can go back to the encoder.
-    const { path, responseDeserialize } = PiecestoreService.upload;
-    call = client.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, (err: ServiceError | null, res?: PieceUploadResponse) => {
+  let answer!: (err: ServiceError | null, res?: PieceUploadResponse) => void;
+  // Observed from the start: the node may fail the call (it went away, it refused the order) while
+  // the loop below waits for the encoder's next chunk; that is this piece's failure, read below.
+  const response = observedPromise<PieceUploadResponse>((resolve, reject) => {
+    answer = (err, res) => {
       settled = true;
       if (err || !res) reject(err ?? new Error('empty response'));
       else resolve(res);
-    });
+    };
   });
+  // client.upload(), but with messages we serialize ourselves as we write them (upload-message.ts):
+  // the chunk is copied at once, so its memory can go back to the encoder.
+  const { path, responseDeserialize } = PiecestoreService.upload;
+  const call: ClientWritableStream<Buffer> = client.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, answer);
   const cancel = () => call.cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -77,6 +88,7 @@ export async function uploadPiece(
     const queued = new Queued(response, () => settled);
     let sent = 0;
     for await (const chunk of piece.chunks) {
+      if (options.signal?.aborted || settled) break; // cancelled, or the call ended while we waited for the chunk
       sha256.update(chunk);
       const buffer = messageBuffer(chunk.length + MESSAGE_OVERHEAD);
       const message = serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }, buffer);
@@ -96,7 +108,7 @@ export async function uploadPiece(
       call.write(serializeUploadRequest({ chunk: EMPTY, done: { pieceId: limit.pieceId, hash, pieceSize: sent, signature: EMPTY } }));
       call.end();
     }
-    const { done } = await response;
+    const { done } = await response; // the node's answer, or why the call failed
     const problem = pieceHashProblem(addressed, done);
     if (problem) throw fail(problem, true);
     if (!sameBytes(done!.hash, hash) || done!.pieceSize !== sent) {
@@ -105,7 +117,6 @@ export async function uploadPiece(
     return done!;
   } catch (err) {
     if (!settled) call.cancel(); // an upload we give up on must not linger
-    response.catch(() => {}); // settled or not, its outcome no longer matters
     if (err instanceof PieceError) throw err;
     if (options.signal?.aborted) throw fail('cancelled');
     throw fail(describeRpcError(err));
@@ -114,8 +125,14 @@ export async function uploadPiece(
   }
 }
 
+/** A failed call as a short reason: a node that cannot be reached says so in a few words, without its port. */
 export function describeRpcError(err: unknown): string {
   const e = err as Partial<ServiceError> | undefined;
+  if (e && e.code === status.UNAVAILABLE) {
+    if (/ECONNREFUSED/.test(e.details ?? '')) return 'node unreachable (connection refused)';
+    if (/ECONNRESET|EPIPE|Connection dropped/i.test(e.details ?? '')) return 'node unreachable (connection lost)';
+    if (/No connection established/i.test(e.details ?? '')) return 'node unreachable (no connection)';
+  }
   if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
   return err instanceof Error ? err.message : String(err);
 }
@@ -141,7 +158,7 @@ class Queued {
 
   async atMost(limit: number): Promise<void> {
     while (this.count > limit && !this.over()) {
-      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.response.catch(() => {})]);
+      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), whenSettled(this.response)]);
     }
   }
 }

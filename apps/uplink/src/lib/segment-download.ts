@@ -12,7 +12,8 @@
  * byte range of every piece). A partial piece cannot be checked against a whole-piece hash, so the
  * AES-GCM tags are the check: if the rebuilt blocks fail authentication, some piece among those used
  * is bad, and we fetch one more piece and try the subsets of k that include it until one decrypts,
- * then name the pieces that disagree with it.
+ * then name the pieces that disagree with it. The good pieces may be among the spare transfers that
+ * were cancelled: the fetcher then asks the satellite for fresh order limits (piece-fetcher.ts).
  */
 import {
   DecryptionError,
@@ -40,6 +41,8 @@ export interface SegmentRead {
   /** Index of the segment in the object, for events and log lines. */
   segment: number;
   response: DownloadSegmentResponse;
+  /** DownloadSegment again: fresh order limits once the ones in `response` are used up. */
+  refresh?: () => Promise<DownloadSegmentResponse>;
   /** The object's key derived from its path: it decrypts the segment's content key. */
   derivedKey: Uint8Array;
   encryption: EncryptionParameters;
@@ -177,6 +180,7 @@ function newFetcher(read: SegmentRead, scheme: RedundancyScheme, size: number, r
       read.onPlainBytes?.(Math.floor(read.length * Math.min(1, received / needed)));
     },
     log: read.ctx.log,
+    refresh: read.refresh && (async () => (await read.refresh!()).addressedLimits),
   });
 }
 

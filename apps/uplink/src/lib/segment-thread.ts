@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EncryptionParameters } from '@dcsim/crypto';
 import type { RedundancyScheme } from '@dcsim/erasure';
+import { observed } from './observed.js';
 
 export interface EncodeJob {
   plain: Uint8Array;
@@ -112,7 +113,7 @@ function idle(w: Worker): void {
   idleTimer = setTimeout(() => {
     if (worker !== w || pending.size > 0) return;
     worker = undefined;
-    void w.terminate();
+    observed(w.terminate());
   }, IDLE_MS);
   idleTimer.unref();
 }

@@ -1,8 +1,9 @@
 /**
  * Storing the n pieces of one segment on the n nodes the satellite chose, in parallel, with Storj's
  * long-tail cancellation: as soon as `optimal` pieces are stored the slowest uploads are cancelled,
- * so one slow node never holds up an upload. Fewer than `optimal` stored pieces fail the segment
- * (the satellite would refuse to commit it).
+ * so one slow node never holds up an upload. A piece that fails is one lost piece: when too few are
+ * stored, the failed piece numbers go to other nodes (RetryBeginSegmentPieces) and are coded again.
+ * Fewer than `optimal` stored pieces in the end fail the segment (the satellite would refuse to commit it).
  */
 import { nodeIdString } from '@dcsim/identity';
 import type { AddressedOrderLimit, PieceHash } from '@dcsim/protocol';
@@ -34,7 +35,7 @@ export interface PieceOutcome {
 export interface PiecesUploadResult {
   /** Sorted by piece number. */
   stored: StoredPiece[];
-  /** One per order limit, sorted by piece number. */
+  /** One per order limit (retries add theirs), sorted by piece number. */
   outcomes: PieceOutcome[];
   failed: PieceError[];
 }
@@ -50,16 +51,78 @@ export interface PiecesUploadOptions {
   onBytes?: (bytes: number) => void;
 }
 
+/** A segment's coded pieces, as the encoder streams them (encoder.ts). */
+export interface CodedPieces {
+  pieces: PieceChunks;
+  /** Rejects if the encoder failed. */
+  finished: Promise<void>;
+}
+
+/** How a segment gets another chance at pieces that failed (Storj's RetryBeginSegmentPieces). */
+export interface PieceRetry {
+  /** New order limits, on other nodes, for failed piece numbers: all of them or some, never none (it throws). */
+  exchange(pieceNums: number[]): Promise<AddressedOrderLimit[]>;
+  /** The segment's pieces once more, from a new run of the encoder. */
+  reencode(): CodedPieces;
+}
+
+/**
+ * Rounds of retries after the first, each on new nodes and a new encoding. The satellite never offers a
+ * node twice for one segment, so this only bounds the work when many nodes fail at once.
+ */
+const MAX_RETRY_ROUNDS = 3;
+
+/**
+ * Stores the segment's pieces under `limits`, long tail cancelled once `optimal` are stored. When a
+ * round ends with fewer (nodes went away since the satellite last heard from them), the failed piece
+ * numbers are retried on other nodes through `retry`, as Storj's uplink does.
+ */
 export async function uploadPieces(
   nodes: NodeClients,
   limits: AddressedOrderLimit[],
-  pieces: PieceChunks,
+  coded: CodedPieces,
   options: PiecesUploadOptions,
+  retry?: PieceRetry,
 ): Promise<PiecesUploadResult> {
+  const result: PiecesUploadResult = { stored: [], outcomes: [], failed: [] };
+  let failed = await uploadRound(nodes, limits, coded, options, result);
+  let noRetry = '';
+  for (let round = 1; retry && result.stored.length < options.optimal && failed.length > 0 && round <= MAX_RETRY_ROUNDS; round++) {
+    options.signal?.throwIfAborted();
+    let fresh: AddressedOrderLimit[];
+    try {
+      fresh = await retry.exchange(failed);
+    } catch (err) {
+      noRetry = `; retrying elsewhere: ${(err as Error).message}`;
+      break;
+    }
+    failed = await uploadRound(nodes, fresh, retry.reencode(), options, result);
+  }
+  options.signal?.throwIfAborted();
+  if (result.stored.length < options.optimal) {
+    throw new NotEnoughPiecesError('upload', result.stored.length, options.optimal, summarize(result.failed) + noRetry);
+  }
+  result.stored.sort((a, b) => a.pieceNum - b.pieceNum);
+  result.outcomes.sort((a, b) => a.pieceNum - b.pieceNum);
+  return result;
+}
+
+/**
+ * One round: a piece upload per limit, in parallel, adding to `result`; the long tail is cancelled once
+ * the segment has `optimal` pieces. Returns the piece numbers that failed, worth trying on other nodes.
+ */
+async function uploadRound(
+  nodes: NodeClients,
+  limits: AddressedOrderLimit[],
+  coded: CodedPieces,
+  options: PiecesUploadOptions,
+  result: PiecesUploadResult,
+): Promise<number[]> {
+  const { pieces } = coded;
   const longTail = new AbortController();
   const abort = () => longTail.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
-  const result: PiecesUploadResult = { stored: [], outcomes: [], failed: [] };
+  const retryable: number[] = [];
   // Piece numbers no node was chosen for are not read: their chunks need not wait for them.
   const wanted = new Set(limits.map((l) => l.pieceNum));
   for (let i = 0; i < pieces.total; i++) if (!wanted.has(i)) pieces.stop(i);
@@ -98,6 +161,7 @@ export async function uploadPieces(
           }
           const failure = err instanceof PieceError ? err : new PieceError(event.nodeId, addressed.pieceNum, String(err));
           result.failed.push(failure);
+          retryable.push(addressed.pieceNum);
           outcome('failed', failure.reason);
           emit(options.onProgress, { ...event, status: 'failed', error: failure.reason });
         }
@@ -106,13 +170,9 @@ export async function uploadPieces(
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
-  options.signal?.throwIfAborted();
-  if (result.stored.length < options.optimal) {
-    throw new NotEnoughPiecesError('upload', result.stored.length, options.optimal, summarize(result.failed));
-  }
-  result.stored.sort((a, b) => a.pieceNum - b.pieceNum);
-  result.outcomes.sort((a, b) => a.pieceNum - b.pieceNum);
-  return result;
+  // An encoder failure fails every piece too; report it rather than "not enough pieces".
+  await coded.finished;
+  return retryable.sort((a, b) => a - b);
 }
 
 /** The distinct failure reasons, each with how many nodes gave it. */

@@ -12,6 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { DecryptionError, decryptSegment, encryptSegment, encryptedSize } from '@dcsim/crypto';
 import { decodeSegment, encodeRuns } from '@dcsim/erasure';
 import { runStripes } from './encoder.js';
+import { observed } from './observed.js';
 import type { DecodeJob, EncodeJob, WorkerReply, WorkerRequest } from './segment-thread.js';
 
 /** Run memory kept for reuse: about two 64 MiB segments' worth of 4/6/8/10 pieces. */
@@ -35,22 +36,25 @@ parentPort!.on('message', (request: WorkerRequest) => {
     if (held + request.shards.byteLength <= POOL_BYTES) pool.push(request.shards.buffer as ArrayBuffer);
   } else {
     queue.push(request);
-    if (!busy) void work();
+    if (!busy) observed(work());
   }
 });
 
 async function work(): Promise<void> {
   busy = true;
-  for (let job = queue.shift(); job; job = queue.shift()) {
-    try {
-      if (job.type === 'encode') await encode(job.id, job.job);
-      else decode(job.id, job.job);
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      reply({ id: job.id, type: 'error', error, corrupt: err instanceof DecryptionError });
+  try {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        if (job.type === 'encode') await encode(job.id, job.job);
+        else decode(job.id, job.job);
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        reply({ id: job.id, type: 'error', error, corrupt: err instanceof DecryptionError });
+      }
     }
+  } finally {
+    busy = false; // whatever happened, the next request starts the loop again
   }
-  busy = false;
 }
 
 async function encode(id: number, job: EncodeJob): Promise<void> {

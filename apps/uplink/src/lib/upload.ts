@@ -33,9 +33,10 @@ import { segmentMemory } from './memory-pool.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { encryptObjectKey } from './object-key.js';
+import { observed, whenSettled } from './observed.js';
 import { emit, type ProgressListener } from './progress.js';
 import { readSegments, type UploadSource } from './segmenter.js';
-import { uploadPieces, type PieceOutcome } from './segment-upload.js';
+import { uploadPieces, type PieceOutcome, type PieceRetry } from './segment-upload.js';
 
 export interface UploadOptions {
   contentType?: string;
@@ -154,24 +155,26 @@ export async function uploadObject(
 
   const segments = readSegments(source, segmentSize, (size) => segmentMemory.take(size))[Symbol.asyncIterator]();
   let sending: Promise<SegmentReport> | undefined;
+  let prepared: PreparedSegment | undefined; // encoding, not sending yet
   try {
-    let next = segments.next();
+    let next = observed(segments.next());
     for (let index = 0; ; index++) {
       const { value: plain, done } = await next;
       if (done) break;
       options.signal?.throwIfAborted();
       // Pipeline: read segment i+1 from the source, and start encrypting and encoding segment i,
       // while segment i-1's pieces are still on their way to the nodes.
-      next = segments.next();
-      next.catch(() => {}); // awaited (and so reported) in the next round
-      const prepared = prepareSegment(upload, index, plain);
+      next = observed(segments.next());
+      prepared = prepareSegment(upload, index, plain);
       if (sending) report.segments.push(await sending);
-      sending = sendSegment(upload, prepared);
-      sending.catch(() => {}); // awaited in the next round or below
+      sending = observed(sendSegment(upload, prepared));
+      prepared = undefined;
     }
     if (sending) report.segments.push(await sending);
   } catch (err) {
-    upload.stop.abort(); // a segment still uploading in the background has no object to belong to
+    upload.stop.abort(); // a segment still uploading has no object to belong to
+    prepared?.encoding?.pieces.stopAll(); // nor has one being encoded: its runs go back as they come
+    if (sending) await whenSettled(sending); // nothing of this upload keeps running once it has failed
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -215,6 +218,10 @@ interface PreparedSegment {
   inlineData?: Uint8Array;
   /** Remote: its n pieces, coming from the encoder. */
   encoding?: SegmentEncoding;
+  /** Remote: the n pieces coded again (same key and nonce, so the same bytes), for pieces retried on other nodes. */
+  reencode?: () => SegmentEncoding;
+  /** Done with the plain segment: its memory goes back to the segmenter. */
+  release(): void;
 }
 
 /** The CPU part of a segment: encryption and erasure coding (started on the worker thread), no network. */
@@ -225,7 +232,9 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
   const keyNonce = new Uint8Array(randomBytes(NONCE_SIZE));
   const encryptedKey = encryptKey(contentKey, ctx.encryption.cipherSuite, upload.derivedKey, keyNonce);
   const nonce = segmentNonce(0, index);
-  const base = { index, plainSize: plain.length, encryptedKey, keyNonce };
+  // The segmenter's memory goes back to it for the next segments; the caller's bytes are not ours to give.
+  const release = () => upload.ownsSegments && segmentMemory.give([plain]);
+  const base = { index, plainSize: plain.length, encryptedKey, keyNonce, release };
 
   if (plain.length <= upload.maxInlineSize) {
     // Inline data is sealed in one piece (Storj's encryption.Encrypt), not in padded blocks; the
@@ -233,47 +242,77 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
     const inlineData = encrypt(plain, ctx.encryption.cipherSuite, contentKey, nonce);
     if (inlineData.length <= upload.maxInlineSize) return { ...base, inlineData, encryptedSize: inlineData.length };
   }
-  const job = { plain, contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme, chunkSize: ctx.chunkSize };
-  const encoding = encodeInWorker(job, upload.ownsSegments, (free) => segmentMemory.give([free]));
-  return { ...base, encryptedSize: encoding.encryptedSize, encoding };
+  const job = { contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme, chunkSize: ctx.chunkSize };
+  // A segment of ours moves to the worker and back once encrypted; it is kept until the segment is
+  // stored, in case pieces must be coded again for other nodes.
+  const encode = () => encodeInWorker({ ...job, plain }, upload.ownsSegments, (back) => (plain = back));
+  const encoding = encode();
+  return { ...base, encryptedSize: encoding.encryptedSize, encoding, reencode: encode };
 }
 
 /** The network part: MakeInlineSegment, or BeginSegment → pieces to nodes → CommitSegment. */
 async function sendSegment(upload: Upload, segment: PreparedSegment): Promise<SegmentReport> {
-  const { ctx, options } = upload;
-  const { index, plainSize, encryptedKey, keyNonce, encryptedSize } = segment;
-  const position = { partNumber: 0, index };
-
-  if (segment.inlineData) {
-    await ctx.metainfo.makeInlineSegment(
-      { streamId: upload.streamId, position, encryptedKey, encryptedKeyNonce: keyNonce, encryptedInlineData: segment.inlineData, plainSize },
-      upload.subject,
-    );
-    finishSegment(upload, index, plainSize, true);
-    return { index, plainSize, encryptedSize, inline: true, pieces: [] };
+  try {
+    return await (segment.inlineData ? sendInline(upload, segment) : sendRemote(upload, segment));
+  } catch (err) {
+    segment.encoding?.pieces.stopAll(); // runs no upload will read go back as they come
+    throw err;
+  } finally {
+    if (segment.encoding) await whenSettled(segment.encoding.finished); // the plain segment is back from the worker
+    segment.release();
   }
+}
 
+async function sendInline(upload: Upload, segment: PreparedSegment): Promise<SegmentReport> {
+  const { index, plainSize, encryptedKey, keyNonce, encryptedSize } = segment;
+  await upload.ctx.metainfo.makeInlineSegment(
+    {
+      streamId: upload.streamId,
+      position: { partNumber: 0, index },
+      encryptedKey,
+      encryptedKeyNonce: keyNonce,
+      encryptedInlineData: segment.inlineData!,
+      plainSize,
+    },
+    upload.subject,
+  );
+  finishSegment(upload, index, plainSize, true);
+  return { index, plainSize, encryptedSize, inline: true, pieces: [] };
+}
+
+async function sendRemote(upload: Upload, segment: PreparedSegment): Promise<SegmentReport> {
+  const { ctx, options, subject } = upload;
+  const { index, plainSize, encryptedKey, keyNonce, encryptedSize } = segment;
   const encoding = segment.encoding!;
   const size = encoding.pieceSize;
-  const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position, maxOrderLimit: size }, upload.subject);
+  const position = { partNumber: 0, index };
+  const begun = await ctx.metainfo.beginSegment({ streamId: upload.streamId, position, maxOrderLimit: size }, subject);
   checkScheme(upload.scheme, begun.redundancyScheme);
   const optimal = upload.scheme.optimal;
   let sent = 0;
-  const uploading = uploadPieces(ctx.nodes, begun.addressedLimits.filter((l) => l.limit), encoding.pieces, {
-    segment: index,
-    optimal,
-    pieceSize: size,
-    signal: upload.stop.signal,
-    onProgress: options.onProgress,
-    onBytes: (bytes) => {
-      // Progress in plain bytes: the segment counts as done once `optimal` pieces are sent.
-      sent += bytes;
-      const fraction = Math.min(1, sent / (optimal * size));
-      emit(options.onProgress, { type: 'bytes', done: upload.committed + Math.floor(plainSize * fraction), total: options.size });
+  const retry: PieceRetry = {
+    exchange: async (pieceNums) => (await ctx.metainfo.retryBeginSegmentPieces(begun.segmentId, pieceNums, subject)).addressedLimits,
+    reencode: segment.reencode!,
+  };
+  const result = await uploadPieces(
+    ctx.nodes,
+    begun.addressedLimits.filter((l) => l.limit),
+    encoding,
+    {
+      segment: index,
+      optimal,
+      pieceSize: size,
+      signal: upload.stop.signal,
+      onProgress: options.onProgress,
+      onBytes: (bytes) => {
+        // Progress in plain bytes: the segment counts as done once `optimal` pieces are sent.
+        sent += bytes;
+        const fraction = Math.min(1, sent / (optimal * size));
+        emit(options.onProgress, { type: 'bytes', done: upload.committed + Math.floor(plainSize * fraction), total: options.size });
+      },
     },
-  });
-  // An encoder failure fails every piece too; report it rather than "not enough pieces".
-  const [result] = await Promise.all([uploading, encoding.finished]);
+    retry,
+  );
   await ctx.metainfo.commitSegment(
     {
       segmentId: begun.segmentId,
@@ -283,7 +322,7 @@ async function sendSegment(upload: Upload, segment: PreparedSegment): Promise<Se
       plainSize,
       encryptedSize,
     },
-    upload.subject,
+    subject,
   );
   finishSegment(upload, index, plainSize, false);
   return {

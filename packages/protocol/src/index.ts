@@ -4,4 +4,5 @@ export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
 export * from './signing.js';
 export * from './grpc.js';
-export * from './http2-window.js';
+export * from './flow-control.js';
+export * from './transport/index.js';

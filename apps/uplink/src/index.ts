@@ -23,6 +23,7 @@ export {
   NotEnoughNodesError,
   NotEnoughPiecesError,
   SatelliteError,
+  IdentityMismatchError,
   CorruptDataError,
   InvalidArgumentError,
   PieceError,

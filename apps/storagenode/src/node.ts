@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
-import { BULK_RECEIVER_SETTINGS, NodeContactService, SERVER_OPTIONS, Transport, bindServer } from '@dcsim/protocol';
-import { Server } from '@grpc/grpc-js';
+import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
+import type { Server } from '@grpc/grpc-js';
 import {
   DEFAULT_CAPACITY_BYTES,
   DEFAULT_CHECKIN_INTERVAL_MS,
@@ -53,15 +53,15 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const transport = Transport.of(identity);
   const db = openNodeDb(join(config.dir, 'node.db'));
   const serials = new UsedSerials(db);
-  const server = new Server(SERVER_OPTIONS);
+  // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
+  const server = bulkReceiverServer(SERVER_OPTIONS);
   let store: PieceStore;
   let port: number;
   try {
     store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log);
     server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, log }).service());
     server.addService(NodeContactService, nodeContactService());
-    // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default stream window would stall them.
-    port = await bindServer(server, config.listen, transport.server(BULK_RECEIVER_SETTINGS));
+    port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
     server.forceShutdown();
     db.close();

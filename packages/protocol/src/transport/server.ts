@@ -6,19 +6,15 @@
  * Clients present their chains too (`requestCert`), as in Storj; grpc-js shows a handler a client certificate
  * only if OpenSSL authorized it against a CA, which no dcsim certificate is, so servers do not read them:
  * whatever a server must know about a caller is signed (check-ins, order limits).
- *
- * `settings` are the server's HTTP/2 SETTINGS: a storage node announces a larger stream window
- * (`initialWindowSize`) so pieces stream without waiting for flow control (apps/storagenode node.ts).
  */
-import type { Settings } from 'node:http2';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { TlsChain } from '@dcsim/identity';
 import { TLS_CIPHERS, TLS_VERSION } from './tls-options.js';
 
 export class PeerServerCredentials extends ServerCredentials {
-  constructor(local: TlsChain, settings?: Settings) {
+  constructor(local: TlsChain) {
     super(
-      { requestCert: true, rejectUnauthorized: false, ...(settings ? { settings } : {}) },
+      { requestCert: true, rejectUnauthorized: false },
       { key: local.key, cert: local.cert, minVersion: TLS_VERSION, ciphers: TLS_CIPHERS },
     );
   }

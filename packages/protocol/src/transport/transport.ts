@@ -3,10 +3,9 @@
  * throwaway identity for uplinks, as Storj's uplinks do) and the gRPC credentials made from it.
  *
  *   const transport = Transport.of(identity);
- *   server.bindAsync(address, transport.server(), ...);           // or bindServer(server, address, transport)
+ *   bindServer(server, address, transport.server());
  *   new MetainfoClient(address, transport.client(satelliteId));   // refuses any peer but satelliteId
  */
-import type { Settings } from 'node:http2';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { generateIdentity, issueTlsChain, type Identity, type TlsChain } from '@dcsim/identity';
 import { plaintextBaseline } from './baseline.js';
@@ -39,8 +38,8 @@ export class Transport {
     return new PeerChannelCredentials(this.chain, expected);
   }
 
-  /** Credentials for this process's gRPC server, with the HTTP/2 `settings` it announces. */
-  server(settings?: Settings): ServerCredentials {
-    return this.chain ? new PeerServerCredentials(this.chain, settings) : ServerCredentials.createInsecure();
+  /** Credentials for this process's gRPC server. */
+  server(): ServerCredentials {
+    return this.chain ? new PeerServerCredentials(this.chain) : ServerCredentials.createInsecure();
   }
 }

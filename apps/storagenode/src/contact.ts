@@ -6,7 +6,9 @@
  * carries the satellite's public key, which the node trusts only if it hashes to the configured satellite ID.
  */
 import type { Identity } from '@dcsim/identity';
-import { CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type Transport } from '@dcsim/protocol';
+import {
+  CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type PeerChannelCredentials, type Transport,
+} from '@dcsim/protocol';
 import { formatBytes } from '@dcsim/format';
 import { shortNode } from './names.js';
 import type { TrustedSatellite } from './trust.js';
@@ -30,6 +32,7 @@ const CHECKIN_DEADLINE_MS = 10_000;
 
 export class CheckInLoop {
   private readonly client: ContactClient;
+  private readonly credentials: PeerChannelCredentials;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failing = false;
@@ -40,7 +43,8 @@ export class CheckInLoop {
   readonly ready: Promise<void>;
 
   constructor(private readonly opts: CheckInOptions) {
-    this.client = new ContactClient(opts.satellite.address, opts.transport.client(opts.satellite.id), CHANNEL_OPTIONS);
+    this.credentials = opts.transport.client(opts.satellite.id);
+    this.client = new ContactClient(opts.satellite.address, this.credentials, CHANNEL_OPTIONS);
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -95,7 +99,8 @@ export class CheckInLoop {
       this.schedule(this.opts.intervalMs, FIRST_RETRY_MS);
     } catch (err) {
       if (this.stopped) return;
-      const { message } = rpcErrorInfo(err);
+      // Someone else at the satellite's address says who it is; other failures say what went wrong.
+      const message = this.credentials.identityFailure?.message ?? rpcErrorInfo(err).message;
       const when = this.isReady ? `retrying every ${this.opts.intervalMs / 1000} s` : 'retrying';
       if (!this.failing) this.opts.log(`check-in with satellite ${shortNode(this.opts.satellite.id)} at ${this.opts.satellite.address} failed (${when}): ${message}`);
       this.failing = true;

@@ -105,6 +105,7 @@ describe('identity and reachability', () => {
     try {
       await waitFor(() => t.logs.some((l) => l.includes('identity mismatch')));
       const line = t.logs.find((l) => l.includes('identity mismatch'))!;
+      expect(line).toMatch(/failed \(retrying\): identity mismatch: /);
       expect(line).toContain(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.identity.id)}`);
       expect(impostor.checkIns).toEqual([]); // the TLS handshake failed: no check-in was sent
     } finally {

@@ -14,6 +14,9 @@ import type { TlsChain } from '@dcsim/identity';
 import { checkPeer, PeerIdentityError } from './peer.js';
 import { ALPN, TLS_CIPHERS, TLS_VERSION } from './tls-options.js';
 
+/** A peer that accepts the connection but never completes the handshake is given up on after this. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export class PeerChannelCredentials extends ChannelCredentials {
   private lastIdentityFailure: PeerIdentityError | undefined;
 
@@ -72,7 +75,9 @@ export class PeerChannelCredentials extends ChannelCredentials {
       const closed = () => fail(new Error('the peer closed the connection during the TLS handshake'));
       tls.once('error', fail);
       tls.once('close', closed);
+      tls.setTimeout(HANDSHAKE_TIMEOUT_MS, () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)));
       tls.once('secureConnect', () => {
+        tls.setTimeout(0); // from here on the connection may idle: grpc-js decides when to drop it
         tls.removeListener('error', fail);
         tls.removeListener('close', closed);
         try {

@@ -68,18 +68,23 @@ export class PeerChannelCredentials extends ChannelCredentials {
         ALPNProtocols: ALPN,
       });
       const fail = (err: Error) => {
-        tls.removeListener('close', closed);
+        stopWatching();
+        tls.on('error', () => undefined); // whatever the dying socket still reports, `err` says why it died
         tls.destroy();
         reject(err);
       };
       const closed = () => fail(new Error('the peer closed the connection during the TLS handshake'));
+      const timedOut = () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`));
+      // Once the handshake is done, the connection is grpc-js's: it may idle, and its errors are grpc-js's to handle.
+      const stopWatching = () => {
+        tls.setTimeout(0);
+        tls.removeListener('timeout', timedOut).removeListener('close', closed).removeListener('error', fail);
+      };
       tls.once('error', fail);
       tls.once('close', closed);
-      tls.setTimeout(HANDSHAKE_TIMEOUT_MS, () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)));
+      tls.setTimeout(HANDSHAKE_TIMEOUT_MS).once('timeout', timedOut);
       tls.once('secureConnect', () => {
-        tls.setTimeout(0); // from here on the connection may idle: grpc-js decides when to drop it
-        tls.removeListener('error', fail);
-        tls.removeListener('close', closed);
+        stopWatching();
         try {
           checkPeer(tls, this.expected);
         } catch (err) {

@@ -67,6 +67,11 @@ export interface TestnetOptions {
   runner?: Runner;
   /** Keep the temp directory after the test (also with DCSIM_KEEP_TESTNET=1), to read its logs. */
   keepDir?: boolean;
+  /**
+   * An empty directory to run in instead of a fresh temp dir, for tests that need paths before the network
+   * starts (a node's data dir is `layout(dir).nodeDir(i)`); removed afterwards like the temp dir.
+   */
+  dir?: string;
 }
 
 export interface TestNode {
@@ -136,7 +141,7 @@ export interface TestNet {
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'dcsim-testnet-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dcsim-testnet-'));
   const runner = options.runner ?? 'bundle';
   const keepDir = Boolean(options.keepDir || process.env.DCSIM_KEEP_TESTNET);
   const onExit = () => {

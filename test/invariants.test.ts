@@ -4,22 +4,29 @@
  *   2. the satellite sees only encrypted paths and metadata,
  *   3. keys never leave the uplink.
  *
- * Objects whose keys, metadata and content carry unique markers are uploaded through capture proxies that sit
- * in front of the satellite and of every node, so every gRPC message that crosses the wire is recorded. Then
+ * Objects whose keys, metadata and content carry unique markers are uploaded through wiretaps that sit in front
+ * of the satellite and of every node, so every gRPC message that crosses the wire is recorded. Connections are
+ * TLS and pinned to node IDs, so each wiretap impersonates its target with the identity key it stole from the
+ * target's data dir, as an attacker with disk access could, and sees the plaintext (support/wiretap.ts). Then
  * the satellite's database files, every node's data dir and every captured message are searched for each
  * marker and each key (raw, hex and base64). The keys searched for are recomputed independently: the root key
  * from the passphrase, path keys and derived content keys from the root key, and every segment's random content
  * key and every object's metadata key by decrypting what the satellite stores with the derived key.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CipherSuite, decryptKey, derivePathKey, deriveRootKey, encryptPath, parseAccess, serializeAccess, deriveContentKey,
 } from '@dcsim/crypto';
-import { DownloadObjectRequest, MetainfoClient, ProjectInfoRequest, CHANNEL_OPTIONS, insecure, unary } from '@dcsim/protocol';
+import { parseNodeId } from '@dcsim/identity';
+import { DownloadObjectRequest, MetainfoClient, ProjectInfoRequest, CHANNEL_OPTIONS, Transport, unary } from '@dcsim/protocol';
+import { layout } from '../scripts/testnet/layout.js';
 import { withTestnet, freePortBase } from './harness.js';
 import { scanBuffer, scanDir, type Finding } from './support/leak-scan.js';
-import { startWireCapture, type WireCapture } from './support/wire-capture.js';
+import { startWiretap, type Wiretap } from './support/wiretap.js';
 
 const NODES = 6;
 const SEGMENT = 256 * 1024;
@@ -43,12 +50,16 @@ function content(tag: string, size: number): Uint8Array {
 describe('what each party can see', () => {
   it('nodes hold only ciphertext, the satellite only encrypted names and metadata, keys stay in the uplink', async () => {
     const portBase = await freePortBase(NODES);
-    const nodeProxies: WireCapture[] = await Promise.all(
-      Array.from({ length: NODES }, (_, i) => startWireCapture(`127.0.0.1:${portBase + 100 + i}`)),
+    const dir = mkdtempSync(join(tmpdir(), 'dcsim-invariants-'));
+    // Each node creates its identity.key when it starts; its wiretap reads it at the first connection (the
+    // satellite's ping back during the node's first check-in).
+    const nodeProxies: Wiretap[] = await Promise.all(
+      Array.from({ length: NODES }, (_, i) => startWiretap({ target: `127.0.0.1:${portBase + 100 + i}`, identityDir: layout(dir).nodeDir(i) })),
     );
     try {
       await withTestnet(
         {
+          dir,
           nodes: NODES,
           scheme: '2/3/4/6',
           portBase,
@@ -56,7 +67,7 @@ describe('what each party can see', () => {
           nodeArgs: (i) => ['--external-address', nodeProxies[i].address],
         },
         async (net) => {
-          const satelliteProxy = await startWireCapture(net.satelliteAddress);
+          const satelliteProxy = await startWiretap({ target: net.satelliteAddress, identityDir: net.satelliteDir });
           try {
             // The uplink reaches the satellite through its proxy and the nodes through theirs.
             const grant = parseAccess(net.access);
@@ -83,7 +94,7 @@ describe('what each party can see', () => {
             const found: Finding[] = [];
             for (const proxy of [satelliteProxy, ...nodeProxies]) {
               for (const m of proxy.messages) found.push(...scanBuffer(m.body, secrets, `gRPC ${m.direction} via ${proxy.address}`));
-              found.push(...scanBuffer(Buffer.concat(proxy.raw), secrets, `raw stream via ${proxy.address}`));
+              found.push(...scanBuffer(Buffer.concat(proxy.raw), secrets, `decrypted HTTP/2 stream via ${proxy.address}`));
             }
             found.push(...scanDir(net.satelliteDir, secrets));
             for (const node of net.nodes) found.push(...scanDir(node.dir, secrets));
@@ -104,7 +115,7 @@ describe('what each party can see', () => {
 });
 
 /** Every plaintext marker and every key that must stay in the uplink, recomputed from the passphrase. */
-async function secretsOf(net: { passphrase: string; satelliteAddress: string; apiKey: string }, grant: ReturnType<typeof parseAccess>) {
+async function secretsOf(net: { passphrase: string; satelliteAddress: string; satelliteId: string; apiKey: string }, grant: ReturnType<typeof parseAccess>) {
   const secrets = new Map<string, Uint8Array>();
   const text = (s: string) => new Uint8Array(Buffer.from(s));
   for (const [i, o] of objects.entries()) {
@@ -114,7 +125,7 @@ async function secretsOf(net: { passphrase: string; satelliteAddress: string; ap
   }
   secrets.set('passphrase', text(net.passphrase));
 
-  const client = new MetainfoClient(net.satelliteAddress, insecure(), CHANNEL_OPTIONS);
+  const client = new MetainfoClient(net.satelliteAddress, Transport.ephemeral().client(parseNodeId(net.satelliteId)), CHANNEL_OPTIONS);
   try {
     const header = { apiKey: grant.apiKey.rawBytes() };
     const info = await unary(client, client.projectInfo, ProjectInfoRequest.fromPartial({ header }));

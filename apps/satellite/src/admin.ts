@@ -74,17 +74,18 @@ export function listProjects(db: SatelliteDb) {
   }));
 }
 
-/** The node registry as the satellite sees it, with the online rule applied at `now`. */
+/** The node registry as the satellite sees it, with the online rule (recent contact, last ping answered) applied at `now`. */
 export function listNodes(db: SatelliteDb, onlineWindowMs: number, now = Date.now()) {
   return db.nodes.all().map((n) => ({
     id: nodeIdString(n.id),
     address: n.address,
-    online: n.lastContact >= now - onlineWindowMs,
+    online: n.lastContact >= now - onlineWindowMs && n.lastContact > n.lastContactFailure,
     vetted: n.vettedAt !== null,
     piecesStored: n.piecesStored,
     freeDisk: n.freeDisk,
     version: n.version,
-    lastContact: new Date(n.lastContact).toISOString(),
+    lastContact: n.lastContact ? new Date(n.lastContact).toISOString() : null,
+    lastPingFailure: n.lastContactFailure ? new Date(n.lastContactFailure).toISOString() : null,
     createdAt: new Date(n.createdAt).toISOString(),
   }));
 }

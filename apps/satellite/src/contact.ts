@@ -1,9 +1,14 @@
 /**
- * The Contact service: storage nodes check in on start and then periodically. A check-in is signed
- * by the node, and its node ID must be the hash of the public key it carries, so nobody can register
- * an address under someone else's ID. The answer carries the satellite's public key, which the node
- * checks against the satellite ID it was configured with before trusting any order limit.
+ * The Contact service: storage nodes check in on start and then periodically, as Storj's
+ * (satellite/contact/endpoint.go). A check-in is signed by the node, and its node ID must be the hash of
+ * the public key it carries, so nobody can register an address under someone else's ID. Every field is
+ * bounded before anything else happens. Then the satellite pings the node back at the address it claims,
+ * over TLS expecting the check-in's node ID (pingback.ts): only a node that answers there, with that key,
+ * becomes selectable. A failed ping is recorded (the node is not selected until a later ping succeeds) and
+ * answered with `pingNodeSuccess: false` and the reason. The answer carries the satellite's public key,
+ * which the node checks against the satellite ID it was configured with before trusting any order limit.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { idMatchesKey, nodeIdString, type Identity } from '@dcsim/identity';
 import {
   invalidArgument,
@@ -13,21 +18,63 @@ import {
   type CheckInRequest,
   type CheckInResponse,
   type ContactServer,
+  type Transport,
 } from '@dcsim/protocol';
 import type { SatelliteDb } from './db/index.js';
 import { formatBytes } from '@dcsim/format';
 import type { Logger } from './log.js';
+import { pingBack, PING_TIMEOUT_MS } from './pingback.js';
 
 /** A check-in more than this far from the satellite's clock is refused (it may be a replay). */
 export const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;
+/** More free space than any one node offers (1 PiB): a number this big is a mistake or a lie. */
+export const MAX_FREE_DISK = 2 ** 50;
+/** A DNS name is at most 253 characters; with brackets, a colon and a port, well under this. */
+const MAX_ADDRESS_LENGTH = 270;
+/** Versions are semver-like: digits, letters, '.', '+', '-'. */
+const VERSION = /^[0-9A-Za-z.+-]{1,64}$/;
+const HOSTNAME_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
-export function contactService(db: SatelliteDb, satellite: Identity, log: Logger): ContactServer {
+export interface ContactDeps {
+  db: SatelliteDb;
+  identity: Identity;
+  /** Dials the node back (TLS, expecting the node's ID). */
+  transport: Transport;
+  log: Logger;
+  pingTimeoutMs?: number;
+}
+
+export function contactService(deps: ContactDeps): ContactServer {
   return {
-    checkIn: unaryHandler((req: CheckInRequest) => checkIn(db, satellite, log, req), log),
+    checkIn: unaryHandler((req: CheckInRequest) => checkIn(deps, req), deps.log),
   };
 }
 
-export function checkIn(db: SatelliteDb, satellite: Identity, log: Logger, req: CheckInRequest, now = Date.now()): CheckInResponse {
+export async function checkIn(deps: ContactDeps, req: CheckInRequest, now = Date.now()): Promise<CheckInResponse> {
+  checkCheckIn(req, now);
+  const { db, log } = deps;
+  const ping = await pingBack(deps.transport, req.nodeId, req.address, deps.pingTimeoutMs ?? PING_TIMEOUT_MS);
+  const before = db.nodes.checkIn({
+    id: req.nodeId,
+    publicKey: req.publicKey,
+    address: req.address,
+    freeDisk: req.freeDisk,
+    version: req.version,
+    reachable: ping.ok,
+    now,
+  });
+  const id = nodeIdString(req.nodeId);
+  const wasReachable = before !== undefined && before.lastContact > before.lastContactFailure;
+  if (!ping.ok) {
+    if (wasReachable || !before) log(`node ${id} is not selected: ${ping.reason}`);
+  } else if (!before) log(`node joined: ${id} at ${req.address}, ${formatBytes(req.freeDisk)} free`);
+  else if (before.address !== req.address) log(`node moved: ${id} now at ${req.address} (was ${before.address})`);
+  else if (!wasReachable) log(`node ${id} answers at ${req.address} again`);
+  return { pingNodeSuccess: ping.ok, pingErrorMessage: ping.ok ? '' : ping.reason, satellitePublicKey: deps.identity.publicKey };
+}
+
+/** Everything that can be checked without contacting the node; throws INVALID_ARGUMENT or UNAUTHENTICATED. */
+export function checkCheckIn(req: CheckInRequest, now = Date.now()): void {
   if (req.nodeId.length !== 32) throw invalidArgument(`node ID must be 32 bytes, got ${req.nodeId.length}`);
   if (req.publicKey.length !== 32) throw invalidArgument(`public key must be 32 bytes, got ${req.publicKey.length}`);
   if (!verifyCheckInSignature(req)) throw unauthenticated('check-in signature is invalid');
@@ -38,24 +85,25 @@ export function checkIn(db: SatelliteDb, satellite: Identity, log: Logger, req: 
     throw invalidArgument(`check-in timestamp ${req.timestamp!.toISOString()} is more than 10 minutes from the satellite's clock`);
   }
   checkAddress(req.address);
-  if (!Number.isSafeInteger(req.freeDisk) || req.freeDisk < 0) throw invalidArgument(`free disk must be >= 0, got ${req.freeDisk}`);
-
-  const before = db.nodes.checkIn({
-    id: req.nodeId,
-    publicKey: req.publicKey,
-    address: req.address,
-    freeDisk: req.freeDisk,
-    version: req.version,
-    now,
-  });
-  const id = nodeIdString(req.nodeId);
-  if (!before) log(`node joined: ${id} at ${req.address}, ${formatBytes(req.freeDisk)} free`);
-  else if (before.address !== req.address) log(`node moved: ${id} now at ${req.address} (was ${before.address})`);
-  return { pingNodeSuccess: true, pingErrorMessage: '', satellitePublicKey: satellite.publicKey };
+  if (!VERSION.test(req.version)) {
+    throw invalidArgument(`node version must be 1-64 letters, digits, '.', '+' or '-', got ${JSON.stringify(req.version.slice(0, 64))}`);
+  }
+  if (!Number.isSafeInteger(req.freeDisk) || req.freeDisk < 0 || req.freeDisk > MAX_FREE_DISK) {
+    throw invalidArgument(`free disk must be between 0 and ${MAX_FREE_DISK} bytes, got ${req.freeDisk}`);
+  }
 }
 
+/** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name. */
 function checkAddress(address: string): void {
-  const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
-  const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65535) throw invalidArgument(`node address must be host:port, got ${JSON.stringify(address)}`);
+  const bad = () => invalidArgument(`node address must be host:port, got ${JSON.stringify(address.slice(0, 80))}`);
+  if (address.length > MAX_ADDRESS_LENGTH) throw bad();
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
+  if (!match) throw bad();
+  const [, v6, host, port] = match;
+  if (Number(port) < 1 || Number(port) > 65535) throw bad();
+  if (v6 !== undefined ? !isIPv6(v6) : !(isIPv4(host) || isHostname(host))) throw bad();
+}
+
+function isHostname(host: string): boolean {
+  return host.length <= 253 && host.split('.').every((label) => HOSTNAME_LABEL.test(label));
 }

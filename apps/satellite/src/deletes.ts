@@ -9,7 +9,7 @@
  */
 import { derivePieceId } from '@dcsim/crypto';
 import { nodeIdString } from '@dcsim/identity';
-import { CHANNEL_OPTIONS, insecure, PiecestoreClient, rpcErrorInfo, status, unary } from '@dcsim/protocol';
+import { CHANNEL_OPTIONS, PiecestoreClient, rpcErrorInfo, status, unary, type Transport } from '@dcsim/protocol';
 import type { PendingSegmentRow, PieceDeletionRow, SatelliteDb } from './db/index.js';
 import type { Logger } from './log.js';
 import type { OrderSigner } from './orders.js';
@@ -74,6 +74,8 @@ export class PieceDeleter {
   constructor(
     private readonly db: SatelliteDb,
     private readonly orders: OrderSigner,
+    /** Dials nodes over TLS, expecting each one's node ID. */
+    private readonly transport: Transport,
     private readonly log: Logger,
   ) {}
 
@@ -102,7 +104,7 @@ export class PieceDeleter {
       this.log(`dropped ${rows.length} piece deletion(s) for unknown node ${name}`);
       return { deleted: 0, failed: 0 };
     }
-    const client = new PiecestoreClient(node.address, insecure(), CHANNEL_OPTIONS);
+    const client = new PiecestoreClient(node.address, this.transport.client(node.id), CHANNEL_OPTIONS);
     let deleted = 0;
     let failed = 0;
     try {

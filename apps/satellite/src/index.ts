@@ -1,12 +1,13 @@
 /**
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
- * identity, serves Metainfo and Contact over gRPC and runs the background loops (piece deletion,
- * cleanup). `satellite run` is this plus the READY line; tests can also call it in-process.
+ * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
+ * clients can check they reach the satellite named in their grant) and runs the background loops (piece
+ * deletion, cleanup). `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { formatNodeUrl, loadOrCreateIdentity, nodeIdString, type Identity } from '@dcsim/identity';
-import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS } from '@dcsim/protocol';
+import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Auth } from './auth.js';
 import { cleanup, removeRetired } from './cleanup.js';
@@ -44,18 +45,19 @@ export interface RunningSatellite {
 export async function startSatellite(config: SatelliteConfig): Promise<RunningSatellite> {
   const log = config.log ?? stderrLogger();
   const identity = loadOrCreateIdentity(config.dir);
+  const transport = Transport.of(identity);
   const db = openDatabase(join(config.dir, DATABASE_FILE));
   const orders = new OrderSigner(identity, config.orderExpirationMs);
   const overlay = new Overlay(db, config);
   const auth = new Auth(db);
-  const deleter = new PieceDeleter(db, orders, log);
+  const deleter = new PieceDeleter(db, orders, transport, log);
 
   const server = new Server(SERVER_OPTIONS);
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, log }));
-  server.addService(ContactService, contactService(db, identity, log));
+  server.addService(ContactService, contactService({ db, identity, transport, log }));
   let port: number;
   try {
-    port = await bindServer(server, config.listen);
+    port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
     db.close();
     throw err;
@@ -64,7 +66,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const address = `${host}:${port}`;
   const id = nodeIdString(identity.id);
   log(
-    `satellite ${id} listening on ${address}; redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +
+    `satellite ${id} listening on ${address} (${transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS'}); redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +
       `inline threshold ${config.inlineThreshold} B, max segment ${config.maxSegmentSize} B`,
   );
 

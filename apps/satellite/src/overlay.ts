@@ -3,7 +3,8 @@
  * segment.
  *
  * Selection rules (Storj's, simplified for one machine):
- * - only nodes that checked in within the online window and reported enough free space;
+ * - only nodes that checked in within the online window, answered the satellite's ping back at their
+ *   address (contact.ts) the last time, and reported enough free space;
  * - n distinct nodes, in random order;
  * - a fraction of them new (unvetted) nodes, so newcomers earn trust; when there are not enough
  *   vetted nodes, new ones fill in, and the other way round. dcsim has no audits yet, so a node is
@@ -25,7 +26,7 @@ export class Overlay {
   ) {}
 
   isOnline(node: NodeRow, now = Date.now()): boolean {
-    return node.lastContact >= now - this.config.nodeOnlineWindowMs;
+    return node.lastContact >= now - this.config.nodeOnlineWindowMs && node.lastContact > node.lastContactFailure;
   }
 
   isVetted(node: NodeRow): boolean {

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { APIKey } from '@dcsim/crypto';
 import { assertNoBugReports } from '@dcsim/process';
-import { CHANNEL_OPTIONS, insecure, MetainfoClient, unary } from '@dcsim/protocol';
+import { parseNodeId } from '@dcsim/identity';
+import { CHANNEL_OPTIONS, MetainfoClient, Transport, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 
@@ -48,7 +49,7 @@ describe('satellite CLI', () => {
       expect(existsSync(join(dir, 'identity.key'))).toBe(true);
       expect(existsSync(join(dir, 'satellite.db'))).toBe(true);
 
-      const client = new MetainfoClient(ready.address, insecure(), CHANNEL_OPTIONS);
+      const client = new MetainfoClient(ready.address, Transport.ephemeral().client(parseNodeId(ready.id)), CHANNEL_OPTIONS);
       const info = await unary(client, client.projectInfo, { header: { apiKey: APIKey.parse(created.apiKey).rawBytes() } });
       expect(info.projectSalt).toHaveLength(32);
       client.close();
@@ -63,7 +64,7 @@ describe('satellite CLI', () => {
     expect(await exited).toBe(0);
     assertNoBugReports('satellite run', stderr);
     expect(stdout.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/listening on 127\.0\.0\.1:\d+; redundancy 2\/3\/4\/5/);
+    expect(stderr).toMatch(/listening on 127\.0\.0\.1:\d+ \(TLS\); redundancy 2\/3\/4\/5/);
     expect(stderr).not.toContain(created.apiKey);
   });
 

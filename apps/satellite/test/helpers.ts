@@ -1,7 +1,7 @@
 /**
- * Test support: a real satellite in-process (real SQLite file in a temp dir, real gRPC server on
+ * Test support: a real satellite in-process (real SQLite file in a temp dir, real gRPC server over TLS on
  * 127.0.0.1:0) with real clients, projects and API keys made by the admin functions, and storage
- * node identities that check in and sign piece hashes like real nodes do.
+ * node identities that check in, answer the satellite's ping back and sign piece hashes like real nodes do.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +10,15 @@ import { join } from 'node:path';
 import { APIKey } from '@dcsim/crypto';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import { generateIdentity, type Identity } from '@dcsim/identity';
+import { Server } from '@grpc/grpc-js';
 import {
+  bindServer,
   CHANNEL_OPTIONS,
   ContactClient,
-  insecure,
   MetainfoClient,
+  NodeContactService,
+  Transport,
+  unaryHandler,
   signCheckIn,
   signPieceHash,
   unary,
@@ -60,8 +64,9 @@ export async function startTestSatellite(overrides: Partial<SatelliteConfig> = {
     ...overrides,
   });
   const sat = await startSatellite(config);
-  const metainfo = new MetainfoClient(sat.address, insecure(), CHANNEL_OPTIONS);
-  const contact = new ContactClient(sat.address, insecure(), CHANNEL_OPTIONS);
+  const uplink = Transport.ephemeral();
+  const metainfo = new MetainfoClient(sat.address, uplink.client(sat.identity.id), CHANNEL_OPTIONS);
+  const contact = new ContactClient(sat.address, uplink.client(sat.identity.id), CHANNEL_OPTIONS);
   cleanups.push(async () => {
     metainfo.close();
     contact.close();
@@ -87,15 +92,34 @@ export interface TestNode {
   address: string;
 }
 
-/** Node identities that check in, as storage nodes do. */
-export async function checkInNodes(t: TestSatellite, count: number, address = (i: number) => `127.0.0.1:${20000 + i}`): Promise<TestNode[]> {
+/**
+ * Node identities that check in as storage nodes do, each answering the satellite's ping back under its own
+ * identity; they stop answering once checked in. They have no Piecestore: piece deletions sent to them fail
+ * and are retried.
+ */
+export async function checkInNodes(t: TestSatellite, count: number): Promise<TestNode[]> {
   const nodes: TestNode[] = [];
   for (let i = 0; i < count; i++) {
-    const node = { identity: generateIdentity(), address: address(i) };
-    await checkIn(t, node);
+    const identity = generateIdentity();
+    const responder = await startPingResponder(identity);
+    const node = { identity, address: responder.address };
+    const res = await checkIn(t, node);
+    await responder.close();
+    if (!res.pingNodeSuccess) throw new Error(`test node was not reachable: ${res.pingErrorMessage}`);
     nodes.push(node);
   }
   return nodes;
+}
+
+/** What a storage node serves for the satellite's ping back (NodeContact), under `identity`, on a free port. */
+export async function startPingResponder(identity: Identity): Promise<{ address: string; close(): Promise<void> }> {
+  const server = new Server();
+  server.addService(NodeContactService, { pingNode: unaryHandler(() => ({})) });
+  const port = await bindServer(server, '127.0.0.1:0', Transport.of(identity).server());
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
+  cleanups.push(close);
+  return { address: `127.0.0.1:${port}`, close };
 }
 
 export function checkIn(t: TestSatellite, node: TestNode, freeDisk = 1 << 30, timestamp = new Date()) {
@@ -105,7 +129,7 @@ export function checkIn(t: TestSatellite, node: TestNode, freeDisk = 1 << 30, ti
     address: node.address,
     freeDisk,
     timestamp,
-    version: 'test',
+    version: '1.0.0-test',
     signature: new Uint8Array(0),
   });
   return unary(t.contact, t.contact.checkIn, request);

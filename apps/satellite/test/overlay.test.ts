@@ -16,7 +16,7 @@ function setup(overrides: { newNodeFraction?: number } = {}) {
   return { db, overlay: new Overlay(db, config), config };
 }
 
-function addNode(db: SatelliteDb, opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean } = {}) {
+function addNode(db: SatelliteDb, opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean; reachable?: boolean } = {}) {
   const id = new Uint8Array(randomBytes(32));
   db.nodes.checkIn({
     id,
@@ -24,6 +24,7 @@ function addNode(db: SatelliteDb, opts: { address?: string; lastContact?: number
     address: opts.address ?? '127.0.0.1:9000',
     freeDisk: opts.freeDisk ?? 1 << 30,
     version: '',
+    reachable: opts.reachable ?? true,
     now: opts.lastContact ?? NOW,
   });
   if (opts.vetted) for (let i = 0; i < 3; i++) db.nodes.recordStoredPiece(id, 1, 3, NOW);
@@ -48,6 +49,26 @@ describe('node selection', () => {
     const online = new Set(Array.from({ length: 5 }, () => addNode(db)));
     for (let i = 0; i < 5; i++) addNode(db, { lastContact: NOW - config.nodeOnlineWindowMs - 1000 });
     expect(new Set(hexIds(overlay.selectNodes(5, 1, NOW)))).toEqual(online);
+    db.close();
+  });
+
+  it('skips nodes whose last ping back failed, until one succeeds again', () => {
+    const { db, overlay } = setup();
+    const reachable = new Set([addNode(db), addNode(db)]);
+    const never = addNode(db, { reachable: false });
+    expect(new Set(hexIds(overlay.selectNodes(2, 1, NOW)))).toEqual(reachable);
+    expect(() => overlay.selectNodes(3, 1, NOW)).toThrow(/not enough nodes: need 3, have 2/);
+
+    // A node that was reachable and then failed a ping is out; its next successful ping brings it back.
+    const flaky = [...reachable][0];
+    const row = (hex: string) => db.nodes.get(Buffer.from(hex, 'hex'))!;
+    const again = (hex: string, reachable: boolean, now: number) => db.nodes.checkIn({ ...row(hex), reachable, now });
+    again(flaky, false, NOW + 1);
+    expect(overlay.isOnline(row(flaky), NOW + 1)).toBe(false);
+    expect(() => overlay.selectNodes(2, 1, NOW + 1)).toThrow(/have 1/);
+    again(flaky, true, NOW + 2);
+    again(never, true, NOW + 2);
+    expect(overlay.selectNodes(3, 1, NOW + 2)).toHaveLength(3);
     db.close();
   });
 

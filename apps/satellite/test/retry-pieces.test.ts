@@ -33,7 +33,7 @@ interface Begun {
 async function begin(nodeCount: number): Promise<Begun> {
   const t = await startTestSatellite();
   const { header } = createProject(t);
-  const nodes = await checkInNodes(t, nodeCount, (i) => `127.0.0.1:${1 + i}`);
+  const nodes = await checkInNodes(t, nodeCount);
   await unary(t.metainfo, t.metainfo.createBucket, { header, name: 'bucket' });
   const object = await unary(t.metainfo, t.metainfo.beginObject, {
     header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key'), encryptionParameters: undefined,

@@ -33,8 +33,8 @@ interface Upload {
 async function setup(nodeCount = 10): Promise<Upload> {
   const t = await startTestSatellite();
   const { header, key } = createProject(t);
-  // Nodes on ports nothing listens on: piece deletions to them fail and are retried.
-  const nodes = await checkInNodes(t, nodeCount, (i) => `127.0.0.1:${1 + i}`);
+  // Nodes that stopped listening after their check-in: piece deletions to them fail and are retried.
+  const nodes = await checkInNodes(t, nodeCount);
   await unary(t.metainfo, t.metainfo.createBucket, { header, name: 'bucket' });
   const { streamId } = await beginObject(t, header, bytes('encrypted-key'));
   return { t, key, header, nodes, streamId };

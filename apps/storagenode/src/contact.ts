@@ -1,17 +1,22 @@
 /**
  * Check-in: the node tells its satellite who it is, where it listens and how much space it offers, signed
  * with its identity key, at start (retrying until the satellite answers) and then periodically so the
- * satellite keeps selecting it. The response carries the satellite's public key, which the node trusts only
- * if it hashes to the configured satellite ID.
+ * satellite keeps selecting it. The connection is TLS and must prove the configured satellite ID; the
+ * satellite pings the node back at its address before it selects it (ping.ts serves that). The response
+ * carries the satellite's public key, which the node trusts only if it hashes to the configured satellite ID.
  */
 import type { Identity } from '@dcsim/identity';
-import { CheckInRequest, ContactClient, CHANNEL_OPTIONS, insecure, rpcErrorInfo, signCheckIn, unary } from '@dcsim/protocol';
+import {
+  CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type PeerChannelCredentials, type Transport,
+} from '@dcsim/protocol';
 import { formatBytes } from '@dcsim/format';
 import { shortNode } from './names.js';
 import type { TrustedSatellite } from './trust.js';
 
 export interface CheckInOptions {
   identity: Identity;
+  /** Dials the satellite over TLS, expecting its ID. */
+  transport: Transport;
   satellite: TrustedSatellite;
   /** The piecestore address the node advertises (with the real port). */
   address: string;
@@ -27,17 +32,19 @@ const CHECKIN_DEADLINE_MS = 10_000;
 
 export class CheckInLoop {
   private readonly client: ContactClient;
+  private readonly credentials: PeerChannelCredentials;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failing = false;
   private isReady = false;
   private resolveReady!: () => void;
   private rejectReady!: (err: Error) => void;
-  /** Settles once: resolved at the first successful check-in, rejected if stopped before one. */
+  /** Settles once: resolved at the first successful check-in (the satellite reached the node), rejected if stopped before one. */
   readonly ready: Promise<void>;
 
   constructor(private readonly opts: CheckInOptions) {
-    this.client = new ContactClient(opts.satellite.address, insecure(), CHANNEL_OPTIONS);
+    this.credentials = opts.transport.client(opts.satellite.id);
+    this.client = new ContactClient(opts.satellite.address, this.credentials, CHANNEL_OPTIONS);
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -58,7 +65,7 @@ export class CheckInLoop {
     this.rejectReady(new Error('storage node stopped before its first check-in'));
   }
 
-  /** One signed check-in; accepts the satellite key from the answer or throws. */
+  /** One signed check-in; accepts the satellite key from the answer, or throws (also when the satellite's ping back failed). */
   async checkIn(): Promise<void> {
     const { identity, satellite } = this.opts;
     const freeDisk = await this.opts.freeDisk();
@@ -73,9 +80,8 @@ export class CheckInLoop {
     } satisfies CheckInRequest);
     const response = await unary(this.client, this.client.checkIn, request, CHECKIN_DEADLINE_MS);
     satellite.accept(response.satellitePublicKey);
-    if (!response.pingNodeSuccess && response.pingErrorMessage) {
-      this.opts.log(`satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
-    }
+    // Not reachable means not selected: as good as a failed check-in, and retried like one.
+    if (!response.pingNodeSuccess) throw new Error(`the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
     if (this.failing || !this.isReady) {
       this.opts.log(`checked in with satellite ${shortNode(satellite.id)} at ${satellite.address}: offering ${formatBytes(freeDisk)} at ${this.opts.address}`);
     }
@@ -93,7 +99,8 @@ export class CheckInLoop {
       this.schedule(this.opts.intervalMs, FIRST_RETRY_MS);
     } catch (err) {
       if (this.stopped) return;
-      const { message } = rpcErrorInfo(err);
+      // Someone else at the satellite's address says who it is; other failures say what went wrong.
+      const message = this.credentials.identityFailure?.message ?? rpcErrorInfo(err).message;
       const when = this.isReady ? `retrying every ${this.opts.intervalMs / 1000} s` : 'retrying';
       if (!this.failing) this.opts.log(`check-in with satellite ${shortNode(this.opts.satellite.id)} at ${this.opts.satellite.address} failed (${when}): ${message}`);
       this.failing = true;

@@ -1,8 +1,11 @@
-/** Wires a storage node together: identity, node.db, piece store, Piecestore server, check-in loop, sweeper. */
+/**
+ * Wires a storage node together: identity, node.db, piece store, the gRPC server (Piecestore and NodeContact,
+ * over TLS with certificates issued from the node's identity), check-in loop, sweeper.
+ */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
-import { SERVER_OPTIONS, bindServer, raiseServerReceiveWindow } from '@dcsim/protocol';
-import { Server } from '@grpc/grpc-js';
+import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
+import type { Server } from '@grpc/grpc-js';
 import {
   DEFAULT_CAPACITY_BYTES,
   DEFAULT_CHECKIN_INTERVAL_MS,
@@ -17,6 +20,7 @@ import { formatBytes } from '@dcsim/format';
 import { shortNode } from './names.js';
 import { Piecestore } from './piecestore.js';
 import { UsedSerials } from './serials.js';
+import { nodeContactService } from './ping.js';
 import { PieceStore } from './store.js';
 import { TrustedSatellite } from './trust.js';
 import { PiecestoreWire } from './wire.js';
@@ -46,26 +50,30 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const log = (line: string) => write(`${new Date().toISOString()} ${tag}: ${line}`);
 
   const satellite = new TrustedSatellite(satelliteUrl.id, satelliteUrl.address);
+  const transport = Transport.of(identity);
   const db = openNodeDb(join(config.dir, 'node.db'));
   const serials = new UsedSerials(db);
-  raiseServerReceiveWindow(); // pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default window stalls them
-  const server = new Server(SERVER_OPTIONS);
+  // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
+  const server = bulkReceiverServer(SERVER_OPTIONS);
   let store: PieceStore;
   let port: number;
   try {
     store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log);
     server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, log }).service());
-    port = await bindServer(server, config.listen);
+    server.addService(NodeContactService, nodeContactService());
+    port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
     server.forceShutdown();
     db.close();
     throw err;
   }
   const address = config.externalAddress ?? advertisedAddress(config.listen, port);
-  log(`serving pieces at ${address} (${formatBytes(store.usedBytes)} of ${formatBytes(store.capacityBytes)} used)`);
+  const over = transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS';
+  log(`serving pieces at ${address} (${over}; ${formatBytes(store.usedBytes)} of ${formatBytes(store.capacityBytes)} used)`);
 
   const contact = new CheckInLoop({
     identity,
+    transport,
     satellite,
     address,
     freeDisk: () => store.freeDisk(),

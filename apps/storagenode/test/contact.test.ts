@@ -79,6 +79,42 @@ describe('check-in', () => {
   });
 });
 
+describe('identity and reachability', () => {
+  it('is not ready while the satellite cannot reach it at the address it advertises', async () => {
+    const sat = await startContactServer();
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const t = await startTestNode(sat, undefined, { waitReady: false, externalAddress: nowhere });
+    try {
+      await waitFor(() => sat.checkIns.length >= 2); // checks in, fails the ping back, retries
+      let ready = false;
+      t.node.ready.then(() => (ready = true), () => {});
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ready).toBe(false);
+      expect(t.logs.some((l) => l.includes(`the satellite could not reach this node at ${nowhere}`))).toBe(true);
+    } finally {
+      await t.close();
+      await sat.close();
+    }
+  });
+
+  it('refuses a satellite that answers with another identity, before sending it anything', async () => {
+    const expected = generateIdentity();
+    const impostor = await startContactServer(); // its own identity, at the address the node was given
+    const address = impostor.url.slice(impostor.url.indexOf('@') + 1);
+    const t = await startTestNode({ ...impostor, url: formatNodeUrl(expected.id, address) }, undefined, { waitReady: false });
+    try {
+      await waitFor(() => t.logs.some((l) => l.includes('identity mismatch')));
+      const line = t.logs.find((l) => l.includes('identity mismatch'))!;
+      expect(line).toMatch(/failed \(retrying\): identity mismatch: /);
+      expect(line).toContain(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.identity.id)}`);
+      expect(impostor.checkIns).toEqual([]); // the TLS handshake failed: no check-in was sent
+    } finally {
+      await t.close();
+      await impostor.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('keeps its identity and pieces, still refuses replayed serials, and cleans up crash leftovers', async () => {
     const sat = await startContactServer();

@@ -1,6 +1,7 @@
 /**
  * Test fixtures: a real Contact server standing in for the satellite's check-in API (with a real satellite
- * identity), real order limits signed by it, and real gRPC Piecestore clients.
+ * identity, over TLS, pinging nodes back as the satellite does), real order limits signed by it, and real
+ * gRPC Piecestore clients over TLS.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,14 +12,16 @@ import {
   CHANNEL_OPTIONS,
   CheckInRequest,
   ContactService,
+  NodeContactClient,
   OrderLimit,
   PieceAction,
   PieceDownloadResponse,
   PieceHash,
   PiecestoreClient,
   SERVER_OPTIONS,
+  Transport,
   bindServer,
-  insecure,
+  rpcErrorInfo,
   signOrderLimit,
   unary,
   verifyCheckInSignature,
@@ -33,27 +36,47 @@ export interface FakeSatellite {
   close(): Promise<void>;
 }
 
-/** Serves Contact.CheckIn like the satellite: checks the node's signature, answers with a public key. */
+/**
+ * Serves Contact.CheckIn like the satellite: checks the node's signature, pings the node back at its address
+ * over TLS expecting its ID, answers with the outcome and a public key.
+ */
 export async function startContactServer(
   identity = generateIdentity(),
   opts: { answerKey?: Uint8Array; listen?: string } = {},
 ): Promise<FakeSatellite> {
   const checkIns: CheckInRequest[] = [];
+  const transport = Transport.of(identity);
   const server = new Server(SERVER_OPTIONS);
   server.addService(ContactService, {
     checkIn: (call: { request: CheckInRequest }, cb: (err: Partial<ServiceError> | null, res?: object) => void) => {
       if (!verifyCheckInSignature(call.request)) return cb({ code: 16, details: 'bad check-in signature' });
       checkIns.push(call.request);
-      cb(null, { pingNodeSuccess: true, pingErrorMessage: '', satellitePublicKey: opts.answerKey ?? identity.publicKey });
+      void pingBack(transport, call.request).then((pingErrorMessage) =>
+        cb(null, { pingNodeSuccess: pingErrorMessage === '', pingErrorMessage, satellitePublicKey: opts.answerKey ?? identity.publicKey }),
+      );
     },
   });
-  const port = await bindServer(server, opts.listen ?? '127.0.0.1:0');
+  const port = await bindServer(server, opts.listen ?? '127.0.0.1:0', transport.server());
   return {
     identity,
     url: formatNodeUrl(identity.id, `127.0.0.1:${port}`),
     checkIns,
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
+}
+
+/** The satellite's ping back: '' if the node answered at its address with its ID, else why not. */
+async function pingBack(transport: Transport, req: CheckInRequest): Promise<string> {
+  const credentials = transport.client(req.nodeId);
+  const client = new NodeContactClient(req.address, credentials, CHANNEL_OPTIONS);
+  try {
+    await unary(client, client.pingNode, {}, 5_000);
+    return '';
+  } catch (err) {
+    return credentials.identityFailure?.message ?? rpcErrorInfo(err).message;
+  } finally {
+    client.close();
+  }
 }
 
 const tempDirs: string[] = [];
@@ -80,20 +103,21 @@ export interface TestNode {
 export async function startTestNode(
   satellite: FakeSatellite,
   dir = tempDir(),
-  extra: { capacityBytes?: number; sweepIntervalMs?: number; checkInIntervalMs?: number; waitReady?: boolean } = {},
+  extra: { capacityBytes?: number; sweepIntervalMs?: number; checkInIntervalMs?: number; waitReady?: boolean; externalAddress?: string } = {},
 ): Promise<TestNode & { dir: string }> {
   const logs: string[] = [];
   const node = await startStorageNode({
     dir,
     listen: '127.0.0.1:0',
     satelliteUrl: satellite.url,
+    externalAddress: extra.externalAddress,
     capacityBytes: extra.capacityBytes,
     sweepIntervalMs: extra.sweepIntervalMs,
     checkInIntervalMs: extra.checkInIntervalMs,
     log: (line) => logs.push(line),
   });
   if (extra.waitReady !== false) await node.ready;
-  const client = new PiecestoreClient(node.address, insecure(), CHANNEL_OPTIONS);
+  const client = new PiecestoreClient(node.address, Transport.ephemeral().client(node.identity.id), CHANNEL_OPTIONS);
   return {
     node,
     client,

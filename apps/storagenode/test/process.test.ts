@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CHANNEL_OPTIONS, PieceAction, PiecestoreClient, insecure } from '@dcsim/protocol';
+import { CHANNEL_OPTIONS, PieceAction, PiecestoreClient, Transport } from '@dcsim/protocol';
 import { parseNodeId } from '@dcsim/identity';
 import { assertNoBugReports } from '@dcsim/process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ describe('storagenode run', () => {
       expect(sat.checkIns[0].freeDisk).toBeLessThanOrEqual(64 * 1024 * 1024);
 
       const nodeId = parseNodeId(ready.id);
-      const client = new PiecestoreClient(ready.address, insecure(), CHANNEL_OPTIONS);
+      const client = new PiecestoreClient(ready.address, Transport.ephemeral().client(nodeId), CHANNEL_OPTIONS);
       const data = randomBytes(100_000);
       const put = orderLimit(sat.identity, nodeId, PieceAction.PUT);
       await upload(client, put, data);

@@ -25,6 +25,7 @@ export {
   NotEnoughPiecesError,
   SatelliteError,
   SatelliteUnavailableError,
+  IdentityMismatchError,
   CorruptDataError,
   InvalidArgumentError,
   PieceError,

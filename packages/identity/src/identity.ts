@@ -1,10 +1,10 @@
 /**
  * Identities of satellites and storage nodes: an Ed25519 key pair and the node ID derived from it.
  *
- * Storj derives a node ID from a CA certificate's key (SHA-256, last byte = identity version 0)
- * and proves it with TLS. dcsim keeps the same ID shape but uses a bare Ed25519 key: peers prove
- * who they are by signing (check-ins, order limits, piece hashes), and anyone can check that an
- * ID belongs to a public key with `idMatchesKey`.
+ * As in Storj, the identity key is a certificate authority's key and the node ID is derived from its
+ * public key (here SHA-256 of the raw Ed25519 key, last byte = ID version 0). Peers prove the ID in TLS
+ * with a certificate chain issued from this key (certificate.ts, chain.ts), and sign check-ins, order
+ * limits and piece hashes with it; anyone can check that an ID belongs to a public key with `idMatchesKey`.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { nodeIdString } from './nodeid.js';
@@ -27,9 +27,15 @@ export function generateIdentity(): Identity {
 }
 
 export function identityFromPrivateKey(privateKey: KeyObject): Identity {
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length));
+  const publicKey = rawPublicKey(createPublicKey(privateKey));
   return { id: nodeIdFromPublicKey(publicKey), publicKey, privateKey };
+}
+
+/** The raw 32 bytes of an Ed25519 public key. */
+export function rawPublicKey(key: KeyObject): Uint8Array {
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`want an Ed25519 key, got ${key.asymmetricKeyType}`);
+  const spki = key.export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length));
 }
 
 export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {

@@ -2,3 +2,5 @@ export * from './identity.js';
 export * from './nodeid.js';
 export * from './sign.js';
 export * from './store.js';
+export * from './certificate.js';
+export * from './chain.js';

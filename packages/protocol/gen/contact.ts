@@ -42,6 +42,12 @@ export interface CheckInResponse {
   satellitePublicKey: Uint8Array;
 }
 
+export interface PingNodeRequest {
+}
+
+export interface PingNodeResponse {
+}
+
 function createBaseCheckInRequest(): CheckInRequest {
   return {
     nodeId: new Uint8Array(0),
@@ -340,6 +346,110 @@ export const CheckInResponse: MessageFns<CheckInResponse> = {
   },
 };
 
+function createBasePingNodeRequest(): PingNodeRequest {
+  return {};
+}
+
+export const PingNodeRequest: MessageFns<PingNodeRequest> = {
+  encode(_: PingNodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PingNodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePingNodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): PingNodeRequest {
+    return {};
+  },
+
+  toJSON(_: PingNodeRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PingNodeRequest>, I>>(base?: I): PingNodeRequest {
+    return PingNodeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PingNodeRequest>, I>>(_: I): PingNodeRequest {
+    const message = createBasePingNodeRequest();
+    return message;
+  },
+};
+
+function createBasePingNodeResponse(): PingNodeResponse {
+  return {};
+}
+
+export const PingNodeResponse: MessageFns<PingNodeResponse> = {
+  encode(_: PingNodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PingNodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePingNodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): PingNodeResponse {
+    return {};
+  },
+
+  toJSON(_: PingNodeResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PingNodeResponse>, I>>(base?: I): PingNodeResponse {
+    return PingNodeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PingNodeResponse>, I>>(_: I): PingNodeResponse {
+    const message = createBasePingNodeResponse();
+    return message;
+  },
+};
+
 export type ContactService = typeof ContactService;
 export const ContactService = {
   checkIn: {
@@ -378,6 +488,52 @@ export interface ContactClient extends Client {
 export const ContactClient = makeGenericClientConstructor(ContactService, "dcsim.Contact") as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ContactClient;
   service: typeof ContactService;
+  serviceName: string;
+};
+
+/**
+ * Served by every storage node on its piecestore port. The satellite calls it at the address a node checked in
+ * with, over TLS expecting that node's ID, before it selects the node: the address is reachable and answers with
+ * the key that signed the check-in (Storj's Contact.PingNode, which its satellite calls from CheckIn).
+ */
+export type NodeContactService = typeof NodeContactService;
+export const NodeContactService = {
+  pingNode: {
+    path: "/dcsim.NodeContact/PingNode" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PingNodeRequest): Buffer => Buffer.from(PingNodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PingNodeRequest => PingNodeRequest.decode(value),
+    responseSerialize: (value: PingNodeResponse): Buffer => Buffer.from(PingNodeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PingNodeResponse => PingNodeResponse.decode(value),
+  },
+} as const;
+
+export interface NodeContactServer extends UntypedServiceImplementation {
+  pingNode: handleUnaryCall<PingNodeRequest, PingNodeResponse>;
+}
+
+export interface NodeContactClient extends Client {
+  pingNode(
+    request: PingNodeRequest,
+    callback: (error: ServiceError | null, response: PingNodeResponse) => void,
+  ): ClientUnaryCall;
+  pingNode(
+    request: PingNodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PingNodeResponse) => void,
+  ): ClientUnaryCall;
+  pingNode(
+    request: PingNodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PingNodeResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const NodeContactClient = makeGenericClientConstructor(NodeContactService, "dcsim.NodeContact") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): NodeContactClient;
+  service: typeof NodeContactService;
   serviceName: string;
 };
 

@@ -2,7 +2,7 @@
  * What every dcsim process shares about gRPC: channel options, a promise wrapper for unary calls,
  * and errors that carry a gRPC status code so clients can tell "not found" from "access denied".
  */
-import { credentials, Metadata, Server, ServerCredentials, status, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
 import { rejectMalformedRequests } from './malformed.js';
 
 export { status };
@@ -23,8 +23,6 @@ export const SERVER_OPTIONS: ServerOptions = {
   // A request that does not decode answers INVALID_ARGUMENT (grpc-js alone says INTERNAL).
   interceptors: [rejectMalformedRequests],
 };
-
-export const insecure = () => credentials.createInsecure();
 
 /** An error a service returns on purpose: its message is shown to the user as-is. */
 export class RpcError extends Error implements Partial<ServiceError> {
@@ -92,10 +90,10 @@ export function unary<Req, Res>(
   });
 }
 
-/** Binds a server on host:port (port 0 picks a free one) and resolves with the bound port. */
-export function bindServer(server: Server, address: string): Promise<number> {
+/** Binds a server on host:port (port 0 picks a free one) with `credentials` (transport.ts) and resolves with the bound port. */
+export function bindServer(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+    server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
   });
 }
 

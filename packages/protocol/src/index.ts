@@ -3,8 +3,9 @@ export * from '../gen/piecestore.js';
 export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
 // Explicit exports win over the `export *` above: servers get the definitions of services.ts.
-export { ContactService, MetainfoService, PiecestoreService } from './services.js';
+export { ContactService, MetainfoService, NodeContactService, PiecestoreService } from './services.js';
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
 export * from './signing.js';
 export * from './grpc.js';
-export * from './http2-window.js';
+export * from './flow-control.js';
+export * from './transport/index.js';

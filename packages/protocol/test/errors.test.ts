@@ -3,17 +3,18 @@
  * any handler runs, and no status message is long enough to break the call that carries it.
  */
 import { Client, Server, type ServiceError } from '@grpc/grpc-js';
+import { generateIdentity } from '@dcsim/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   bindServer,
   CHANNEL_OPTIONS,
-  insecure,
   invalidArgument,
   MAX_STATUS_MESSAGE,
   MetainfoClient,
   MetainfoService,
   SERVER_OPTIONS,
   status,
+  Transport,
   toServiceError,
   unary,
   unaryHandler,
@@ -21,6 +22,9 @@ import {
   type MetainfoServer,
 } from '../src/index.js';
 
+// One server identity for the file; clients expect it and present a throwaway one, as uplinks do.
+const satellite = generateIdentity();
+const uplink = Transport.ephemeral();
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
@@ -29,20 +33,20 @@ afterEach(() => {
 /** A real server for GetBucket: it answers with the bucket it was asked about and counts calls. */
 async function startServer(): Promise<{ address: string; calls: GetBucketRequest[] }> {
   const calls: GetBucketRequest[] = [];
-  const server = new Server(SERVER_OPTIONS);
+  const grpcServer = new Server(SERVER_OPTIONS);
   const getBucket = unaryHandler((req: GetBucketRequest) => {
     calls.push(req);
     if (req.name.length > 100) throw invalidArgument(`no such bucket: ${req.name}`);
     return { bucket: { name: req.name, createdAt: new Date(0) } };
   });
-  server.addService(MetainfoService, { getBucket } as unknown as MetainfoServer);
-  const port = await bindServer(server, '127.0.0.1:0');
-  cleanups.push(() => server.forceShutdown());
+  grpcServer.addService(MetainfoService, { getBucket } as unknown as MetainfoServer);
+  const port = await bindServer(grpcServer, '127.0.0.1:0', Transport.of(satellite).server());
+  cleanups.push(() => grpcServer.forceShutdown());
   return { address: `127.0.0.1:${port}`, calls };
 }
 
 function rawCall(address: string, path: string, bytes: Buffer): Promise<{ code: number; details: string }> {
-  const client = new Client(address, insecure(), CHANNEL_OPTIONS);
+  const client = new Client(address, uplink.client(satellite.id), CHANNEL_OPTIONS);
   cleanups.push(() => client.close());
   return new Promise((resolve) => {
     client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (err: ServiceError | null) =>
@@ -60,7 +64,7 @@ describe('malformed requests', () => {
     expect(truncated.details).toMatch(/^cannot decode the dcsim\.Metainfo\/GetBucket request: ./);
     expect(calls).toEqual([]);
 
-    const client = new MetainfoClient(address, insecure(), CHANNEL_OPTIONS);
+    const client = new MetainfoClient(address, uplink.client(satellite.id), CHANNEL_OPTIONS);
     cleanups.push(() => client.close());
     const ok = await unary(client, client.getBucket, { header: undefined, name: 'photos' });
     expect(ok.bucket?.name).toBe('photos');
@@ -74,7 +78,7 @@ describe('status messages', () => {
     expect(toServiceError(invalidArgument('short')).details).toBe('short');
 
     const { address } = await startServer();
-    const client = new MetainfoClient(address, insecure(), CHANNEL_OPTIONS);
+    const client = new MetainfoClient(address, uplink.client(satellite.id), CHANNEL_OPTIONS);
     cleanups.push(() => client.close());
     const failed = await unary(client, client.getBucket, { header: undefined, name: 'b'.repeat(100_000) }, 10_000).then(
       () => undefined,

@@ -1,7 +1,9 @@
 /**
  * The node registry: every storage node that ever checked in, with where to reach it, its public
  * key (to check its signatures on piece hashes), the free space it reported and when it was last
- * heard from. `pieces_stored` counts pieces committed on the node; it is what vetting looks at.
+ * reached. As Storj's `last_contact_success` / `last_contact_failure`: a check-in counts as contact only
+ * if the satellite's ping back to the node's address succeeded; a node whose last ping failed is not
+ * selected. `pieces_stored` counts pieces committed on the node; it is what vetting looks at.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Migration } from './migrate.js';
@@ -25,6 +27,11 @@ export const nodeMigrations: Migration[] = [
       CREATE INDEX nodes_last_contact ON nodes(last_contact);
     `,
   },
+  {
+    // last_contact is now the last check-in whose ping back succeeded; this is the last one whose ping failed.
+    name: 'nodes-2-contact-failure',
+    sql: 'ALTER TABLE nodes ADD COLUMN last_contact_failure INTEGER NOT NULL DEFAULT 0;',
+  },
 ];
 
 export interface NodeRow {
@@ -35,7 +42,10 @@ export interface NodeRow {
   version: string;
   piecesStored: number;
   vettedAt: number | null;
+  /** Last check-in whose ping back succeeded (0: none yet). */
   lastContact: number;
+  /** Last check-in whose ping back failed (0: none). */
+  lastContactFailure: number;
   createdAt: number;
 }
 
@@ -45,14 +55,16 @@ export interface CheckInFields {
   address: string;
   freeDisk: number;
   version: string;
+  /** Whether the satellite's ping back to `address` succeeded. */
+  reachable: boolean;
   now: number;
 }
 
 const COLUMNS = `id, public_key AS publicKey, address, free_disk AS freeDisk, version, pieces_stored AS piecesStored,
-  vetted_at AS vettedAt, last_contact AS lastContact, created_at AS createdAt`;
+  vetted_at AS vettedAt, last_contact AS lastContact, last_contact_failure AS lastContactFailure, created_at AS createdAt`;
 
 export class Nodes {
-  private readonly upsertStmt: Statement<[CheckInFields]>;
+  private readonly upsertStmt: Statement<[Omit<CheckInFields, 'reachable'> & { success: number; failure: number }]>;
   private readonly getStmt: Statement<[Uint8Array], NodeRow>;
   private readonly allStmt: Statement<[], NodeRow>;
   private readonly candidatesStmt: Statement<[number, number], NodeRow>;
@@ -60,13 +72,15 @@ export class Nodes {
   private readonly vetStmt: Statement<[number, Uint8Array, number]>;
 
   constructor(db: Database) {
-    this.upsertStmt = db.prepare(`INSERT INTO nodes (id, public_key, address, free_disk, version, last_contact, created_at)
-      VALUES (@id, @publicKey, @address, @freeDisk, @version, @now, @now)
-      ON CONFLICT (id) DO UPDATE SET address = excluded.address, free_disk = excluded.free_disk,
-        version = excluded.version, last_contact = excluded.last_contact`);
+    this.upsertStmt = db.prepare(`INSERT INTO nodes (id, public_key, address, free_disk, version, last_contact, last_contact_failure, created_at)
+      VALUES (@id, @publicKey, @address, @freeDisk, @version, @success, @failure, @now)
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, free_disk = excluded.free_disk, version = excluded.version,
+        last_contact = MAX(last_contact, excluded.last_contact), last_contact_failure = MAX(last_contact_failure, excluded.last_contact_failure)`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes ORDER BY created_at, id`);
-    this.candidatesStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND free_disk >= ?`);
+    this.candidatesStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND last_contact > last_contact_failure AND free_disk >= ?`,
+    );
     this.storedStmt = db.prepare(
       'UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?',
     );
@@ -76,7 +90,8 @@ export class Nodes {
   /** Records a check-in; returns the node as it was before (undefined for a first check-in). */
   checkIn(fields: CheckInFields): NodeRow | undefined {
     const before = this.get(fields.id);
-    this.upsertStmt.run(fields);
+    const { reachable, ...rest } = fields;
+    this.upsertStmt.run({ ...rest, success: reachable ? fields.now : 0, failure: reachable ? 0 : fields.now });
     return before;
   }
 
@@ -88,7 +103,7 @@ export class Nodes {
     return this.allStmt.all().map(plain);
   }
 
-  /** Nodes heard from since `since` with at least `minFreeDisk` bytes free. */
+  /** Nodes reached since `since`, not failing a ping since, with at least `minFreeDisk` bytes free. */
   candidates(since: number, minFreeDisk: number): NodeRow[] {
     return this.candidatesStmt.all(since, minFreeDisk).map(plain);
   }

@@ -6,6 +6,7 @@
  */
 import { APIKey, CipherSuite, Store, deriveRootKey, type AccessGrant } from '@dcsim/crypto';
 import { parseNodeUrl } from '@dcsim/identity';
+import { Transport } from '@dcsim/protocol';
 import { InvalidAccessError } from './errors.js';
 import { Metainfo } from './metainfo.js';
 
@@ -23,16 +24,16 @@ export async function requestAccess(
   passphrase: string,
   options: RequestAccessOptions = {},
 ): Promise<AccessGrant> {
-  let address: string;
+  let satellite: { id: Uint8Array; address: string };
   try {
-    address = parseNodeUrl(satelliteUrl).address;
+    satellite = parseNodeUrl(satelliteUrl);
   } catch (err) {
     throw new InvalidAccessError(`bad satellite address: ${(err as Error).message}`);
   }
   const key = typeof apiKey === 'string' ? parseApiKey(apiKey) : apiKey;
   if (passphrase.length === 0) throw new InvalidAccessError('the passphrase must not be empty');
 
-  const metainfo = new Metainfo(address, key.rawBytes(), options.timeoutMs);
+  const metainfo = new Metainfo(satellite, key.rawBytes(), Transport.ephemeral(), options.timeoutMs);
   let salt: Uint8Array;
   try {
     salt = (await metainfo.projectInfo()).projectSalt;

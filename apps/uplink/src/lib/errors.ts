@@ -2,7 +2,7 @@
  * Errors the uplink library throws, each with a one-line message a CLI can print as-is. They name the
  * bucket and object in the user's terms (the plaintext key), never keys, passphrases or grants.
  */
-import { rpcErrorInfo, status } from '@dcsim/protocol';
+import { rpcErrorInfo, status, type PeerIdentityError } from '@dcsim/protocol';
 
 /** Base class: `instanceof UplinkError` tells "the library said no" from a bug. */
 export class UplinkError extends Error {
@@ -111,6 +111,23 @@ export class SatelliteError extends UplinkError {
 
 /** The satellite could not be reached, or did not answer in time: trying again later may work. */
 export class SatelliteUnavailableError extends SatelliteError {}
+
+/**
+ * The peer at an address proved another node ID than the one the uplink expected (the satellite named in the
+ * grant, or the node an order limit is for), or none at all: an impostor, or a process at a reused address.
+ */
+export class IdentityMismatchError extends UplinkError {
+  readonly expected: Uint8Array;
+  readonly actual: Uint8Array | undefined;
+  readonly address: string;
+
+  constructor(failure: PeerIdentityError) {
+    super(failure.message);
+    this.expected = failure.expected;
+    this.actual = failure.actual;
+    this.address = failure.address;
+  }
+}
 
 /** Downloaded data failed authentication: it was altered after it was encrypted. */
 export class CorruptDataError extends UplinkError {}

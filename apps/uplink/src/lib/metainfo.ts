@@ -1,13 +1,16 @@
 /**
- * A promise client for the satellite's Metainfo service. Every request carries the API key (the
- * serialized macaroon) in its header, and nothing else secret: keys and paths reach this class
+ * A promise client for the satellite's Metainfo service. The connection is TLS and must prove the satellite
+ * ID of the grant's node URL; any other peer is refused (IdentityMismatchError). Every request carries the
+ * API key (the serialized macaroon) in its header, and nothing else secret: keys and paths reach this class
  * already encrypted. Failures become the typed errors of errors.ts, naming the bucket and object.
  */
 import {
   CHANNEL_OPTIONS,
   MetainfoClient,
-  insecure,
+  status,
   unary,
+  type PeerChannelCredentials,
+  type Transport,
   type BeginObjectRequest,
   type BeginObjectResponse,
   type BeginSegmentRequest,
@@ -27,7 +30,7 @@ import {
   type RequestHeader,
   type SegmentPosition,
 } from '@dcsim/protocol';
-import { SatelliteError, satelliteError, type Subject } from './errors.js';
+import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } from './errors.js';
 
 /** A request as the caller fills it in: the header is added here. */
 type Body<Req> = Omit<Req, 'header'>;
@@ -36,15 +39,18 @@ type Method<Req, Res> = (req: Req, metadata: any, options: any, callback: (err: 
 
 export class Metainfo {
   private readonly client: MetainfoClient;
+  private readonly credentials: PeerChannelCredentials;
   private readonly header: RequestHeader;
 
-  /** `address` is host:port; `apiKey` the serialized macaroon. */
+  /** `satellite` is the grant's node URL, parsed; `apiKey` the serialized macaroon. */
   constructor(
-    readonly address: string,
+    satellite: { id: Uint8Array; address: string },
     apiKey: Uint8Array,
+    transport: Transport,
     private readonly deadlineMs = 30_000,
   ) {
-    this.client = new MetainfoClient(address, insecure(), CHANNEL_OPTIONS);
+    this.credentials = transport.client(satellite.id);
+    this.client = new MetainfoClient(satellite.address, this.credentials, CHANNEL_OPTIONS);
     this.header = { apiKey };
   }
 
@@ -56,6 +62,8 @@ export class Metainfo {
     try {
       return await unary(this.client, method, { ...body, header: this.header } as Req, this.deadlineMs);
     } catch (err) {
+      const impostor = this.credentials.identityFailure;
+      if (impostor && (err as { code?: number }).code === status.UNAVAILABLE) throw new IdentityMismatchError(impostor);
       throw satelliteError(err, subject);
     }
   }

@@ -121,7 +121,7 @@ export class PieceFetcher {
     } as const;
     emit(onProgress, { ...event, status: 'started' });
     try {
-      const data = await downloadPiece(this.nodes.get(addressed.address), addressed, {
+      const data = await downloadPiece(this.nodes.get(addressed.limit!.storageNodeId, addressed.address), addressed, {
         range: this.options.range,
         pieceSize: this.options.pieceSize,
         signal,

@@ -12,6 +12,7 @@
  */
 import { CipherSuite, DEFAULT_ENCRYPTION, parseAccess, type AccessGrant, type EncryptionParameters } from '@dcsim/crypto';
 import { parseNodeUrl } from '@dcsim/identity';
+import { Transport } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { downloadObject, type DownloadOptions, type ObjectDownload } from './download.js';
 import { BucketExistsError, InvalidAccessError, ObjectNotFoundError } from './errors.js';
@@ -60,11 +61,13 @@ export class Project {
   /** Opens a project from a serialized access grant or a parsed one. Nothing is sent until the first call. */
   static async open(access: string | AccessGrant, options: ProjectOptions = {}): Promise<Project> {
     const grant = typeof access === 'string' ? parseGrant(access) : access;
-    const { address } = parseSatelliteUrl(grant.satelliteAddress);
-    const metainfo = new Metainfo(address, grant.apiKey.rawBytes(), options.satelliteTimeoutMs);
+    const satellite = parseSatelliteUrl(grant.satelliteAddress);
+    // As Storj's uplinks: a throwaway identity for TLS; peers are checked against the IDs the grant and order limits name.
+    const transport = Transport.ephemeral();
+    const metainfo = new Metainfo(satellite, grant.apiKey.rawBytes(), transport, options.satelliteTimeoutMs);
     const ctx: ProjectContext = {
       metainfo,
-      nodes: new NodeClients(),
+      nodes: new NodeClients(transport),
       store: grant.encAccess.store,
       pathCipher: options.pathCipher,
       encryption: contentEncryption(grant.encAccess.defaultEncryptionParameters),

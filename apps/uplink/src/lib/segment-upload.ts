@@ -146,7 +146,7 @@ async function uploadRound(
         emit(options.onProgress, { ...event, status: 'started' });
         try {
           const piece = { size: options.pieceSize, chunks: pieces.read(addressed.pieceNum) };
-          const hash = await uploadPiece(nodes.get(addressed.address), addressed, piece, { signal: longTail.signal, onBytes: options.onBytes }).finally(
+          const hash = await uploadPiece(nodes.get(limit.storageNodeId, addressed.address), addressed, piece, { signal: longTail.signal, onBytes: options.onBytes }).finally(
             () => pieces.stop(addressed.pieceNum), // stored, failed or cancelled: its chunks are no longer needed
           );
           result.stored.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, hash });

@@ -1,0 +1,44 @@
+/**
+ * Who is at the other end of a TLS connection: the node ID the peer's certificate chain proves
+ * (@dcsim/identity verifyPeerChain), compared with the node ID the caller expected.
+ */
+import type { TLSSocket } from 'node:tls';
+import { nodeIdString, PeerChainError, verifyPeerChain } from '@dcsim/identity';
+
+/** The peer is not the node the caller meant to reach. */
+export class PeerIdentityError extends Error {
+  override name = 'PeerIdentityError';
+  constructor(
+    readonly expected: Uint8Array,
+    readonly address: string,
+    /** The node ID the peer proved, or undefined if its chain proves none. */
+    readonly actual: Uint8Array | undefined,
+    reason?: string,
+  ) {
+    super(
+      actual
+        ? `identity mismatch: expected node ${nodeIdString(expected)}, the peer at ${address} is ${nodeIdString(actual)}`
+        : `identity mismatch: expected node ${nodeIdString(expected)}, the peer at ${address} proves no identity (${reason})`,
+    );
+  }
+}
+
+/** host:port of the peer, as the message names it. */
+export function peerAddress(socket: TLSSocket): string {
+  const host = socket.remoteAddress ?? 'unknown';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort}`;
+}
+
+/** Throws PeerIdentityError unless the peer's chain proves node ID `expected`. */
+export function checkPeer(socket: TLSSocket, expected: Uint8Array): void {
+  // Node links each certificate to its issuer among those the peer sent: the leaf, then its CA.
+  const leaf = socket.getPeerCertificate(true);
+  let actual: Uint8Array;
+  try {
+    actual = verifyPeerChain(leaf?.raw, leaf?.issuerCertificate?.raw);
+  } catch (err) {
+    if (err instanceof PeerChainError) throw new PeerIdentityError(expected, peerAddress(socket), undefined, err.message);
+    throw err;
+  }
+  if (!Buffer.from(actual).equals(expected)) throw new PeerIdentityError(expected, peerAddress(socket), actual);
+}

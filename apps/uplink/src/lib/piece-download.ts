@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
-import type { AddressedOrderLimit, PieceDownloadResponse, PiecestoreClient } from '@dcsim/protocol';
+import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
+import type { NodeClient } from './nodes.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
 import { pieceMemory } from './memory-pool.js';
-import { describeRpcError } from './piece-upload.js';
 
 export interface PieceDownloadRequest {
   /** Whole piece when absent; its size must then be `expectedSize`. */
@@ -24,7 +24,7 @@ export interface PieceDownloadRequest {
 
 /** Returns the piece (or the range of it) after the checks above; throws a PieceError otherwise. */
 export async function downloadPiece(
-  client: PiecestoreClient,
+  node: NodeClient,
   addressed: AddressedOrderLimit,
   request: PieceDownloadRequest,
 ): Promise<Uint8Array> {
@@ -37,7 +37,7 @@ export async function downloadPiece(
   const whole = request.range === undefined;
   const offset = request.range?.offset ?? 0;
   const length = request.range?.length ?? request.pieceSize;
-  const call = client.download({ limit, offset, size: whole ? 0 : length });
+  const call = node.piecestore.download({ limit, offset, size: whole ? 0 : length });
   const cancel = () => call.cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
 
@@ -74,7 +74,7 @@ export async function downloadPiece(
     pieceMemory.give([data]);
     if (err instanceof PieceError) throw err;
     if (request.signal?.aborted) throw fail('cancelled');
-    throw fail(describeRpcError(err));
+    throw fail(node.describe(err));
   } finally {
     request.signal?.removeEventListener('abort', cancel);
   }

@@ -8,14 +8,13 @@ import { createHash } from 'node:crypto';
 import { nodeIdString } from '@dcsim/identity';
 import {
   PiecestoreService,
-  status,
   type AddressedOrderLimit,
   type PieceHash,
   type PieceUploadResponse,
-  type PiecestoreClient,
 } from '@dcsim/protocol';
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
+import type { NodeClient } from './nodes.js';
 import { observedPromise, whenSettled } from './observed.js';
 import { pieceHashProblem, sameBytes } from './piece-hash.js';
 import { messageBuffer, releaseMessageBuffer, serializeUploadRequest } from './upload-message.js';
@@ -55,7 +54,7 @@ export interface PieceUploadOptions {
 
 /** Uploads `piece` under `addressed` and returns the node's verified, signed piece hash. */
 export async function uploadPiece(
-  client: PiecestoreClient,
+  node: NodeClient,
   addressed: AddressedOrderLimit,
   piece: PieceSource,
   options: PieceUploadOptions = {},
@@ -80,7 +79,7 @@ export async function uploadPiece(
   // client.upload(), but with messages we serialize ourselves as we write them (upload-message.ts):
   // the chunk is copied at once, so its memory can go back to the encoder.
   const { path, responseDeserialize } = PiecestoreService.upload;
-  const call: ClientWritableStream<Buffer> = client.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, answer);
+  const call: ClientWritableStream<Buffer> = node.piecestore.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, answer);
   const cancel = () => call.cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -119,24 +118,13 @@ export async function uploadPiece(
     if (!settled) call.cancel(); // an upload we give up on must not linger
     if (err instanceof PieceError) throw err;
     if (options.signal?.aborted) throw fail('cancelled');
-    throw fail(describeRpcError(err));
+    throw fail(node.describe(err));
   } finally {
     options.signal?.removeEventListener('abort', cancel);
   }
 }
 
 /** A failed call as a short reason: a node that cannot be reached says so in a few words, without its port. */
-export function describeRpcError(err: unknown): string {
-  const e = err as Partial<ServiceError> | undefined;
-  if (e && e.code === status.UNAVAILABLE) {
-    if (/ECONNREFUSED/.test(e.details ?? '')) return 'node unreachable (connection refused)';
-    if (/ECONNRESET|EPIPE|Connection dropped/i.test(e.details ?? '')) return 'node unreachable (connection lost)';
-    if (/No connection established/i.test(e.details ?? '')) return 'node unreachable (no connection)';
-  }
-  if (e && typeof e.code === 'number') return e.details || e.message || `gRPC status ${e.code}`;
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Counts messages written and not yet sent; `atMost` waits until few enough are left, or the call is over. */
 class Queued {
   private count = 0;

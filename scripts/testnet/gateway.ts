@@ -65,19 +65,30 @@ export async function startGatewayServices(state: TestnetState, grant: Promise<s
   const [gwReady] = await Promise.all([waitForReady<{ address: string; endpoint: string }>(gwProc, options.timeoutMs), authReady]);
   Object.assign(gateway, { address: gwReady.address, url: gwReady.endpoint, port: portOf(gwReady.address) });
 
-  const res = await fetch(`${(await authReady).url}/v1/access`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ access_grant: await grant, public: false }),
-  });
-  const body = (await res.json()) as { access_key_id?: string; secret_key?: string; error?: string };
-  if (res.status !== 200 || !body.access_key_id || !body.secret_key) {
-    throw new GatewayStartError(`the auth service refused the testnet's grant (${res.status}: ${body.error ?? 'no reason'})`);
-  }
+  const keys = await registerGrant((await authReady).url, await grant, "the testnet's grant");
   return {
-    AWS_ACCESS_KEY_ID: body.access_key_id,
-    AWS_SECRET_ACCESS_KEY: body.secret_key,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretKey,
     AWS_ENDPOINT_URL: gwReady.endpoint,
     AWS_DEFAULT_REGION: 'us-east-1',
   };
+}
+
+export interface S3Keys {
+  accessKeyId: string;
+  secretKey: string;
+}
+
+/** Registers a grant with the auth service (`POST /v1/access`) and returns the S3 keys it issued for it. */
+export async function registerGrant(authUrl: string, grant: string, what: string): Promise<S3Keys> {
+  const res = await fetch(`${authUrl}/v1/access`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ access_grant: grant, public: false }),
+  });
+  const body = (await res.json()) as { access_key_id?: string; secret_key?: string; error?: string };
+  if (res.status !== 200 || !body.access_key_id || !body.secret_key) {
+    throw new GatewayStartError(`the auth service refused ${what} (${res.status}: ${body.error ?? 'no reason'})`);
+  }
+  return { accessKeyId: body.access_key_id, secretKey: body.secret_key };
 }

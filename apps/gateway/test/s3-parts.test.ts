@@ -33,6 +33,11 @@ describe('xml', () => {
     for (const bad of ['<Delete><Object></Delete>', 'not xml', '<A></A><B></B>', '<A>', '']) expect(code(() => parseXml(bad))).toBe('MalformedXML');
   });
 
+  it('writes errors without a namespace, as S3 does (botocore reads no error code otherwise)', () => {
+    const text = xmlDocument('Error', { Code: 'NoSuchKey', Message: 'gone' });
+    expect(text).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>');
+  });
+
   it('writes documents with S3 namespace, escaping text and repeating lists', () => {
     const text = xmlDocument('ListBucketResult', { Name: 'b', Contents: [{ Key: 'x<y' }, { Key: 'z' }], Marker: undefined, IsTruncated: false });
     expect(text).toContain('<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>');

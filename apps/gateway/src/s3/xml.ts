@@ -23,10 +23,15 @@ function render(name: string, value: XmlValue): string {
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
-/** A whole document with S3's namespace on the root element. */
+/**
+ * A whole document with S3's namespace on the root element, except `<Error>`: S3 sends its errors without one,
+ * and botocore (boto3, the aws CLI) takes a document for an error only if its root is named plain `Error`:
+ * with the namespace it reads an empty error code.
+ */
 export function xmlDocument(root: string, body: XmlNode): string {
   const inner = Object.entries(body).map(([n, v]) => render(n, v)).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
+  const namespace = root === 'Error' ? '' : ` xmlns="${S3_NAMESPACE}"`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace}>${inner}</${root}>`;
 }
 
 /** A parsed element: its name, its text (entities decoded) and its child elements. */

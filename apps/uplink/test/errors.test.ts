@@ -1,4 +1,4 @@
-import { RpcError, status } from '@dcsim/protocol';
+import { Reason, RpcError, status } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
@@ -51,7 +51,7 @@ describe('satelliteError', () => {
   });
 
   it('works on the RpcError servers throw, and keeps other codes as SatelliteError', () => {
-    expect(satelliteError(new RpcError(status.PERMISSION_DENIED, 'no'))).toBeInstanceOf(AccessDeniedError);
+    expect(satelliteError(new RpcError(Reason.CAVEAT_REFUSED, 'no'))).toBeInstanceOf(AccessDeniedError);
     const other = satelliteError(rpc(status.INVALID_ARGUMENT, 'encrypted object key is required'));
     expect(other).toBeInstanceOf(SatelliteError);
     expect((other as SatelliteError).code).toBe(status.INVALID_ARGUMENT);

@@ -7,14 +7,9 @@
  * answer keeps it as `cause`; `rpcErrorInfo(err.cause)` gives its code, reason and facts.
  */
 import { Reason, rpcErrorInfo, status, type PeerIdentityError, type RpcErrorInfo } from '@dcsim/protocol';
+import { UplinkError } from './uplink-error.js';
 
-/** Base class of every error the uplink (library and CLI) throws: `instanceof UplinkError` tells "the uplink said no" from a bug. */
-export class UplinkError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export { UplinkError };
 
 export class BucketNotFoundError extends UplinkError {
   constructor(readonly bucket: string) {

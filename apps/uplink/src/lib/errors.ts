@@ -140,7 +140,7 @@ export class CorruptDataError extends UplinkError {}
 /** Bad input to the library itself (an empty bucket name, a range outside the object...). */
 export class InvalidArgumentError extends UplinkError {}
 
-/** What a satellite call was about, so a status code can become an error naming it. */
+/** What a satellite call was about, so a refusal can become an error naming it in the user's terms. */
 export interface Subject {
   bucket?: string;
   key?: string;
@@ -150,7 +150,7 @@ export interface Subject {
  * Maps a failed Metainfo call to one of the errors above by its status code and reason; the satellite's
  * message is only ever shown, never read. The answer stays reachable as the error's `cause`.
  */
-export function satelliteError(err: unknown, subject: Subject = {}): Error {
+export function satelliteError(err: unknown, subject: Subject = {}): UplinkError {
   if (err instanceof UplinkError) return err;
   const mapped = fromAnswer(rpcErrorInfo(err), subject);
   mapped.cause = err;
@@ -187,6 +187,7 @@ function fromAnswer({ code, reason, message, facts }: RpcErrorInfo, subject: Sub
   return new SatelliteError(code, message);
 }
 
+/** For display only: "access denied: permission denied: ..." says it twice. */
 function withoutPrefix(text: string, prefix: string): string {
   return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleApp, BundlerMissingError } from './bundle.js';
+import { TestnetError } from './errors.js';
 
 export type AppName = 'satellite' | 'storagenode' | 'uplink' | 'gateway';
 export type Runner = 'bundle' | 'tsx';
@@ -20,9 +21,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'bin', `${app}.js`);
 export const mainPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'src', 'main.ts');
 
-export class MissingDependencyError extends Error {
-  override name = 'MissingDependencyError';
-}
+export class MissingDependencyError extends TestnetError {}
 
 /** Packages the processes cannot start without; checked up front so the user gets one clear message. */
 const REQUIRED_PACKAGES = ['tsx', '@grpc/grpc-js', 'better-sqlite3', 'commander'];

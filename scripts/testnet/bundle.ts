@@ -7,18 +7,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { TestnetError } from './errors.js';
 
 const built = new Map<string, Promise<string>>();
 
 /** The app's code does not build (esbuild names file and line): running it through tsx would fail too. */
-export class BundleError extends Error {
-  override name = 'BundleError';
-}
+export class BundleError extends TestnetError {}
 
 /** esbuild itself cannot be loaded: the caller may run the app through tsx instead. */
-export class BundlerMissingError extends Error {
-  override name = 'BundlerMissingError';
-}
+export class BundlerMissingError extends TestnetError {}
 
 /**
  * Bundles `entry` into `<root>/node_modules/.cache/dcsim-testnet/<app>.mjs` (once per process, and only when

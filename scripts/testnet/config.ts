@@ -1,6 +1,7 @@
 /**
  * The testnet's defaults and its redundancy rule: everything a newcomer gets from `npm run testnet` without flags.
  */
+import { TestnetError } from './errors.js';
 
 export const DEFAULT_DIR = '.testnet';
 export const DEFAULT_NODES = 10;
@@ -10,9 +11,7 @@ export const DEFAULT_PORT_BASE = 17000;
 export const DEFAULT_PASSPHRASE = 'dcsim testnet passphrase';
 export const PROJECT_NAME = 'testnet';
 
-export class TestnetConfigError extends Error {
-  override name = 'TestnetConfigError';
-}
+export class TestnetConfigError extends TestnetError {}
 
 /** Storj's four redundancy numbers: any `required` pieces rebuild a segment; uploads store `optimal` of `total`. */
 export interface Scheme {

@@ -11,10 +11,9 @@ import { AUTH_NAME, GATEWAY_NAME, layout } from './layout.js';
 import { addressOf, portOf } from './ports.js';
 import { launch, waitForReady, type Launched } from './processes.js';
 import type { ServiceState, TestnetState } from './state.js';
+import { TestnetError } from './errors.js';
 
-export class GatewayStartError extends Error {
-  override name = 'GatewayStartError';
-}
+export class GatewayStartError extends TestnetError {}
 
 /** The state entries of a testnet that runs a gateway, at their planned ports. */
 export function plannedServices(dir: string, ports: { gateway: number; auth: number }): { gateway: ServiceState; auth: ServiceState } {

@@ -10,10 +10,9 @@ import { killNow, stopProcess, waitForReady, waitUntilGone, type StopOutcome } f
 import { portOf } from './ports.js';
 import { readState, updateState, type NodeState, type TestnetState } from './state.js';
 import { isRunning } from './status.js';
+import { TestnetError } from './errors.js';
 
-export class NodeCommandError extends Error {
-  override name = 'NodeCommandError';
-}
+export class NodeCommandError extends TestnetError {}
 
 function nodeOf(state: TestnetState, index: number): NodeState {
   const node = state.nodes[index];

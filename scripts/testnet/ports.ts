@@ -8,6 +8,7 @@
  */
 import { createServer } from 'node:net';
 import { TestnetConfigError } from './config.js';
+import { TestnetError } from './errors.js';
 
 export const HOST = '127.0.0.1';
 export const NODE_PORT_OFFSET = 100;
@@ -22,8 +23,7 @@ export interface PortPlan {
   nodes: number[];
 }
 
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
+export class PortInUseError extends TestnetError {
   constructor(
     readonly port: number,
     dir: string,

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { TestnetError } from './errors.js';
 
 export interface LaunchSpec {
   /** Shown in messages and status: `satellite`, `node-3`. */
@@ -31,8 +32,7 @@ export interface Launched {
   exited: Promise<ExitInfo>;
 }
 
-export class ProcessExitedError extends Error {
-  override name = 'ProcessExitedError';
+export class ProcessExitedError extends TestnetError {
   constructor(
     readonly processName: string,
     readonly exit: ExitInfo,
@@ -44,8 +44,7 @@ export class ProcessExitedError extends Error {
   }
 }
 
-export class ReadyTimeoutError extends Error {
-  override name = 'ReadyTimeoutError';
+export class ReadyTimeoutError extends TestnetError {
   constructor(processName: string, timeoutMs: number, logFile: string, fromOffset = 0) {
     super(`${processName} printed no READY line within ${timeoutMs / 1000} s; last lines of ${logFile}:\n${indent(logTail(logFile, fromOffset))}`);
   }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PROJECT_NAME } from './config.js';
 import { appCommand, type Runner } from './apps.js';
 import { layout } from './layout.js';
+import { TestnetError } from './errors.js';
 
 export interface ProjectRecord {
   projectId: string;
@@ -15,9 +16,7 @@ export interface ProjectRecord {
   apiKey: string;
 }
 
-export class AdminError extends Error {
-  override name = 'AdminError';
-}
+export class ProjectSetupError extends TestnetError {}
 
 export async function ensureProject(dir: string, runner: Runner): Promise<ProjectRecord> {
   const file = layout(dir).projectFile;
@@ -37,13 +36,13 @@ export async function admin(runner: Runner, args: string[]): Promise<Record<stri
   const what = `satellite admin ${args[0]}`;
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(command, argv, { timeout: 60_000 }, (err, out, errOut) => {
-      if (err) reject(new AdminError(`${what} failed (${err.message.split('\n')[0]}):\n${String(errOut).trim().slice(-2000)}`));
+      if (err) reject(new ProjectSetupError(`${what} failed (${err.message.split('\n')[0]}):\n${String(errOut).trim().slice(-2000)}`));
       else resolve(String(out));
     });
   });
   try {
     return JSON.parse(stdout.slice(stdout.indexOf('{'), stdout.lastIndexOf('}') + 1)) as Record<string, unknown>;
   } catch {
-    throw new AdminError(`${what} printed no JSON object: ${JSON.stringify(stdout.slice(0, 200))}`);
+    throw new ProjectSetupError(`${what} printed no JSON object: ${JSON.stringify(stdout.slice(0, 200))}`);
   }
 }

@@ -18,6 +18,7 @@ import { startReaper, type Reaper, type ReaperOptions } from './reaper.js';
 import { addressOf, assertPortsFree, planPorts, portOf } from './ports.js';
 import { clientsOf, STATE_VERSION, tryReadState, writeState, type NodeState, type TestnetState } from './state.js';
 import { runningPids } from './status.js';
+import { TestnetError } from './errors.js';
 
 export interface StartOptions {
   /** Default `.testnet` in the current directory. */
@@ -75,9 +76,7 @@ export interface StartTimings {
   totalMs: number;
 }
 
-export class AlreadyRunningError extends Error {
-  override name = 'AlreadyRunningError';
-}
+export class AlreadyRunningError extends TestnetError {}
 
 export async function startTestnet(options: StartOptions = {}): Promise<StartedTestnet> {
   const began = performance.now();

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { layout } from './layout.js';
+import { TestnetError } from './errors.js';
 
 export const STATE_VERSION = 1;
 
@@ -56,9 +57,7 @@ export interface TestnetState {
   auth?: ServiceState;
 }
 
-export class StateError extends Error {
-  override name = 'StateError';
-}
+export class StateError extends TestnetError {}
 
 export function readState(dir: string): TestnetState {
   const file = layout(dir).stateFile;

@@ -3,6 +3,7 @@ export { createS3Server, type S3ServerOptions } from './s3/server.js';
 export { ProjectPool } from './projects.js';
 export { staticCredentials, type CredentialStore, type Credentials } from './credentials.js';
 export { S3Error, type S3ErrorCode } from './s3/errors.js';
+export { GatewayError } from './errors.js';
 export { createAuthService, type AuthServiceOptions } from './auth/service.js';
 export { AuthServiceCredentials } from './auth/client.js';
 export { AuthDb, AUTH_DB_FILE } from './auth/db.js';

@@ -1,10 +1,9 @@
 /** "HOST:PORT" of --listen flags, and the READY line processes print once they serve. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GatewayError } from './errors.js';
 
-export class ListenAddressError extends Error {
-  override name = 'ListenAddressError';
-}
+export class ListenAddressError extends GatewayError {}
 
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(.*):(\d{1,5})$/.exec(text);

@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { APIKey } from '@dcsim/crypto';
 import { nodeIdString } from '@dcsim/identity';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
+import { SatelliteAppError } from './errors.js';
 
-export class AdminError extends Error {
-  override name = 'AdminError';
-}
+export class AdminError extends SatelliteAppError {}
 
 const SECRET_SIZE = 32;
 

@@ -9,8 +9,8 @@
  * decoded once per request, however many checks the request needs (`npm run bench -- auth`).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { APIKey, ApiKeyError, checkCaveats, type ActionType, type Caveat } from '@dcsim/crypto';
-import { invalidArgument, permissionDenied, unauthenticated, type RequestHeader } from '@dcsim/protocol';
+import { APIKey, ApiKeyError, ActionType, allows, checkCaveats, type Action, type Caveat } from '@dcsim/crypto';
+import { Reason, RpcError, fieldInvalid, fieldTooLarge, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
 
 /** A request's key after its head, tail chain and revocations were checked. */
@@ -74,21 +74,24 @@ export class Auth {
    */
   authenticate(header: RequestHeader | undefined): Authenticated {
     const raw = header?.apiKey;
-    if (!raw || raw.length === 0) throw unauthenticated('missing API key');
-    if (raw.length > MAX_API_KEY_SIZE) throw invalidArgument(`API key is ${raw.length} bytes; at most ${MAX_API_KEY_SIZE} are accepted`);
+    if (!raw || raw.length === 0) throw new RpcError(Reason.API_KEY_MISSING, 'missing API key');
+    if (raw.length > MAX_API_KEY_SIZE) {
+      throw fieldTooLarge('header.api_key', MAX_API_KEY_SIZE, `API key is ${raw.length} bytes; at most ${MAX_API_KEY_SIZE} are accepted`);
+    }
     let key: APIKey;
     try {
       key = APIKey.fromBytes(raw);
     } catch {
-      throw unauthenticated('invalid API key: not a macaroon');
+      throw new RpcError(Reason.API_KEY_MALFORMED, 'invalid API key: not a macaroon');
     }
     const caveatCount = key.macaroon.caveats.length;
     if (caveatCount > MAX_CAVEATS) {
-      throw unauthenticated(`invalid API key: it has ${caveatCount} caveats, more than the ${MAX_CAVEATS} this satellite accepts`);
+      const message = `invalid API key: it has ${caveatCount} caveats, more than the ${MAX_CAVEATS} this satellite accepts`;
+      throw new RpcError(Reason.API_KEY_MALFORMED, message);
     }
     this.refreshIfChanged();
     const apiKey = this.db.apiKeys.byHead(key.macaroon.head);
-    if (!apiKey) throw unauthenticated(UNKNOWN_KEY);
+    if (!apiKey) throw new RpcError(Reason.API_KEY_UNKNOWN, UNKNOWN_KEY);
     let tails: Uint8Array[];
     let caveats: Caveat[];
     try {
@@ -97,27 +100,30 @@ export class Auth {
     } catch (err) {
       if (!(err instanceof ApiKeyError)) throw err;
       // A chain that does not verify gets no detail: it only tells a forger how far they got.
-      throw unauthenticated(err.code === 'invalid' ? 'invalid API key' : withPrefix('invalid API key', err.message));
+      if (err.code === 'invalid') throw new RpcError(Reason.API_KEY_INVALID, 'invalid API key');
+      throw new RpcError(Reason.API_KEY_MALFORMED, withPrefix('invalid API key', err.message));
     }
     const project = this.project(apiKey.projectId);
-    if (!project) throw unauthenticated('invalid API key');
-    if (tails.some((tail) => this.revoked.has(hex(tail)))) throw unauthenticated('API key revoked');
+    if (!project) throw new RpcError(Reason.API_KEY_UNKNOWN, 'invalid API key');
+    if (tails.some((tail) => this.revoked.has(hex(tail)))) throw new RpcError(Reason.API_KEY_REVOKED, 'API key revoked');
     return { key, apiKey, project, caveats };
   }
 
-  /** Throws PERMISSION_DENIED naming the caveat that refuses the action. */
+  /** Throws PERMISSION_DENIED (CAVEAT_REFUSED) naming the caveat that refuses the action. */
   check(auth: Authenticated, action: RequestedAction): void {
+    const checked: Action = {
+      op: action.op,
+      bucket: action.bucket === undefined ? undefined : encoder.encode(action.bucket),
+      encryptedPath: action.encryptedPath,
+      time: new Date(),
+    };
     try {
-      checkCaveats(auth.caveats, {
-        op: action.op,
-        bucket: action.bucket === undefined ? undefined : encoder.encode(action.bucket),
-        encryptedPath: action.encryptedPath,
-        time: new Date(),
-      });
+      checkCaveats(auth.caveats, checked);
     } catch (err) {
       if (!(err instanceof ApiKeyError)) throw err;
-      if (err.code !== 'unauthorized') throw unauthenticated(withPrefix('invalid API key', err.message));
-      throw permissionDenied(withPrefix('permission denied', err.message));
+      if (err.code !== 'unauthorized') throw new RpcError(Reason.API_KEY_MALFORMED, withPrefix('invalid API key', err.message));
+      const caveat = refusingField(auth.caveats, checked);
+      throw new RpcError(Reason.CAVEAT_REFUSED, withPrefix('permission denied', err.message), { caveat });
     }
   }
 
@@ -157,9 +163,9 @@ export class Auth {
     try {
       target = APIKey.fromBytes(raw);
     } catch {
-      throw invalidArgument('the API key to revoke is not a macaroon');
+      throw fieldInvalid('api_key', 'the API key to revoke is not a macaroon');
     }
-    const invalid = () => invalidArgument('the API key to revoke is not valid for this project key');
+    const invalid = () => fieldInvalid('api_key', 'the API key to revoke is not valid for this project key');
     if (!sameBytes(target.head(), revoker.key.head())) throw invalid();
     let tails: Uint8Array[];
     try {
@@ -171,7 +177,7 @@ export class Auth {
     const revokerTail = revoker.key.tail();
     const derived = tails.slice(0, -1).some((tail) => sameBytes(tail, revokerTail));
     if (!derived) {
-      throw permissionDenied('cannot revoke this API key: it was not derived from the key making the request');
+      throw new RpcError(Reason.REVOKE_NOT_ALLOWED, 'cannot revoke this API key: it was not derived from the key making the request');
     }
     this.db.revocations.add(target.tail());
     this.revoked.add(hex(target.tail()));
@@ -198,6 +204,29 @@ export class Auth {
     this.db.apiKeys.forgetCached();
     this.revoked = new Set(this.db.revocations.allTails().map(hex));
   }
+}
+
+/** The caveat fields, as Storj's macaroon.proto names them, that forbid each operation the satellite checks. */
+const DISALLOWS: Partial<Record<ActionType, string>> = {
+  [ActionType.Read]: 'disallow_reads',
+  [ActionType.Write]: 'disallow_writes',
+  [ActionType.List]: 'disallow_lists',
+  [ActionType.Delete]: 'disallow_deletes',
+};
+
+/**
+ * The field of the first caveat that refuses `action`, for CAVEAT_REFUSED's facts. ApiKeyError says which
+ * only in words, so each field of that caveat is tried on its own, in the order checkCaveats tries them.
+ */
+function refusingField(caveats: readonly Caveat[], action: Action): string {
+  const caveat = caveats.find((c) => c.hasUnknownFields || !allows(c, action));
+  if (!caveat) return 'unknown';
+  if (caveat.hasUnknownFields) return 'unknown_fields';
+  const refuses = (only: Caveat) => !allows(only, action);
+  if (refuses({ notAfter: caveat.notAfter })) return 'not_after';
+  if (refuses({ notBefore: caveat.notBefore })) return 'not_before';
+  if (refuses({ ...caveat, allowedPaths: undefined, notAfter: undefined, notBefore: undefined })) return DISALLOWS[action.op] ?? 'unknown';
+  return 'allowed_paths';
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SHARE_SIZE, parseScheme, type RedundancyScheme } from '@dcsim/erasure';
 import type { Logger } from './log.js';
+import { SatelliteAppError } from './errors.js';
 
 export interface SatelliteConfig {
   /** Data dir: holds `identity.key` and `satellite.db`. */
@@ -51,9 +52,7 @@ export const DEFAULTS = {
   retiredGraceMs: 5 * 60_000,
 } as const;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export class ConfigError extends SatelliteAppError {}
 
 /** Fills in defaults and checks ranges; throws ConfigError naming the bad setting. */
 export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; listen: string }): SatelliteConfig {

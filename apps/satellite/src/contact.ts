@@ -11,9 +11,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { idMatchesKey, nodeIdString, type Identity } from '@dcsim/identity';
 import {
-  invalidArgument,
+  Reason,
+  RpcError,
+  fieldInvalid,
+  fieldMissing,
   unaryHandler,
-  unauthenticated,
   verifyCheckInSignature,
   type CheckInRequest,
   type CheckInResponse,
@@ -75,27 +77,29 @@ export async function checkIn(deps: ContactDeps, req: CheckInRequest, now = Date
 
 /** Everything that can be checked without contacting the node; throws INVALID_ARGUMENT or UNAUTHENTICATED. */
 export function checkCheckIn(req: CheckInRequest, now = Date.now()): void {
-  if (req.nodeId.length !== 32) throw invalidArgument(`node ID must be 32 bytes, got ${req.nodeId.length}`);
-  if (req.publicKey.length !== 32) throw invalidArgument(`public key must be 32 bytes, got ${req.publicKey.length}`);
-  if (!verifyCheckInSignature(req)) throw unauthenticated('check-in signature is invalid');
-  if (!idMatchesKey(req.nodeId, req.publicKey)) throw unauthenticated('node ID does not match the public key');
+  if (req.nodeId.length !== 32) throw fieldInvalid('node_id', `node ID must be 32 bytes, got ${req.nodeId.length}`);
+  if (req.publicKey.length !== 32) throw fieldInvalid('public_key', `public key must be 32 bytes, got ${req.publicKey.length}`);
+  if (!verifyCheckInSignature(req)) throw new RpcError(Reason.CHECK_IN_SIGNATURE_INVALID, 'check-in signature is invalid');
+  if (!idMatchesKey(req.nodeId, req.publicKey)) throw new RpcError(Reason.NODE_ID_MISMATCH, 'node ID does not match the public key');
   const sentAt = req.timestamp?.getTime();
-  if (sentAt === undefined || Number.isNaN(sentAt)) throw invalidArgument('check-in has no timestamp');
+  if (sentAt === undefined || Number.isNaN(sentAt)) throw fieldMissing('timestamp', 'check-in has no timestamp');
   if (Math.abs(now - sentAt) > CHECK_IN_CLOCK_SKEW_MS) {
-    throw invalidArgument(`check-in timestamp ${req.timestamp!.toISOString()} is more than 10 minutes from the satellite's clock`);
+    const message = `check-in timestamp ${req.timestamp!.toISOString()} is more than 10 minutes from the satellite's clock`;
+    throw new RpcError(Reason.CLOCK_SKEWED, message);
   }
   checkAddress(req.address);
   if (!VERSION.test(req.version)) {
-    throw invalidArgument(`node version must be 1-64 letters, digits, '.', '+' or '-', got ${JSON.stringify(req.version.slice(0, 64))}`);
+    const message = `node version must be 1-64 letters, digits, '.', '+' or '-', got ${JSON.stringify(req.version.slice(0, 64))}`;
+    throw fieldInvalid('version', message);
   }
   if (!Number.isSafeInteger(req.freeDisk) || req.freeDisk < 0 || req.freeDisk > MAX_FREE_DISK) {
-    throw invalidArgument(`free disk must be between 0 and ${MAX_FREE_DISK} bytes, got ${req.freeDisk}`);
+    throw fieldInvalid('free_disk', `free disk must be between 0 and ${MAX_FREE_DISK} bytes, got ${req.freeDisk}`);
   }
 }
 
 /** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name. */
 function checkAddress(address: string): void {
-  const bad = () => invalidArgument(`node address must be host:port, got ${JSON.stringify(address.slice(0, 80))}`);
+  const bad = () => fieldInvalid('address', `node address must be host:port, got ${JSON.stringify(address.slice(0, 80))}`);
   if (address.length > MAX_ADDRESS_LENGTH) throw bad();
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
   if (!match) throw bad();

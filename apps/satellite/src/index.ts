@@ -21,6 +21,7 @@ import { OrderSigner } from './orders.js';
 import { Overlay } from './overlay.js';
 
 export { DEFAULTS, makeConfig, ConfigError, type SatelliteConfig } from './config.js';
+export { SatelliteAppError } from './errors.js';
 export { openDatabase, DATABASE_FILE, type SatelliteDb } from './db/index.js';
 export * as admin from './admin.js';
 export { Auth } from './auth.js';

@@ -1,7 +1,7 @@
 /**
  * The Metainfo gRPC service: the API uplinks talk to. Each handler lives with its kind
  * (metainfo/buckets.ts, objects.ts, segments.ts, retry-pieces.ts, listing.ts, projects.ts); this file wires them to
- * grpc-js through `unaryHandler`, which turns an RpcError into its status code and anything
+ * grpc-js through `unaryHandler`, which turns an RpcError into its status code, reason and message, and anything
  * unexpected into INTERNAL (logged, never crashing the satellite).
  */
 import type { MetainfoServer } from '@dcsim/protocol';

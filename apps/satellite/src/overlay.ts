@@ -15,7 +15,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { nodeIdString } from '@dcsim/identity';
-import { resourceExhausted } from '@dcsim/protocol';
+import { Reason, RpcError } from '@dcsim/protocol';
 import type { SatelliteConfig } from './config.js';
 import type { NodeRow, SatelliteDb } from './db/index.js';
 
@@ -37,7 +37,7 @@ export class Overlay {
   selectNodes(count: number, minFreeDisk: number, now = Date.now()): NodeRow[] {
     const candidates = this.db.nodes.candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk);
     if (candidates.length < count) {
-      throw resourceExhausted(`not enough nodes: need ${count}, have ${candidates.length}`);
+      throw notEnoughNodes(`not enough nodes: need ${count}, have ${candidates.length}`, count, candidates.length);
     }
     return pickSpreadOverSubnets(this.byPriority(candidates, count), count);
   }
@@ -52,7 +52,7 @@ export class Overlay {
     const candidates = this.db.nodes
       .candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk)
       .filter((n) => !excluded.has(nodeIdString(n.id)));
-    if (candidates.length === 0) throw resourceExhausted(`none left to retry on (${excluded.size} used by this segment)`);
+    if (candidates.length === 0) throw notEnoughNodes(`none left to retry on (${excluded.size} used by this segment)`, count, 0);
     const picked = Math.min(count, candidates.length);
     return pickSpreadOverSubnets(this.byPriority(candidates, picked), picked, kept.map((n) => subnetOf(n.address)));
   }
@@ -111,4 +111,8 @@ function shuffle<T>(items: T[]): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
+}
+
+function notEnoughNodes(message: string, needed: number, available: number): RpcError {
+  return new RpcError(Reason.NOT_ENOUGH_NODES, message, { needed: String(needed), available: String(available) });
 }

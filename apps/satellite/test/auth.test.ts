@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { APIKey } from '@dcsim/crypto';
-import { status, unary } from '@dcsim/protocol';
+import { Reason, status, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/index.js';
-import { bytes, createProject, headerOf, rpcFailure, startTestSatellite, type TestSatellite } from './helpers.js';
+import { bytes, createProject, headerOf, rpcFailure, rpcFailureInfo, startTestSatellite, type TestSatellite } from './helpers.js';
 
 const list = (t: TestSatellite, header: { apiKey: Uint8Array }) => unary(t.metainfo, t.metainfo.listBuckets, { header, cursor: '', limit: 0 });
 
@@ -12,14 +12,20 @@ describe('API key checks', () => {
   it('refuses a missing, malformed or unknown key with UNAUTHENTICATED', async () => {
     const t = await startTestSatellite();
     createProject(t);
-    expect(await rpcFailure(list(t, { apiKey: new Uint8Array(0) }))).toEqual({ code: status.UNAUTHENTICATED, details: 'missing API key' });
+    expect(await rpcFailure(list(t, { apiKey: new Uint8Array(0) }))).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.API_KEY_MISSING,
+      details: 'missing API key',
+    });
     expect(await rpcFailure(list(t, { apiKey: bytes('not a macaroon') }))).toEqual({
       code: status.UNAUTHENTICATED,
+      reason: Reason.API_KEY_MALFORMED,
       details: 'invalid API key: not a macaroon',
     });
     const stranger = APIKey.generate(new Uint8Array(randomBytes(32)));
     expect(await rpcFailure(list(t, headerOf(stranger)))).toEqual({
       code: status.UNAUTHENTICATED,
+      reason: Reason.API_KEY_UNKNOWN,
       details: 'invalid API key: not known to this satellite (deleted, or made for another satellite)',
     });
   });
@@ -30,7 +36,7 @@ describe('API key checks', () => {
     const forged = APIKey.generate(new Uint8Array(randomBytes(32)));
     // The head is known, but under another secret: the tail chain does not verify.
     t.sat.db.apiKeys.create(projectId, forged.head(), new Uint8Array(randomBytes(32)), 'other');
-    expect(await rpcFailure(list(t, headerOf(forged)))).toEqual({ code: status.UNAUTHENTICATED, details: 'invalid API key' });
+    expect(await rpcFailure(list(t, headerOf(forged)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_INVALID, details: 'invalid API key' });
   });
 
   it('answers ProjectInfo with the project salt and public ID', async () => {
@@ -49,6 +55,7 @@ describe('API key checks', () => {
     const readOnly = headerOf(key.restrict({ disallowWrites: true, disallowDeletes: true }));
     const denied = await rpcFailure(unary(t.metainfo, t.metainfo.createBucket, { header: readOnly, name: 'new-one' }));
     expect(denied.code).toBe(status.PERMISSION_DENIED);
+    expect(denied.reason).toBe(Reason.CAVEAT_REFUSED);
     expect(denied.details).toMatch(/^permission denied: /);
     const deleteDenied = await rpcFailure(unary(t.metainfo, t.metainfo.deleteBucket, { header: readOnly, name: 'existing', deleteAll: false }));
     expect(deleteDenied.code).toBe(status.PERMISSION_DENIED);
@@ -63,6 +70,32 @@ describe('API key checks', () => {
     expect((await list(t, onlyBeta)).items.map((b) => b.name)).toEqual(['beta']);
     expect((await rpcFailure(unary(t.metainfo, t.metainfo.getBucket, { header: onlyBeta, name: 'alpha' }))).code).toBe(status.PERMISSION_DENIED);
   });
+
+  it('names the caveat field that refused, whatever the message says', async () => {
+    const t = await startTestSatellite();
+    const { key, header } = createProject(t);
+    await unary(t.metainfo, t.metainfo.createBucket, { header, name: 'alpha' });
+    type Call = (header: { apiKey: Uint8Array }) => Promise<unknown>;
+    const getBucket: Call = (h) => unary(t.metainfo, t.metainfo.getBucket, { header: h, name: 'alpha' });
+    const getObject: Call = (h) => unary(t.metainfo, t.metainfo.getObject, { header: h, bucket: 'alpha', encryptedObjectKey: bytes('k') });
+    const createBucket: Call = (h) => unary(t.metainfo, t.metainfo.createBucket, { header: h, name: 'another' });
+    const deleteBucket: Call = (h) => unary(t.metainfo, t.metainfo.deleteBucket, { header: h, name: 'alpha', deleteAll: false });
+    const refusedBy = async (restricted: APIKey, call = getBucket) => {
+      const info = await rpcFailureInfo(call(headerOf(restricted)));
+      expect([info.code, info.reason]).toEqual([status.PERMISSION_DENIED, Reason.CAVEAT_REFUSED]);
+      return info.facts.caveat;
+    };
+    const hour = 3600_000;
+    expect(await refusedBy(key.restrict({ notAfter: new Date(Date.now() - hour) }))).toBe('not_after');
+    expect(await refusedBy(key.restrict({ notBefore: new Date(Date.now() + hour) }))).toBe('not_before');
+    expect(await refusedBy(key.restrict({ disallowReads: true }), getObject)).toBe('disallow_reads');
+    expect(await refusedBy(key.restrict({ disallowWrites: true }), createBucket)).toBe('disallow_writes');
+    expect(await refusedBy(key.restrict({ disallowDeletes: true }), deleteBucket)).toBe('disallow_deletes');
+    expect(await refusedBy(key.restrict({ allowedPaths: [{ bucket: bytes('beta') }] }))).toBe('allowed_paths');
+    // The first refusing caveat, and in it the field checked first: this one has expired and forbids reads.
+    const twice = key.restrict({ disallowWrites: true }).restrict({ notAfter: new Date(Date.now() - hour), disallowReads: true });
+    expect(await refusedBy(twice, getObject)).toBe('not_after');
+  });
 });
 
 describe('revocation', () => {
@@ -75,7 +108,7 @@ describe('revocation', () => {
 
     await unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: child.rawBytes() });
     for (const revoked of [child, grandchild]) {
-      expect(await rpcFailure(list(t, headerOf(revoked)))).toEqual({ code: status.UNAUTHENTICATED, details: 'API key revoked' });
+      expect(await rpcFailure(list(t, headerOf(revoked)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_REVOKED, details: 'API key revoked' });
     }
     expect((await list(t, header)).items).toEqual([]);
     expect(t.logs.some((l) => l.startsWith('API key revoked:'))).toBe(true);
@@ -90,6 +123,7 @@ describe('revocation', () => {
     const childHeader = headerOf(child);
     const denied = await rpcFailure(unary(t.metainfo, t.metainfo.revokeApiKey, { header: childHeader, apiKey: key.rawBytes() }));
     expect(denied.code).toBe(status.PERMISSION_DENIED);
+    expect(denied.reason).toBe(Reason.REVOKE_NOT_ALLOWED);
     const self = await rpcFailure(unary(t.metainfo, t.metainfo.revokeApiKey, { header: childHeader, apiKey: child.rawBytes() }));
     expect(self.code).toBe(status.PERMISSION_DENIED);
     const sibling = key.restrict({ disallowLists: true });
@@ -100,8 +134,8 @@ describe('revocation', () => {
     const other = createProject(t, 'other');
     const foreign = await rpcFailure(unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: other.key.restrict({ disallowReads: true }).rawBytes() }));
     expect(foreign.code).toBe(status.INVALID_ARGUMENT);
-    const garbage = await rpcFailure(unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: bytes('garbage') }));
-    expect(garbage.code).toBe(status.INVALID_ARGUMENT);
+    const garbage = await rpcFailureInfo(unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: bytes('garbage') }));
+    expect([garbage.code, garbage.reason, garbage.facts]).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'api_key' }]);
     expect((await list(t, childHeader)).items).toEqual([]);
   });
 
@@ -113,7 +147,7 @@ describe('revocation', () => {
     const other = openDatabase(join(t.dir, 'satellite.db'));
     other.revocations.add(child.tail());
     other.close();
-    expect(await rpcFailure(list(t, headerOf(child)))).toEqual({ code: status.UNAUTHENTICATED, details: 'API key revoked' });
+    expect(await rpcFailure(list(t, headerOf(child)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_REVOKED, details: 'API key revoked' });
   });
 
   it('refuses every key of a deleted API key row', async () => {
@@ -121,8 +155,8 @@ describe('revocation', () => {
     const { key, header } = createProject(t);
     const row = t.sat.db.apiKeys.byHead(key.head())!;
     t.sat.db.apiKeys.delete(row.id);
-    expect((await rpcFailure(list(t, header))).code).toBe(status.UNAUTHENTICATED);
-    expect((await rpcFailure(list(t, headerOf(key.restrict({ disallowDeletes: true }))))).code).toBe(status.UNAUTHENTICATED);
+    expect((await rpcFailure(list(t, header))).reason).toBe(Reason.API_KEY_UNKNOWN);
+    expect((await rpcFailure(list(t, headerOf(key.restrict({ disallowDeletes: true }))))).reason).toBe(Reason.API_KEY_UNKNOWN);
   });
 });
 
@@ -143,10 +177,17 @@ describe('max object TTL caveat', () => {
     expect(row.expiresAt).toBeLessThanOrEqual(Date.now() + hour);
 
     const tooLong = await rpcFailure(begin(new Date(Date.now() + 2 * hour)));
-    expect(tooLong).toEqual({ code: status.INVALID_ARGUMENT, details: "invalid expiration time, cannot be longer than 1h (the API key's max object TTL)" });
-    expect(await rpcFailure(begin(new Date(Date.now() - 1000)))).toEqual({
+    expect(tooLong).toEqual({
       code: status.INVALID_ARGUMENT,
-      details: 'invalid expiration time, cannot be in the past',
+      reason: Reason.FIELD_INVALID,
+      details: "invalid expiration time, cannot be longer than 1h (the API key's max object TTL)",
+    });
+    const past = await rpcFailureInfo(begin(new Date(Date.now() - 1000)));
+    expect(past).toEqual({
+      code: status.INVALID_ARGUMENT,
+      reason: Reason.FIELD_INVALID,
+      message: 'invalid expiration time, cannot be in the past',
+      facts: { field: 'expires_at' },
     });
     const shorter = await begin(new Date(Date.now() + hour / 2));
     expect(t.sat.db.objects.byStream(shorter.streamId)!.expiresAt).toBeLessThan(Date.now() + hour / 2 + 1000);

@@ -1,6 +1,6 @@
-import { status, unary } from '@dcsim/protocol';
+import { Reason, status, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
-import { bytes, createProject, rpcFailure, startTestSatellite } from './helpers.js';
+import { bytes, createProject, rpcFailure, rpcFailureInfo, startTestSatellite } from './helpers.js';
 
 describe('buckets', () => {
   it('creates, gets, lists in name order with a cursor, and deletes', async () => {
@@ -21,7 +21,12 @@ describe('buckets', () => {
     expect(page2.more).toBe(false);
 
     expect(await unary(mi, mi.deleteBucket, { header, name: 'music', deleteAll: false })).toEqual({ deletedObjects: 0 });
-    expect(await rpcFailure(unary(mi, mi.getBucket, { header, name: 'music' }))).toEqual({ code: status.NOT_FOUND, details: 'bucket not found: music' });
+    expect(await rpcFailureInfo(unary(mi, mi.getBucket, { header, name: 'music' }))).toEqual({
+      code: status.NOT_FOUND,
+      reason: Reason.BUCKET_NOT_FOUND,
+      message: 'bucket not found: music',
+      facts: { bucket: 'music' },
+    });
   });
 
   it('refuses a duplicate name and invalid names', async () => {
@@ -31,10 +36,12 @@ describe('buckets', () => {
     await unary(mi, mi.createBucket, { header, name: 'photos' });
     expect(await rpcFailure(unary(mi, mi.createBucket, { header, name: 'photos' }))).toEqual({
       code: status.ALREADY_EXISTS,
+      reason: Reason.BUCKET_ALREADY_EXISTS,
       details: 'bucket already exists: photos',
     });
     for (const name of ['', 'ab', 'Upper', 'under_score', '-dash', 'a..b', '192.168.1.1', 'x'.repeat(64)]) {
-      expect((await rpcFailure(unary(mi, mi.createBucket, { header, name }))).code).toBe(status.INVALID_ARGUMENT);
+      const refused = await rpcFailureInfo(unary(mi, mi.createBucket, { header, name }));
+      expect([refused.code, refused.reason, refused.facts]).toEqual([status.INVALID_ARGUMENT, Reason.BUCKET_NAME_INVALID, { field: 'name' }]);
     }
   });
 
@@ -67,6 +74,7 @@ describe('buckets', () => {
 
     expect(await rpcFailure(unary(mi, mi.deleteBucket, { header, name: 'full', deleteAll: false }))).toEqual({
       code: status.FAILED_PRECONDITION,
+      reason: Reason.BUCKET_NOT_EMPTY,
       details: 'bucket not empty',
     });
     expect(await unary(mi, mi.deleteBucket, { header, name: 'full', deleteAll: true })).toEqual({ deletedObjects: 1 });
@@ -85,5 +93,6 @@ describe('buckets', () => {
       header, streamId: begun.streamId, encryptedMetadata: bytes(''), encryptedMetadataKey: bytes(''), encryptedMetadataNonce: bytes(''),
     }));
     expect(failure.code).toBe(status.NOT_FOUND);
+    expect(failure.reason).toBe(Reason.UPLOAD_NOT_FOUND);
   });
 });

@@ -1,8 +1,8 @@
 import { generateIdentity, nodeIdString } from '@dcsim/identity';
-import { signCheckIn, status, unary } from '@dcsim/protocol';
+import { Reason, signCheckIn, status, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { checkCheckIn, MAX_FREE_DISK } from '../src/contact.js';
-import { checkIn, rpcFailure, startPingResponder, startTestSatellite, type TestSatellite } from './helpers.js';
+import { checkIn, rpcFailure, rpcFailureInfo, startPingResponder, startTestSatellite, type TestSatellite } from './helpers.js';
 
 const selectable = (t: TestSatellite) => t.sat.db.nodes.candidates(0, 0).map((n) => nodeIdString(n.id));
 
@@ -57,7 +57,7 @@ describe('Contact.CheckIn', () => {
     });
     const tampered = { ...signed, address: '127.0.0.1:6666' };
     const failure = await rpcFailure(unary(t.contact, t.contact.checkIn, tampered));
-    expect(failure).toEqual({ code: status.UNAUTHENTICATED, details: 'check-in signature is invalid' });
+    expect(failure).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.CHECK_IN_SIGNATURE_INVALID, details: 'check-in signature is invalid' });
     expect(t.sat.db.nodes.all()).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe('Contact.CheckIn', () => {
       nodeId: victim.id, publicKey: attacker.publicKey, address: '127.0.0.1:7777', freeDisk: 1, timestamp: new Date(), version: '1.0.0', signature: new Uint8Array(0),
     });
     const failure = await rpcFailure(unary(t.contact, t.contact.checkIn, request));
-    expect(failure).toEqual({ code: status.UNAUTHENTICATED, details: 'node ID does not match the public key' });
+    expect(failure).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.NODE_ID_MISMATCH, details: 'node ID does not match the public key' });
   });
 
   it('refuses a timestamp more than 10 minutes off (a replayed check-in)', async () => {
@@ -78,6 +78,7 @@ describe('Contact.CheckIn', () => {
     const node = { identity: generateIdentity(), address: '127.0.0.1:7777' };
     const failure = await rpcFailure(checkIn(t, node, 1, new Date(Date.now() - 11 * 60_000)));
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.reason).toBe(Reason.CLOCK_SKEWED);
     expect(failure.details).toMatch(/more than 10 minutes/);
   });
 
@@ -85,7 +86,7 @@ describe('Contact.CheckIn', () => {
     const t = await startTestSatellite();
     const identity = generateIdentity();
     const send = (fields: { address?: string; version?: string; freeDisk?: number }) =>
-      rpcFailure(unary(t.contact, t.contact.checkIn, signCheckIn(identity, {
+      rpcFailureInfo(unary(t.contact, t.contact.checkIn, signCheckIn(identity, {
         nodeId: identity.id, publicKey: identity.publicKey, address: fields.address ?? '127.0.0.1:7777', freeDisk: fields.freeDisk ?? 1,
         timestamp: new Date(), version: fields.version ?? '1.0.0', signature: new Uint8Array(0),
       })));
@@ -95,14 +96,19 @@ describe('Contact.CheckIn', () => {
     ];
     for (const address of badAddresses) {
       const failure = await send({ address });
-      expect(failure.code, address).toBe(status.INVALID_ARGUMENT);
-      expect(failure.details.length).toBeLessThan(150);
+      expect([failure.code, failure.reason, failure.facts], address).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'address' }]);
+      expect(failure.message.length).toBeLessThan(150);
     }
     for (const version of ['', 'v'.repeat(65), '1.0; rm -rf', '1.0\u0000', 'é']) {
-      expect((await send({ version })).code, version).toBe(status.INVALID_ARGUMENT);
+      expect((await send({ version })).facts, version).toEqual({ field: 'version' });
     }
     for (const freeDisk of [-1, MAX_FREE_DISK + 1]) {
-      expect(await send({ freeDisk })).toEqual({ code: status.INVALID_ARGUMENT, details: `free disk must be between 0 and ${MAX_FREE_DISK} bytes, got ${freeDisk}` });
+      expect(await send({ freeDisk })).toEqual({
+        code: status.INVALID_ARGUMENT,
+        reason: Reason.FIELD_INVALID,
+        message: `free disk must be between 0 and ${MAX_FREE_DISK} bytes, got ${freeDisk}`,
+        facts: { field: 'free_disk' },
+      });
     }
     expect(t.sat.db.nodes.all()).toEqual([]);
     // The edges of what is allowed pass.

@@ -17,6 +17,7 @@ import {
   ContactClient,
   MetainfoClient,
   NodeContactService,
+  rpcErrorInfo,
   Transport,
   unaryHandler,
   signCheckIn,
@@ -24,7 +25,9 @@ import {
   unary,
   type AddressedOrderLimit,
   type PieceHash,
+  type Reason,
   type RequestHeader,
+  type RpcErrorInfo,
   type SegmentPieceUploadResult,
 } from '@dcsim/protocol';
 import { afterEach } from 'vitest';
@@ -161,13 +164,18 @@ export function uploadResults(
   });
 }
 
-/** Status code and server message of a rejected call. */
-export async function rpcFailure(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
+/** Status code, reason and server message of a rejected call. */
+export async function rpcFailure(promise: Promise<unknown>): Promise<{ code: number; reason: Reason | undefined; details: string }> {
+  const { code, reason, message } = await rpcFailureInfo(promise);
+  return { code: code!, reason, details: message };
+}
+
+/** Everything a rejected call said, facts included. */
+export async function rpcFailureInfo(promise: Promise<unknown>): Promise<RpcErrorInfo> {
   try {
     await promise;
   } catch (err) {
-    const e = err as { code: number; details: string };
-    return { code: e.code, details: e.details };
+    return rpcErrorInfo(err);
   }
   throw new Error('expected the call to fail');
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { status, unary, type ListObjectsResponse, type RequestHeader } from '@dcsim/protocol';
+import { Reason, status, unary, type ListObjectsResponse, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { successorOfPrefix } from '../src/metainfo/listing.js';
-import { bytes, createProject, rpcFailure, startTestSatellite, type TestSatellite } from './helpers.js';
+import { bytes, createProject, rpcFailure, rpcFailureInfo, startTestSatellite, type TestSatellite } from './helpers.js';
 
 const SLASH = 0x2f;
 
@@ -103,7 +103,8 @@ describe('ListObjects', () => {
 
   it('refuses a prefix that does not end in "/"', async () => {
     const { list, c } = await setup();
-    expect((await rpcFailure(list(c.c2, true))).code).toBe(status.INVALID_ARGUMENT);
+    const refused = await rpcFailureInfo(list(c.c2, true));
+    expect([refused.code, refused.reason, refused.facts]).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'encrypted_prefix' }]);
   });
 
   it('needs the bucket to exist', async () => {
@@ -111,7 +112,7 @@ describe('ListObjects', () => {
     const res = unary(t.metainfo, t.metainfo.listObjects, {
       header, bucket: 'nope', encryptedPrefix: new Uint8Array(0), encryptedCursor: new Uint8Array(0), recursive: true, limit: 0, includeMetadata: false,
     });
-    expect(await rpcFailure(res)).toEqual({ code: status.NOT_FOUND, details: 'bucket not found: nope' });
+    expect(await rpcFailure(res)).toEqual({ code: status.NOT_FOUND, reason: Reason.BUCKET_NOT_FOUND, details: 'bucket not found: nope' });
   });
 });
 

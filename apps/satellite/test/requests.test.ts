@@ -1,11 +1,11 @@
 /**
  * A hostile client can make any bytes, string or list field as large as a gRPC message. Every such
- * field of every Metainfo request is bounded: refused with INVALID_ARGUMENT and a short message naming
- * it, before the request's API key is even looked at (these requests carry none).
+ * field of every Metainfo request is bounded: refused with INVALID_ARGUMENT, a reason naming the field and
+ * a short message naming it, before the request's API key is even looked at (these requests carry none).
  */
-import { status, unary, type MetainfoClient } from '@dcsim/protocol';
+import { Reason, status, unary, type MetainfoClient, type ReasonFacts } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
-import { createProject, rpcFailure, startTestSatellite } from './helpers.js';
+import { createProject, rpcFailureInfo, startTestSatellite } from './helpers.js';
 
 const noKey = { apiKey: new Uint8Array(0) };
 const big = (n: number) => new Uint8Array(n).fill(0x61);
@@ -62,6 +62,28 @@ const cases: [string, Call, RegExp][] = [
   ['header API key', (m) => unary(m, m.projectInfo, { header: { apiKey: big(100_000) } }), /^API key is 100000 bytes; at most 65536 are accepted$/],
 ];
 
+/** The reason each refusal carries, and its facts (the field, as the .proto names it). */
+const reasons: Record<string, [Reason, ReasonFacts]> = {
+  'CreateBucket name': [Reason.BUCKET_NAME_INVALID, { field: 'name' }],
+  'GetBucket name': [Reason.BUCKET_NAME_INVALID, { field: 'name' }],
+  'DeleteBucket name': [Reason.BUCKET_NAME_INVALID, { field: 'name' }],
+  'ListBuckets cursor': [Reason.FIELD_TOO_LARGE, { field: 'cursor' }],
+  'BeginObject key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_object_key' }],
+  'GetObject bucket': [Reason.BUCKET_NAME_INVALID, { field: 'bucket' }],
+  'DownloadObject key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_object_key' }],
+  'DeleteObject key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_object_key' }],
+  'ListObjects prefix': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_prefix' }],
+  'ListObjects cursor': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_cursor' }],
+  'CommitObject metadata key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_metadata_key' }],
+  'CommitSegment upload results': [Reason.FIELD_TOO_LARGE, { field: 'upload_results' }],
+  'CommitSegment key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_key' }],
+  'CommitSegment nonce': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_key_nonce' }],
+  'CommitSegment int64 beyond 2^53-1': [Reason.REQUEST_MALFORMED, {}],
+  'MakeInlineSegment key': [Reason.FIELD_TOO_LARGE, { field: 'encrypted_key' }],
+  'RevokeAPIKey key': [Reason.FIELD_TOO_LARGE, { field: 'api_key' }],
+  'header API key': [Reason.FIELD_TOO_LARGE, { field: 'header.api_key' }],
+};
+
 function listRequest(fields: { encryptedPrefix?: Uint8Array; encryptedCursor?: Uint8Array }) {
   const empty = new Uint8Array(0);
   return { header: noKey, bucket: 'bkt', encryptedPrefix: empty, encryptedCursor: empty, recursive: true, limit: 0, includeMetadata: false,
@@ -73,12 +95,13 @@ function commitRequest(fields: object) {
 }
 
 describe('request fields', () => {
-  it.each(cases)('%s: refused at once with INVALID_ARGUMENT naming it, in a short message', async (_name, call, message) => {
+  it.each(cases)('%s: refused at once with INVALID_ARGUMENT naming it, in a short message', async (name, call, message) => {
     const t = await startTestSatellite();
-    const failure = await rpcFailure(call(t.metainfo));
+    const failure = await rpcFailureInfo(call(t.metainfo));
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
-    expect(failure.details).toMatch(message);
-    expect(failure.details.length).toBeLessThan(150);
+    expect([failure.reason, failure.facts]).toEqual([reasons[name][0], expect.objectContaining(reasons[name][1])]);
+    expect(failure.message).toMatch(message);
+    expect(failure.message.length).toBeLessThan(150);
     // The channel is fine afterwards.
     const { header } = createProject(t);
     await unary(t.metainfo, t.metainfo.listBuckets, { header, cursor: '', limit: 0 });

@@ -4,13 +4,14 @@
  * piece numbers, and the replaced nodes' pieces are queued for deletion.
  */
 import { derivePieceId } from '@dcsim/crypto';
-import { PieceAction, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
+import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   bytes,
   checkInNodes,
   createProject,
   rpcFailure,
+  rpcFailureInfo,
   startTestSatellite,
   uploadResults,
   type TestNode,
@@ -83,6 +84,7 @@ describe('RetryBeginSegmentPieces', () => {
     const original = b.limits.filter((l) => l.pieceNum !== 1 && l.pieceNum !== 4);
     const withOld = await rpcFailure(commit(b, [...original.slice(0, 6), b.limits[1], b.limits[4]]));
     expect(withOld.code).toBe(status.INVALID_ARGUMENT);
+    expect(withOld.reason).toBe(Reason.TOO_FEW_VALID_PIECES);
     expect(withOld.details).toMatch(/number of valid pieces \(6\) is less than the success threshold \(8\)/);
     await commit(b, [...original.slice(0, 6), ...res.addressedLimits]);
     const stored = b.t.sat.db.sql.prepare('SELECT piece_num AS pieceNum, node_id AS nodeId FROM pieces ORDER BY piece_num').all() as {
@@ -97,22 +99,30 @@ describe('RetryBeginSegmentPieces', () => {
     const b = await begin(11);
     const first = await retry(b, [2, 7]);
     expect(first.addressedLimits.map((l) => l.pieceNum)).toEqual([2]); // one spare node
-    const failure = await rpcFailure(retry(b, [2, 7]));
-    expect(failure.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(failure.details).toBe('none left to retry on (11 used by this segment)');
+    const failure = await rpcFailureInfo(retry(b, [2, 7]));
+    expect(failure).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      reason: Reason.NOT_ENOUGH_NODES,
+      message: 'none left to retry on (11 used by this segment)',
+      facts: { needed: '2', available: '0' },
+    });
   });
 
   it('refuses bad piece numbers, unknown segments and other projects', async () => {
     const b = await begin(12);
-    const bad = async (numbers: number[]) => (await rpcFailure(retry(b, numbers))).details;
+    const bad = async (numbers: number[]) => {
+      const failure = await rpcFailureInfo(retry(b, numbers));
+      expect(failure.facts).toEqual({ field: 'retry_piece_numbers' });
+      return failure.message;
+    };
     expect(await bad([])).toBe('piece numbers to retry cannot be empty');
     expect(await bad([10])).toBe('piece number 10 must be within [0, 9]');
     expect(await bad([-1])).toBe('piece number -1 must be within [0, 9]');
     expect(await bad([3, 3])).toBe('piece number 3 is duplicated');
-    expect((await rpcFailure(retry(b, [1], b.header, new Uint8Array(16)))).code).toBe(status.NOT_FOUND);
-    expect((await rpcFailure(retry(b, [1], b.header, new Uint8Array(3)))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await rpcFailure(retry(b, [1], b.header, new Uint8Array(16)))).reason).toBe(Reason.SEGMENT_UPLOAD_NOT_FOUND);
+    expect((await rpcFailureInfo(retry(b, [1], b.header, new Uint8Array(3)))).facts).toEqual({ field: 'segment_id' });
     const other = createProject(b.t, 'other');
-    expect((await rpcFailure(retry(b, [1], other.header))).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(retry(b, [1], other.header))).reason).toBe(Reason.UPLOAD_NOT_FOUND);
     expect(b.t.sat.db.pieceDeletions.count()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { APIKey, derivePieceId } from '@dcsim/crypto';
 import { pieceSize } from '@dcsim/erasure';
 import { generateIdentity } from '@dcsim/identity';
-import { PieceAction, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
+import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { cleanup, removeRetired } from '../src/cleanup.js';
 import {
@@ -11,6 +11,7 @@ import {
   createProject,
   headerOf,
   rpcFailure,
+  rpcFailureInfo,
   signedHash,
   startTestSatellite,
   uploadResults,
@@ -119,15 +120,22 @@ describe('BeginSegment', () => {
 
   it('fails with RESOURCE_EXHAUSTED when fewer than n nodes are online', async () => {
     const u = await setup(6);
-    expect(await rpcFailure(beginSegment(u))).toEqual({ code: status.RESOURCE_EXHAUSTED, details: 'not enough nodes: need 10, have 6' });
+    expect(await rpcFailureInfo(beginSegment(u))).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      reason: Reason.NOT_ENOUGH_NODES,
+      message: 'not enough nodes: need 10, have 6',
+      facts: { needed: '10', available: '6' },
+    });
   });
 
   it('refuses an order limit larger than the biggest possible piece', async () => {
     const u = await setup();
-    const failure = await rpcFailure(
+    const failure = await rpcFailureInfo(
       unary(u.t.metainfo, u.t.metainfo.beginSegment, { header: u.header, streamId: u.streamId, position: undefined, maxOrderLimit: 1 << 30 }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.reason).toBe(Reason.FIELD_TOO_LARGE);
+    expect(failure.facts.field).toBe('max_order_limit');
   });
 });
 
@@ -138,6 +146,7 @@ describe('CommitSegment', () => {
     const results = uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME).slice(0, 7);
     const failure = await rpcFailure(commitSegment(u, seg.segmentId, results));
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.reason).toBe(Reason.TOO_FEW_VALID_PIECES);
     expect(failure.details).toMatch(/^number of valid pieces \(7\) is less than the success threshold \(8\)/);
   });
 
@@ -166,12 +175,15 @@ describe('CommitSegment', () => {
     const results = uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME);
     // What a hostile uplink sends: a thousand results, none of them valid.
     const flood = Array.from({ length: 1000 }, (_, i) => ({ ...results[i % 10], pieceNum: i, hash: undefined }));
-    expect(await rpcFailure(commitSegment(u, seg.segmentId, flood))).toEqual({
+    expect(await rpcFailureInfo(commitSegment(u, seg.segmentId, flood))).toEqual({
       code: status.INVALID_ARGUMENT,
-      details: '1000 upload results; at most 255 are allowed',
+      reason: Reason.FIELD_TOO_LARGE,
+      message: '1000 upload results; at most 255 are allowed',
+      facts: { field: 'upload_results', max: '255' },
     });
     expect(await rpcFailure(commitSegment(u, seg.segmentId, [...results, results[0]]))).toEqual({
       code: status.INVALID_ARGUMENT,
+      reason: Reason.FIELD_TOO_LARGE,
       details: '11 upload results; at most 10 are allowed (the segment has that many pieces)',
     });
     expect(u.t.logs.filter((l) => l.startsWith('segment commit'))).toEqual([]);
@@ -221,7 +233,7 @@ describe('CommitSegment', () => {
     expect(stored.map((p) => p.pieceNum)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(u.t.logs.some((l) => l.startsWith('segment committed: 9/10 pieces'))).toBe(true);
     // A second commit of the same segment ID finds nothing.
-    expect((await rpcFailure(commitSegment(u, seg.segmentId, results))).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(commitSegment(u, seg.segmentId, results))).reason).toBe(Reason.SEGMENT_UPLOAD_NOT_FOUND);
   });
 });
 
@@ -231,7 +243,7 @@ describe('objects', () => {
     await uploadOneSegment(u);
     expect((await listAll(u)).items).toEqual([]);
     const get = () => unary(u.t.metainfo, u.t.metainfo.getObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
-    expect(await rpcFailure(get())).toEqual({ code: status.NOT_FOUND, details: 'object not found' });
+    expect(await rpcFailure(get())).toEqual({ code: status.NOT_FOUND, reason: Reason.OBJECT_NOT_FOUND, details: 'object not found' });
 
     const committed = await commitObject(u);
     expect(committed.object).toMatchObject({ plainSize: 9_000, encryptedSize: ENCRYPTED_SIZE, segmentCount: 1, bucket: 'bucket' });
@@ -269,12 +281,16 @@ describe('objects', () => {
     await uploadOneSegment(u);
     await beginSegment(u, 1);
     const failure = await rpcFailure(commitObject(u));
-    expect(failure).toEqual({ code: status.FAILED_PRECONDITION, details: 'segment 0/1 was begun but never committed' });
+    expect(failure).toEqual({ code: status.FAILED_PRECONDITION, reason: Reason.UPLOAD_INCOMPLETE, details: 'segment 0/1 was begun but never committed' });
 
     const gap = await beginObject(u.t, u.header, bytes('gappy'));
     const seg = await beginSegment(u, 1, gap.streamId);
     await commitSegment(u, seg.segmentId, uploadResults(u.nodes, seg.addressedLimits, ENCRYPTED_SIZE, SCHEME));
-    expect(await rpcFailure(commitObject(u, gap.streamId))).toEqual({ code: status.FAILED_PRECONDITION, details: 'segment 0/0 is missing' });
+    expect(await rpcFailure(commitObject(u, gap.streamId))).toEqual({
+      code: status.FAILED_PRECONDITION,
+      reason: Reason.UPLOAD_INCOMPLETE,
+      details: 'segment 0/0 is missing',
+    });
   });
 
   it('stores small segments inline, up to the inline threshold', async () => {
@@ -284,8 +300,13 @@ describe('objects', () => {
         header: u.header, streamId: u.streamId, position: { partNumber: 0, index: 0 },
         encryptedKey: bytes('k'), encryptedKeyNonce: bytes('n'), encryptedInlineData: data, plainSize: data.length - 16,
       });
-    const tooBig = await rpcFailure(inline(new Uint8Array(4097)));
-    expect(tooBig).toEqual({ code: status.INVALID_ARGUMENT, details: 'inline segment is 4097 bytes, over the inline threshold of 4096 bytes' });
+    const tooBig = await rpcFailureInfo(inline(new Uint8Array(4097)));
+    expect(tooBig).toEqual({
+      code: status.INVALID_ARGUMENT,
+      reason: Reason.FIELD_TOO_LARGE,
+      message: 'inline segment is 4097 bytes, over the inline threshold of 4096 bytes',
+      facts: { field: 'encrypted_inline_data', max: '4096' },
+    });
     const data = new Uint8Array(randomBytes(4096));
     await inline(data);
     await commitObject(u);
@@ -319,7 +340,7 @@ describe('objects', () => {
     expect(removeRetired(u.t.sat.db, () => {})).toEqual({ removed: 1, queuedPieces: 8 });
     expect(u.t.sat.db.objects.byStream(u.streamId)).toBeUndefined();
     expect(u.t.sat.db.pieceDeletions.count()).toBe(8);
-    expect((await rpcFailure(downloadSegment(u, u.streamId))).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(downloadSegment(u, u.streamId))).reason).toBe(Reason.OBJECT_NOT_FOUND);
     expect((await downloadSegment(u, second.streamId)).addressedLimits).toHaveLength(8);
   });
 
@@ -330,9 +351,9 @@ describe('objects', () => {
     const noDeletes: Upload = { ...u, header: headerOf(u.key.restrict({ disallowDeletes: true })) };
     const second = await beginObject(u.t, noDeletes.header, bytes('encrypted-key'));
     await uploadOneSegment(noDeletes, second.streamId);
-    const failure = await rpcFailure(commitObject(noDeletes, second.streamId));
-    expect(failure.code).toBe(status.PERMISSION_DENIED);
-    expect(failure.details).toMatch(/may not overwrite/);
+    const failure = await rpcFailureInfo(commitObject(noDeletes, second.streamId));
+    expect([failure.code, failure.reason, failure.facts]).toEqual([status.PERMISSION_DENIED, Reason.CAVEAT_REFUSED, { caveat: 'disallow_deletes' }]);
+    expect(failure.message).toMatch(/may not overwrite/);
     // A new key is fine, and the old object is untouched.
     const fresh = await beginObject(u.t, noDeletes.header, bytes('another-key'));
     await uploadOneSegment(noDeletes, fresh.streamId);
@@ -348,6 +369,7 @@ describe('objects', () => {
       unary(u.t.metainfo, u.t.metainfo.beginSegment, { header: other.header, streamId: u.streamId, position: undefined, maxOrderLimit: 0 }),
     );
     expect(failure.code).toBe(status.NOT_FOUND);
+    expect(failure.reason).toBe(Reason.UPLOAD_NOT_FOUND);
   });
 
   it('hides expired objects from listings and reads', async () => {
@@ -364,9 +386,9 @@ describe('objects', () => {
     u.t.sat.db.sql.prepare('UPDATE objects SET expires_at = ? WHERE stream_id = ?').run(Date.now() - 1, begun.streamId);
     expect((await listAll(u)).items).toEqual([]);
     const get = unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('short-lived') });
-    expect((await rpcFailure(get)).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(get)).reason).toBe(Reason.OBJECT_NOT_FOUND);
     const ds = unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId: begun.streamId, position: undefined });
-    expect((await rpcFailure(ds)).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(ds)).reason).toBe(Reason.OBJECT_NOT_FOUND);
   });
 });
 
@@ -378,7 +400,7 @@ describe('deletes', () => {
     const res = await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
     expect(res.object?.segmentCount).toBe(1);
     expect((await listAll(u)).items).toEqual([]);
-    expect((await rpcFailure(downloadObject(u))).code).toBe(status.NOT_FOUND);
+    expect((await rpcFailure(downloadObject(u))).reason).toBe(Reason.OBJECT_NOT_FOUND);
     expect((await downloadSegment(u, u.streamId)).addressedLimits).toHaveLength(8); // a read under way finishes
     expect(u.t.sat.db.pieceDeletions.count()).toBe(0);
     expect(u.t.logs.some((l) => l.includes('its pieces go in 5m'))).toBe(true);
@@ -395,7 +417,7 @@ describe('deletes', () => {
     expect(logs).toEqual(['removed 1 replaced or deleted object(s) after their grace; 8 piece(s) queued for deletion']);
 
     const again = await rpcFailure(unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') }));
-    expect(again).toEqual({ code: status.NOT_FOUND, details: 'object not found' });
+    expect(again).toEqual({ code: status.NOT_FOUND, reason: Reason.OBJECT_NOT_FOUND, details: 'object not found' });
   });
 
   it('keeps deletions queued, backing off, while their nodes are unreachable', async () => {

@@ -1,5 +1,6 @@
 /** What a storage node is told at start: where it keeps its data, where it listens, whom it trusts. */
 import { readFileSync } from 'node:fs';
+import { StorageNodeError } from './errors.js';
 
 export interface StorageNodeConfig {
   /** Data dir: identity.key, node.db, pieces/, tmp/. Created if missing. */
@@ -32,9 +33,7 @@ export const NODE_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export class NodeConfigError extends StorageNodeError {}
 
 const UNITS: Record<string, number> = {
   '': 1, b: 1,
@@ -47,18 +46,18 @@ const UNITS: Record<string, number> = {
 export function parseByteSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new ConfigError(`invalid size ${JSON.stringify(text)}: use bytes or e.g. 500MiB, 2GiB`);
+  if (!m || unit === undefined) throw new NodeConfigError(`invalid size ${JSON.stringify(text)}: use bytes or e.g. 500MiB, 2GiB`);
   const bytes = Math.floor(Number(m[1]) * unit);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new ConfigError(`invalid size ${JSON.stringify(text)}: must be positive`);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new NodeConfigError(`invalid size ${JSON.stringify(text)}: must be positive`);
   return bytes;
 }
 
 /** Splits `host:port` (or `[v6]:port`). */
 export function splitHostPort(address: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
-  if (!m) throw new ConfigError(`invalid address ${JSON.stringify(address)}: want host:port`);
+  if (!m) throw new NodeConfigError(`invalid address ${JSON.stringify(address)}: want host:port`);
   const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`invalid port in ${JSON.stringify(address)}`);
+  if (port > 65535) throw new NodeConfigError(`invalid port in ${JSON.stringify(address)}`);
   return { host: m[1] ?? m[2], port };
 }
 

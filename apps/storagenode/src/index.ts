@@ -7,3 +7,4 @@ export {
 } from './config.js';
 export { verifyOrderLimit, ALLOWED_ACTIONS, MAX_CLOCK_SKEW_MS } from './orders.js';
 export { pieceIdText } from './names.js';
+export { StorageNodeError } from './errors.js';

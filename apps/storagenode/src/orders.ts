@@ -1,17 +1,17 @@
 /**
  * Order-limit verification: the node's whole authorization model (ARCHITECTURE.md invariant 5). An order
  * limit is the satellite's signed permission for this node to do one action on one piece, up to a number of
- * bytes, before a deadline, once. Each check fails with its own message so a client can name the problem.
+ * bytes, before a deadline, once. Each check fails with its own reason (reasons.ts of @dcsim/protocol), so a
+ * client can tell the problems apart, and its own message, so a person can.
  */
 import {
   OrderLimit,
   PieceAction,
+  Reason,
   RpcError,
-  failedPrecondition,
-  invalidArgument,
-  permissionDenied,
+  fieldInvalid,
+  fieldMissing,
   pieceActionToJSON,
-  status,
   verifyOrderLimitSignature,
 } from '@dcsim/protocol';
 import { shortNode } from './names.js';
@@ -48,43 +48,47 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byte
 export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, ctx: OrderContext): OrderLimit {
   const now = ctx.now ?? new Date();
   const satelliteKey = ctx.satellite.publicKey;
-  if (!satelliteKey) throw new RpcError(status.UNAVAILABLE, 'node has not checked in with its satellite yet: try again shortly');
-  if (!limit) throw invalidArgument(`${rpc}: order limit missing`);
+  if (!satelliteKey) throw new RpcError(Reason.NODE_NOT_READY, 'node has not checked in with its satellite yet: try again shortly');
+  if (!limit) throw fieldMissing('limit', `${rpc}: order limit missing`);
 
   if (!sameBytes(limit.satelliteId, ctx.satellite.id)) {
-    throw permissionDenied(`order limit satellite ID ${shortNode(limit.satelliteId)} is not this node's satellite ${shortNode(ctx.satellite.id)}`);
+    const message = `order limit satellite ID ${shortNode(limit.satelliteId)} is not this node's satellite ${shortNode(ctx.satellite.id)}`;
+    throw new RpcError(Reason.ORDER_LIMIT_WRONG_SATELLITE, message);
   }
   if (!verifyOrderLimitSignature(satelliteKey, limit)) {
-    throw permissionDenied('order limit signature is not valid for the trusted satellite key');
+    throw new RpcError(Reason.ORDER_LIMIT_SIGNATURE_INVALID, 'order limit signature is not valid for the trusted satellite key');
   }
   if (!sameBytes(limit.storageNodeId, ctx.nodeId)) {
-    throw permissionDenied(`order limit storage node ID ${shortNode(limit.storageNodeId)} is not this node (${shortNode(ctx.nodeId)})`);
+    const message = `order limit storage node ID ${shortNode(limit.storageNodeId)} is not this node (${shortNode(ctx.nodeId)})`;
+    throw new RpcError(Reason.ORDER_LIMIT_WRONG_NODE, message);
   }
   if (!ALLOWED_ACTIONS[rpc].includes(limit.action)) {
-    throw permissionDenied(`order limit action ${pieceActionToJSON(limit.action)} does not allow ${rpc}`);
+    throw new RpcError(Reason.ORDER_LIMIT_WRONG_ACTION, `order limit action ${pieceActionToJSON(limit.action)} does not allow ${rpc}`);
   }
   if (limit.pieceId.length !== PIECE_ID_LENGTH) {
-    throw invalidArgument(`order limit piece ID must be ${PIECE_ID_LENGTH} bytes, got ${limit.pieceId.length}`);
+    throw fieldInvalid('limit.piece_id', `order limit piece ID must be ${PIECE_ID_LENGTH} bytes, got ${limit.pieceId.length}`);
   }
   if (limit.serialNumber.length === 0 || limit.serialNumber.length > MAX_SERIAL_LENGTH) {
-    throw invalidArgument(`order limit serial number must be 1 to ${MAX_SERIAL_LENGTH} bytes, got ${limit.serialNumber.length}`);
+    const message = `order limit serial number must be 1 to ${MAX_SERIAL_LENGTH} bytes, got ${limit.serialNumber.length}`;
+    throw fieldInvalid('limit.serial_number', message);
   }
   if (!Number.isSafeInteger(limit.limit) || limit.limit < 0) {
-    throw invalidArgument(`order limit byte limit ${limit.limit} is not a valid size`);
+    throw fieldInvalid('limit.limit', `order limit byte limit ${limit.limit} is not a valid size`);
   }
-  if (!limit.orderExpiration) throw invalidArgument('order limit has no order expiration');
+  if (!limit.orderExpiration) throw fieldMissing('limit.order_expiration', 'order limit has no order expiration');
   if (limit.orderExpiration.getTime() <= now.getTime()) {
-    throw failedPrecondition(`order limit expired at ${limit.orderExpiration.toISOString()}`);
+    throw new RpcError(Reason.ORDER_LIMIT_EXPIRED, `order limit expired at ${limit.orderExpiration.toISOString()}`);
   }
-  if (!limit.orderCreation) throw invalidArgument('order limit has no order creation time');
+  if (!limit.orderCreation) throw fieldMissing('limit.order_creation', 'order limit has no order creation time');
   if (limit.orderCreation.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
-    throw failedPrecondition(`order limit creation time ${limit.orderCreation.toISOString()} is in the future`);
+    throw new RpcError(Reason.ORDER_LIMIT_NOT_YET_VALID, `order limit creation time ${limit.orderCreation.toISOString()} is in the future`);
   }
   if (rpc === 'Upload' && limit.pieceExpiration && limit.pieceExpiration.getTime() <= now.getTime()) {
-    throw failedPrecondition(`order limit piece expiration ${limit.pieceExpiration.toISOString()} is already past`);
+    const message = `order limit piece expiration ${limit.pieceExpiration.toISOString()} is already past`;
+    throw new RpcError(Reason.ORDER_LIMIT_PIECE_EXPIRED, message);
   }
   if (!ctx.serials.use(limit.satelliteId, limit.serialNumber, limit.orderExpiration)) {
-    throw permissionDenied('order limit serial already used');
+    throw new RpcError(Reason.ORDER_LIMIT_SERIAL_USED, 'order limit serial already used');
   }
   return limit;
 }

@@ -14,12 +14,9 @@ import {
   PieceHash,
   PieceUploadRequest,
   PieceUploadResponse,
+  Reason,
   RpcError,
-  alreadyExists,
   drained,
-  invalidArgument,
-  notFound,
-  permissionDenied,
   pieceActionToJSON,
   signPieceHash,
   status,
@@ -96,18 +93,18 @@ export class Piecestore {
         if (!limit) {
           limit = this.verify(message.limit, 'Upload');
           const id = pieceIdText(limit.pieceId);
-          if (this.uploading.has(id)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} is already being uploaded`);
-          if (this.deps.store.has(limit.pieceId)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} already exists`);
+          if (this.uploading.has(id)) throw pieceExists(`piece ${shortPiece(limit.pieceId)} is already being uploaded`);
+          if (this.deps.store.has(limit.pieceId)) throw pieceExists(`piece ${shortPiece(limit.pieceId)} already exists`);
           this.uploading.add(id);
           key = id;
           writer = await this.deps.store.createWriter(limit.pieceId, limit.limit);
         } else if (message.limit) {
-          throw invalidArgument('order limit sent twice: only the first upload message may carry it');
+          throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, 'order limit sent twice: only the first upload message may carry it');
         }
         if (message.chunk.length > 0) await writer!.write(message.chunk);
         if (message.done) return await this.finishUpload(limit, writer!, message.done);
       }
-      throw invalidArgument(limit ? 'upload ended without a done message' : 'upload sent no messages');
+      throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, limit ? 'upload ended without a done message' : 'upload sent no messages');
     } catch (err) {
       await writer?.abort();
       if (call.cancelled && limit) this.deps.log(`upload of piece ${shortPiece(limit.pieceId)} cancelled by the client: nothing kept`);
@@ -120,13 +117,13 @@ export class Piecestore {
   private async finishUpload(limit: OrderLimit, writer: PieceWriter, done: PieceHash): Promise<PieceUploadResponse> {
     const { size, hash } = await writer.finish();
     if (done.pieceId.length > 0 && !sameBytes(done.pieceId, limit.pieceId)) {
-      throw invalidArgument('piece ID in the done message differs from the order limit');
+      throw hashMismatch('piece_id', 'piece ID in the done message differs from the order limit');
     }
     if (done.pieceSize !== size) {
-      throw invalidArgument(`piece size mismatch: the uplink says ${done.pieceSize} bytes, the node received ${size}`);
+      throw hashMismatch('piece_size', `piece size mismatch: the uplink says ${done.pieceSize} bytes, the node received ${size}`);
     }
     if (!sameBytes(done.hash, hash)) {
-      throw invalidArgument("piece hash mismatch: the uplink's hash does not match the bytes the node received");
+      throw hashMismatch('hash', "piece hash mismatch: the uplink's hash does not match the bytes the node received");
     }
     const signedHash = signPieceHash(this.deps.identity, {
       pieceId: limit.pieceId,
@@ -154,16 +151,17 @@ export class Piecestore {
     // size 0 means "to the end of the piece" (with offset 0: the whole piece).
     const size = requested === 0 ? piece.size - offset : requested;
     if (offset < 0 || size < 0 || offset + size > piece.size) {
-      throw new RpcError(status.OUT_OF_RANGE, `range ${offset}+${requested} lies outside the piece (${piece.size} bytes)`);
+      throw new RpcError(Reason.RANGE_OUTSIDE_PIECE, `range ${offset}+${requested} lies outside the piece (${piece.size} bytes)`);
     }
     if (size > limit.limit) {
-      throw permissionDenied(`download of ${size} bytes exceeds the order limit of ${limit.limit} bytes`);
+      const message = `download of ${size} bytes exceeds the order limit of ${limit.limit} bytes`;
+      throw new RpcError(Reason.ORDER_LIMIT_EXCEEDED, message, { limit: String(limit.limit) });
     }
     let file: FileHandle;
     try {
       file = await open(piece.path, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('piece not found');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw pieceNotFound();
       throw err;
     }
     try {
@@ -205,8 +203,10 @@ export class Piecestore {
 
   private findPiece(pieceId: Uint8Array): StoredPiece {
     const piece = this.deps.store.get(pieceId);
-    if (!piece) throw notFound('piece not found');
-    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= Date.now()) throw notFound('piece not found (expired)');
+    if (!piece) throw pieceNotFound();
+    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= Date.now()) {
+      throw new RpcError(Reason.PIECE_EXPIRED, 'piece not found (expired)');
+    }
     return piece;
   }
 
@@ -225,4 +225,17 @@ export class Piecestore {
     if (err instanceof RpcError) this.deps.log(`${rpc} refused: ${err.message}`);
     return toServiceError(err, (line) => this.deps.log(`${rpc}: ${line}`));
   }
+}
+
+function pieceExists(message: string): RpcError {
+  return new RpcError(Reason.PIECE_ALREADY_EXISTS, message);
+}
+
+function pieceNotFound(): RpcError {
+  return new RpcError(Reason.PIECE_NOT_FOUND, 'piece not found');
+}
+
+/** The uplink's `done` message disagrees with the bytes received, in `field`. */
+function hashMismatch(field: string, message: string): RpcError {
+  return new RpcError(Reason.PIECE_HASH_MISMATCH, message, { field });
 }

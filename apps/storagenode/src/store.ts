@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PieceHash, resourceExhausted } from '@dcsim/protocol';
+import { PieceHash, Reason, RpcError } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
 import { formatBytes } from '@dcsim/format';
@@ -104,7 +104,7 @@ export class PieceStore implements SpaceAccount {
 
   reserve(bytes: number): void {
     if (this.used + this.reserved + bytes > this.capacityBytes) {
-      throw resourceExhausted(`node is full: ${formatBytes(this.capacityBytes)} capacity, ${formatBytes(this.used)} used`);
+      throw new RpcError(Reason.NODE_FULL, `node is full: ${formatBytes(this.capacityBytes)} capacity, ${formatBytes(this.used)} used`);
     }
     this.reserved += bytes;
   }

@@ -5,10 +5,9 @@
  */
 import { idMatchesKey } from '@dcsim/identity';
 import { shortNode } from './names.js';
+import { StorageNodeError } from './errors.js';
 
-export class UntrustedKeyError extends Error {
-  override name = 'UntrustedKeyError';
-}
+export class UntrustedKeyError extends StorageNodeError {}
 
 export class TrustedSatellite {
   private key: Uint8Array | undefined;

@@ -13,7 +13,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { permissionDenied, resourceExhausted } from '@dcsim/protocol';
+import { Reason, RpcError } from '@dcsim/protocol';
 import { BLOCK_BUFFER_SIZE, alignUp, releaseBlockBuffer, takeBlockBuffer } from './aligned.js';
 
 /** Space bookkeeping the writer reports to, so concurrent uploads cannot together overfill the node. */
@@ -56,7 +56,8 @@ export class PieceWriter {
   async write(chunk: Uint8Array): Promise<void> {
     if (this.state !== 'open') throw new Error('piece writer is closed');
     if (this.received + chunk.length > this.maxBytes) {
-      throw permissionDenied(`upload exceeds the order limit of ${this.maxBytes} bytes`);
+      const message = `upload exceeds the order limit of ${this.maxBytes} bytes`;
+      throw new RpcError(Reason.ORDER_LIMIT_EXCEEDED, message, { limit: String(this.maxBytes) });
     }
     this.space.reserve(chunk.length);
     this.reserved += chunk.length;
@@ -158,6 +159,6 @@ async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): 
 /** A full disk is the client's problem to route around (another node), not a node failure. */
 function rethrowDiskError(err: unknown): never {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') throw resourceExhausted('disk full: this node has no space left for the piece');
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw new RpcError(Reason.NODE_FULL, 'disk full: this node has no space left for the piece');
   throw err;
 }

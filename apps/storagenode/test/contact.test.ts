@@ -3,7 +3,7 @@ import { readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateIdentity, nodeIdString, formatNodeUrl } from '@dcsim/identity';
-import { PieceAction, status } from '@dcsim/protocol';
+import { PieceAction, Reason, status } from '@dcsim/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, failure, orderLimit, removeTempDirs, startContactServer, startTestNode, tempDir, upload, waitFor } from './helpers.js';
 
@@ -41,6 +41,7 @@ describe('check-in', () => {
       const limit = orderLimit(satIdentity, t.node.identity.id, PieceAction.PUT);
       const early = await failure(upload(t.client, limit, randomBytes(10)));
       expect(early.code).toBe(status.UNAVAILABLE);
+      expect(early.reason).toBe(Reason.NODE_NOT_READY);
       expect(early.message).toMatch(/not checked in with its satellite/);
       await new Promise((r) => setTimeout(r, 400));
       const sat = await startContactServer(satIdentity, { listen: `127.0.0.1:${port}` });
@@ -70,7 +71,7 @@ describe('check-in', () => {
       // Neither the impostor's limits nor the real satellite's are accepted: no key is trusted.
       for (const signer of [impostor, satIdentity]) {
         const limit = orderLimit(satIdentity, t.node.identity.id, PieceAction.PUT, {}, signer);
-        expect((await failure(upload(t.client, limit, randomBytes(10)))).code).toBe(status.UNAVAILABLE);
+        expect((await failure(upload(t.client, limit, randomBytes(10)))).reason).toBe(Reason.NODE_NOT_READY);
       }
     } finally {
       await t.close();
@@ -139,8 +140,16 @@ describe('restart', () => {
       expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
       expect(existsSync(join(dir, 'pieces', 'ZZ', 'ZZORPHAN'))).toBe(false);
       expect(t.node.store.usedBytes).toBe(data.length);
-      expect(await failure(download(t.client, get))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
-      expect(await failure(upload(t.client, put, data))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
+      expect(await failure(download(t.client, get))).toEqual({
+        code: status.PERMISSION_DENIED,
+        reason: Reason.ORDER_LIMIT_SERIAL_USED,
+        message: 'order limit serial already used',
+      });
+      expect(await failure(upload(t.client, put, data))).toEqual({
+        code: status.PERMISSION_DENIED,
+        reason: Reason.ORDER_LIMIT_SERIAL_USED,
+        message: 'order limit serial already used',
+      });
       const again = orderLimit(sat.identity, t.node.identity.id, PieceAction.GET, { pieceId: put.pieceId });
       expect((await download(t.client, again)).data.equals(data)).toBe(true);
     } finally {

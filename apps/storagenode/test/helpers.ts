@@ -25,6 +25,7 @@ import {
   signOrderLimit,
   unary,
   verifyCheckInSignature,
+  type Reason,
 } from '@dcsim/protocol';
 import { Server, type ServiceError } from '@grpc/grpc-js';
 import { startStorageNode, type StorageNode } from '../src/index.js';
@@ -206,12 +207,13 @@ export function deletePiece(client: PiecestoreClient, limit: OrderLimit) {
 }
 
 /** The status code and message of a failed call. */
-export async function failure(p: Promise<unknown>): Promise<{ code: number; message: string }> {
+/** Status code, reason and message of a refused call. */
+export async function failure(p: Promise<unknown>): Promise<{ code: number; reason: Reason | undefined; message: string }> {
   try {
     await p;
   } catch (err) {
-    const e = err as ServiceError;
-    return { code: e.code, message: e.details };
+    const { code, reason, message } = rpcErrorInfo(err);
+    return { code: code!, reason, message };
   }
   throw new Error('expected the call to fail');
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateIdentity } from '@dcsim/identity';
-import { PieceAction, PieceUploadRequest, PieceUploadResponse, status, verifyPieceHashSignature } from '@dcsim/protocol';
+import { PieceAction, PieceUploadRequest, PieceUploadResponse, Reason, status, verifyPieceHashSignature } from '@dcsim/protocol';
 import type { ClientWritableStream } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,8 +73,13 @@ describe('upload and download', () => {
 
     const outside = await failure(download(t.client, get(limit.pieceId), 299_000, 2000));
     expect(outside.code).toBe(status.OUT_OF_RANGE);
+    expect(outside.reason).toBe(Reason.RANGE_OUTSIDE_PIECE);
     const overLimit = await failure(download(t.client, get(limit.pieceId, { limit: 100 }), 0, 0));
-    expect(overLimit).toEqual({ code: status.PERMISSION_DENIED, message: 'download of 300000 bytes exceeds the order limit of 100 bytes' });
+    expect(overLimit).toEqual({
+      code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_EXCEEDED,
+      message: 'download of 300000 bytes exceeds the order limit of 100 bytes',
+    });
   });
 
   it('stores an empty piece', async () => {
@@ -92,6 +97,7 @@ describe('order limit checks', () => {
     const forged = orderLimit(sat.identity, t.node.identity.id, PieceAction.PUT, {}, generateIdentity());
     expect(await failure(upload(t.client, forged, randomBytes(10)))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_SIGNATURE_INVALID,
       message: 'order limit signature is not valid for the trusted satellite key',
     });
   });
@@ -100,6 +106,7 @@ describe('order limit checks', () => {
     const other = generateIdentity();
     const res = await failure(upload(t.client, orderLimit(other, t.node.identity.id, PieceAction.PUT), randomBytes(10)));
     expect(res.code).toBe(status.PERMISSION_DENIED);
+    expect(res.reason).toBe(Reason.ORDER_LIMIT_WRONG_SATELLITE);
     expect(res.message).toMatch(/order limit satellite ID .* is not this node's satellite/);
   });
 
@@ -107,11 +114,13 @@ describe('order limit checks', () => {
     const expired = put({ orderExpiration: new Date(Date.now() - 1000), orderCreation: new Date(Date.now() - 60_000) });
     const res = await failure(upload(t.client, expired, randomBytes(10)));
     expect(res.code).toBe(status.FAILED_PRECONDITION);
+    expect(res.reason).toBe(Reason.ORDER_LIMIT_EXPIRED);
     expect(res.message).toMatch(/^order limit expired at /);
 
     const future = put({ orderCreation: new Date(Date.now() + 10 * 60_000) });
     const res2 = await failure(upload(t.client, future, randomBytes(10)));
     expect(res2.code).toBe(status.FAILED_PRECONDITION);
+    expect(res2.reason).toBe(Reason.ORDER_LIMIT_NOT_YET_VALID);
     expect(res2.message).toMatch(/creation time .* is in the future/);
   });
 
@@ -120,9 +129,14 @@ describe('order limit checks', () => {
     await upload(t.client, limit, randomBytes(100));
     const getLimit = get(limit.pieceId);
     await download(t.client, getLimit);
-    expect(await failure(download(t.client, getLimit))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
+    expect(await failure(download(t.client, getLimit))).toEqual({
+      code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_SERIAL_USED,
+      message: 'order limit serial already used',
+    });
     expect(await failure(upload(t.client, limit, randomBytes(100)))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_SERIAL_USED,
       message: 'order limit serial already used',
     });
   });
@@ -131,6 +145,7 @@ describe('order limit checks', () => {
     const limit = orderLimit(sat.identity, generateIdentity().id, PieceAction.PUT);
     const res = await failure(upload(t.client, limit, randomBytes(10)));
     expect(res.code).toBe(status.PERMISSION_DENIED);
+    expect(res.reason).toBe(Reason.ORDER_LIMIT_WRONG_NODE);
     expect(res.message).toMatch(/order limit storage node ID .* is not this node/);
   });
 
@@ -139,14 +154,17 @@ describe('order limit checks', () => {
     await upload(t.client, limit, randomBytes(10));
     expect(await failure(upload(t.client, get(randomBytes(32)), randomBytes(10)))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_WRONG_ACTION,
       message: 'order limit action GET does not allow Upload',
     });
     expect(await failure(download(t.client, put({ pieceId: limit.pieceId })))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_WRONG_ACTION,
       message: 'order limit action PUT does not allow Download',
     });
     expect(await failure(deletePiece(t.client, get(limit.pieceId)))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_WRONG_ACTION,
       message: 'order limit action GET does not allow Delete',
     });
     expect((await download(t.client, get(limit.pieceId))).data.length).toBe(10); // still there
@@ -156,6 +174,7 @@ describe('order limit checks', () => {
     const beyond = /^cannot decode the dcsim\.Piecestore\/(Upload|Download) request: an integer field is above 2\^53-1/;
     const huge = await failure(upload(t.client, put({ limit: 2 ** 60 }), randomBytes(10)));
     expect(huge.code).toBe(status.INVALID_ARGUMENT);
+    expect(huge.reason).toBe(Reason.REQUEST_MALFORMED);
     expect(huge.message).toMatch(beyond);
     const limit = put();
     await upload(t.client, limit, randomBytes(100));
@@ -167,7 +186,7 @@ describe('order limit checks', () => {
 
   it('refuses a request without a limit', async () => {
     const res = await failure(download(t.client, undefined as never));
-    expect(res).toEqual({ code: status.INVALID_ARGUMENT, message: 'Download: order limit missing' });
+    expect(res).toEqual({ code: status.INVALID_ARGUMENT, reason: Reason.FIELD_MISSING, message: 'Download: order limit missing' });
   });
 });
 
@@ -176,9 +195,14 @@ describe('what the node refuses to keep', () => {
     const limit = put({ limit: 1000 });
     expect(await failure(upload(t.client, limit, randomBytes(1500), { chunkSize: 400 }))).toEqual({
       code: status.PERMISSION_DENIED,
+      reason: Reason.ORDER_LIMIT_EXCEEDED,
       message: 'upload exceeds the order limit of 1000 bytes',
     });
-    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({ code: status.NOT_FOUND, message: 'piece not found' });
+    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
+      code: status.NOT_FOUND,
+      reason: Reason.PIECE_NOT_FOUND,
+      message: 'piece not found',
+    });
     await waitFor(() => tmpFiles().length === 0);
   });
 
@@ -187,15 +211,17 @@ describe('what the node refuses to keep', () => {
     const badHash = put();
     expect(await failure(upload(t.client, badHash, data, { done: { hash: sha256(randomBytes(5)) } }))).toEqual({
       code: status.INVALID_ARGUMENT,
+      reason: Reason.PIECE_HASH_MISMATCH,
       message: "piece hash mismatch: the uplink's hash does not match the bytes the node received",
     });
     const badSize = put();
     expect(await failure(upload(t.client, badSize, data, { done: { pieceSize: 4999 } }))).toEqual({
       code: status.INVALID_ARGUMENT,
+      reason: Reason.PIECE_HASH_MISMATCH,
       message: 'piece size mismatch: the uplink says 4999 bytes, the node received 5000',
     });
     for (const l of [badHash, badSize]) {
-      expect((await failure(download(t.client, get(l.pieceId)))).code).toBe(status.NOT_FOUND);
+      expect((await failure(download(t.client, get(l.pieceId)))).reason).toBe(Reason.PIECE_NOT_FOUND);
     }
     await waitFor(() => tmpFiles().length === 0);
   });
@@ -207,6 +233,7 @@ describe('what the node refuses to keep', () => {
     const again = put({ pieceId: limit.pieceId });
     const res = await failure(upload(t.client, again, randomBytes(2000)));
     expect(res.code).toBe(status.ALREADY_EXISTS);
+    expect(res.reason).toBe(Reason.PIECE_ALREADY_EXISTS);
     expect(res.message).toMatch(/already exists/);
     expect((await download(t.client, get(limit.pieceId))).data.equals(data)).toBe(true);
   });
@@ -222,6 +249,7 @@ describe('what the node refuses to keep', () => {
     await waitFor(() => tmpFiles().length === 1);
     const second = await failure(upload(t.client, put({ pieceId: first.pieceId }), randomBytes(10)));
     expect(second.code).toBe(status.ALREADY_EXISTS);
+    expect(second.reason).toBe(Reason.PIECE_ALREADY_EXISTS);
     expect(second.message).toMatch(/is already being uploaded/);
     call.write({ chunk: data.subarray(2000), done: { pieceId: first.pieceId, hash: sha256(data), pieceSize: 4000, signature: new Uint8Array(0) } });
     call.end();
@@ -235,7 +263,11 @@ describe('what the node refuses to keep', () => {
     const name = pieceIdText(limit.pieceId);
     await deletePiece(t.client, del(limit.pieceId));
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
-    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({ code: status.NOT_FOUND, message: 'piece not found' });
+    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
+      code: status.NOT_FOUND,
+      reason: Reason.PIECE_NOT_FOUND,
+      message: 'piece not found',
+    });
     await expect(deletePiece(t.client, del(limit.pieceId))).resolves.toEqual({});
   });
 
@@ -248,7 +280,11 @@ describe('what the node refuses to keep', () => {
     await waitFor(() => tmpFiles().length === 1);
     call.cancel();
     await waitFor(() => tmpFiles().length === 0);
-    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({ code: status.NOT_FOUND, message: 'piece not found' });
+    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
+      code: status.NOT_FOUND,
+      reason: Reason.PIECE_NOT_FOUND,
+      message: 'piece not found',
+    });
     // The node is still serving.
     const ok = put();
     await upload(t.client, ok, randomBytes(10));
@@ -263,6 +299,7 @@ describe('capacity and expiration', () => {
       const limit = orderLimit(sat2.identity, small.node.identity.id, PieceAction.PUT);
       const res = await failure(upload(small.client, limit, randomBytes(150 * 1024)));
       expect(res.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(res.reason).toBe(Reason.NODE_FULL);
       expect(res.message).toMatch(/^node is full/);
       await waitFor(() => readdirSync(join(small.dir, 'tmp')).length === 0);
       expect(small.node.store.usedBytes).toBe(0);
@@ -280,7 +317,11 @@ describe('capacity and expiration', () => {
     const limit = put({ pieceExpiration: new Date(Date.now() + 600) });
     await upload(t.client, limit, randomBytes(1000));
     await new Promise((r) => setTimeout(r, 700));
-    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({ code: status.NOT_FOUND, message: 'piece not found (expired)' });
+    expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
+      code: status.NOT_FOUND,
+      reason: Reason.PIECE_EXPIRED,
+      message: 'piece not found (expired)',
+    });
     await t.node.sweep();
     const name = pieceIdText(limit.pieceId);
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
@@ -290,6 +331,7 @@ describe('capacity and expiration', () => {
   it('refuses an upload whose piece expiration is already past', async () => {
     const res = await failure(upload(t.client, put({ pieceExpiration: new Date(Date.now() - 1000) }), randomBytes(10)));
     expect(res.code).toBe(status.FAILED_PRECONDITION);
+    expect(res.reason).toBe(Reason.ORDER_LIMIT_PIECE_EXPIRED);
     expect(res.message).toMatch(/piece expiration .* is already past/);
   });
 });

@@ -7,5 +7,7 @@ export { ContactService, MetainfoService, NodeContactService, PiecestoreService 
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
 export * from './signing.js';
 export * from './grpc.js';
+export * from './reasons.js';
+export * from './rpc-error.js';
 export * from './flow-control.js';
 export * from './transport/index.js';

@@ -10,7 +10,9 @@
  * a server interceptor every dcsim server has (SERVER_OPTIONS), answers that with INVALID_ARGUMENT
  * before any handler, unary or streaming, sees the message.
  */
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import { Reason } from './reasons.js';
+import { RpcError, rpcStatus } from './rpc-error.js';
 
 /** Longest decoder error quoted in the answer. */
 const MAX_REASON = 200;
@@ -58,13 +60,13 @@ export function reportingMalformedRequests<T extends { readonly [method: string]
   return wrapped as unknown as T;
 }
 
-/** Ends a call whose request did not decode with INVALID_ARGUMENT; every other message passes through. */
+/** Ends a call whose request did not decode with INVALID_ARGUMENT (REQUEST_MALFORMED); every other message passes through. */
 export const rejectMalformedRequests: ServerInterceptor = (_method, call) =>
   new ServerInterceptingCall(call, {
     start: (next) =>
       next({
         onReceiveMessage: (message, pass) => {
-          if (message instanceof MalformedRequest) call.sendStatus({ code: status.INVALID_ARGUMENT, details: message.reason });
+          if (message instanceof MalformedRequest) call.sendStatus(rpcStatus(new RpcError(Reason.REQUEST_MALFORMED, message.reason)));
           else pass(message);
         },
       }),

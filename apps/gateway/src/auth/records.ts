@@ -6,13 +6,13 @@ import { parseAccess, type AccessGrant } from '@dcsim/crypto';
 import type { AuthDb } from './db.js';
 import { keyHash, newAccessKey, newSecretKey, parseAccessKeyId, recordKey } from './keys.js';
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from './seal.js';
+import { GatewayError } from '../errors.js';
 
 /** Storj refuses grants whose API key expires sooner than this. */
 export const MIN_REMAINING_MS = 60_000;
 
 /** A refusal with the HTTP status the service answers it with. */
-export class AuthError extends Error {
-  override name = 'AuthError';
+export class AuthError extends GatewayError {
   constructor(
     readonly status: 400 | 401 | 404 | 413 | 422,
     message: string,

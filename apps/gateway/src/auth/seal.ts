@@ -3,14 +3,13 @@
  * long as the two fields of a record use different ones: the grant and the secret each have theirs.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { GatewayError } from '../errors.js';
 
 export const GRANT_NONCE = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 export const SECRET_NONCE = Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 const TAG_SIZE = 16;
 
-export class SealError extends Error {
-  override name = 'SealError';
-}
+export class SealError extends GatewayError {}
 
 export function seal(key: Uint8Array, nonce: Uint8Array, plain: string): Uint8Array {
   const cipher = createCipheriv('aes-256-gcm', key, nonce);

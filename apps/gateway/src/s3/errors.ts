@@ -2,6 +2,7 @@
  * S3 errors: a code S3 clients know (they switch on it), the HTTP status that goes with it, and a
  * message for people. Messages name buckets and keys, never secrets, grants or signatures.
  */
+import { GatewayError } from '../errors.js';
 
 /** The HTTP status of each S3 error code the gateway answers with. */
 export const ERROR_STATUS = {
@@ -44,7 +45,7 @@ export const ERROR_STATUS = {
 
 export type S3ErrorCode = keyof typeof ERROR_STATUS;
 
-export class S3Error extends Error {
+export class S3Error extends GatewayError {
   readonly status: number;
   constructor(
     readonly code: S3ErrorCode,
@@ -53,7 +54,6 @@ export class S3Error extends Error {
     readonly extra: Record<string, string> = {},
   ) {
     super(message);
-    this.name = 'S3Error';
     this.status = ERROR_STATUS[code];
   }
 }

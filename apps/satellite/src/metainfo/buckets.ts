@@ -1,10 +1,9 @@
 /** CreateBucket, GetBucket, DeleteBucket, ListBuckets. */
 import { ActionType } from '@dcsim/crypto';
 import {
-  alreadyExists,
-  failedPrecondition,
-  invalidArgument,
-  notFound,
+  Reason,
+  RpcError,
+  fieldTooLarge,
   type Bucket,
   type CreateBucketRequest,
   type CreateBucketResponse,
@@ -27,13 +26,13 @@ export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucke
   checkBucketName(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
   const row = m.db.buckets.create(auth.project.id, req.name);
-  if (!row) throw alreadyExists(`bucket already exists: ${req.name}`);
+  if (!row) throw new RpcError(Reason.BUCKET_ALREADY_EXISTS, `bucket already exists: ${req.name}`, { bucket: req.name });
   m.log(`bucket created: ${req.name} (project ${auth.project.name})`);
   return { bucket: bucketMessage(row) };
 }
 
 export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse {
-  checkBucketLength(req.name);
+  checkBucketLength(req.name, 'name');
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.name });
   return { bucket: bucketMessage(requireBucket(m, auth, req.name)) };
 }
@@ -43,13 +42,15 @@ export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse
  * same transaction as the bucket, and their pieces are queued for deletion.
  */
 export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucketResponse {
-  checkBucketLength(req.name);
+  checkBucketLength(req.name, 'name');
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
   const projectId = auth.project.id;
   const now = Date.now();
   const { deletedObjects, queued } = m.db.transaction(() => {
-    if (!m.db.buckets.get(projectId, req.name)) throw notFound(`bucket not found: ${req.name}`);
-    if (!req.deleteAll && m.db.objects.hasVisible(projectId, req.name, now)) throw failedPrecondition('bucket not empty');
+    requireBucket(m, auth, req.name);
+    if (!req.deleteAll && m.db.objects.hasVisible(projectId, req.name, now)) {
+      throw new RpcError(Reason.BUCKET_NOT_EMPTY, 'bucket not empty', { bucket: req.name });
+    }
     let deletedObjects = 0;
     let queued = 0;
     // Pending uploads and expired objects go too: nothing may point at a bucket that is gone.
@@ -74,7 +75,8 @@ export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucke
  */
 export function listBuckets(m: Metainfo, req: ListBucketsRequest): ListBucketsResponse {
   if (req.cursor.length > MAX_BUCKET_NAME_LENGTH) {
-    throw invalidArgument(`bucket listing cursor is ${req.cursor.length} characters; bucket names have at most ${MAX_BUCKET_NAME_LENGTH}`);
+    const message = `bucket listing cursor is ${req.cursor.length} characters; bucket names have at most ${MAX_BUCKET_NAME_LENGTH}`;
+    throw fieldTooLarge('cursor', MAX_BUCKET_NAME_LENGTH, message);
   }
   const auth = m.auth.authorize(req.header, { op: ActionType.Read });
   const limit = clampLimit(req.limit);

@@ -9,7 +9,7 @@
  * a cursor that is a prefix item skips everything under it.
  */
 import { ActionType } from '@dcsim/crypto';
-import { invalidArgument, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
+import { fieldInvalid, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
 import { clampLimit } from './buckets.js';
 import type { Metainfo } from './context.js';
 import { listItem, prefixItem } from './convert.js';
@@ -19,13 +19,15 @@ import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './valid
 const SLASH = 0x2f;
 
 export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsResponse {
-  checkBucketLength(req.bucket);
-  checkBytes('encrypted listing prefix', req.encryptedPrefix, MAX_ENCRYPTED_KEY_LENGTH);
-  checkBytes('encrypted listing cursor', req.encryptedCursor, MAX_ENCRYPTED_KEY_LENGTH);
+  checkBucketLength(req.bucket, 'bucket');
+  checkBytes('encrypted_prefix', 'encrypted listing prefix', req.encryptedPrefix, MAX_ENCRYPTED_KEY_LENGTH);
+  checkBytes('encrypted_cursor', 'encrypted listing cursor', req.encryptedCursor, MAX_ENCRYPTED_KEY_LENGTH);
   const auth = m.auth.authorize(req.header, { op: ActionType.List, bucket: req.bucket, encryptedPath: req.encryptedPrefix });
   requireBucket(m, auth, req.bucket);
   const prefix = req.encryptedPrefix;
-  if (prefix.length > 0 && prefix[prefix.length - 1] !== SLASH) throw invalidArgument('listing prefix must be empty or end with "/"');
+  if (prefix.length > 0 && prefix[prefix.length - 1] !== SLASH) {
+    throw fieldInvalid('encrypted_prefix', 'listing prefix must be empty or end with "/"');
+  }
   const limit = clampLimit(req.limit);
   const now = Date.now();
   const end = prefix.length > 0 ? successorOfPrefix(prefix) : undefined;

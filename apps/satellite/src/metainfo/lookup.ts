@@ -1,5 +1,5 @@
 /** Finding the bucket or object a request names, within the caller's project only. */
-import { failedPrecondition, invalidArgument, notFound } from '@dcsim/protocol';
+import { Reason, RpcError, fieldInvalid } from '@dcsim/protocol';
 import type { Authenticated } from '../auth.js';
 import type { BucketRow, ObjectRow } from '../db/index.js';
 import type { Metainfo } from './context.js';
@@ -12,15 +12,15 @@ export function isVisible(row: ObjectRow, now: number): boolean {
 
 export function requireBucket(m: Metainfo, auth: Authenticated, name: string): BucketRow {
   const bucket = m.db.buckets.get(auth.project.id, name);
-  if (!bucket) throw notFound(`bucket not found: ${name}`);
+  if (!bucket) throw new RpcError(Reason.BUCKET_NOT_FOUND, `bucket not found: ${name}`, { bucket: name });
   return bucket;
 }
 
 /** The upload a stream ID names; another project's stream IDs look exactly like unknown ones. */
 export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow {
   const row = streamObject(m, auth, streamId);
-  if (!row) throw notFound('object upload not found (unknown stream ID, or the upload was abandoned)');
-  if (row.status !== 'pending') throw failedPrecondition('object is already committed');
+  if (!row) throw new RpcError(Reason.UPLOAD_NOT_FOUND, 'object upload not found (unknown stream ID, or the upload was abandoned)');
+  if (row.status !== 'pending') throw new RpcError(Reason.UPLOAD_ALREADY_COMMITTED, 'object is already committed');
   return row;
 }
 
@@ -31,19 +31,25 @@ export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8A
 export function readableObjectByStream(m: Metainfo, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
   const row = streamObject(m, auth, streamId);
   const retiredButReadable = row?.status === 'retired' && row.retiredUntil! > now && (row.expiresAt === null || row.expiresAt > now);
-  if (!row || !(isVisible(row, now) || retiredButReadable)) throw notFound('object not found');
+  if (!row || !(isVisible(row, now) || retiredButReadable)) throw objectNotFound();
   return row;
 }
 
 /** A committed, unexpired object by bucket and encrypted key. */
 export function visibleObject(m: Metainfo, auth: Authenticated, bucket: string, encryptedKey: Uint8Array, now: number): ObjectRow {
   const row = m.db.objects.committed(auth.project.id, bucket, encryptedKey);
-  if (!row || !isVisible(row, now)) throw notFound('object not found');
+  if (!row || !isVisible(row, now)) throw objectNotFound();
   return row;
 }
 
+export function objectNotFound(): RpcError {
+  return new RpcError(Reason.OBJECT_NOT_FOUND, 'object not found');
+}
+
 function streamObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow | undefined {
-  if (streamId.length !== STREAM_ID_SIZE) throw invalidArgument(`stream ID must be ${STREAM_ID_SIZE} bytes, got ${streamId.length}`);
+  if (streamId.length !== STREAM_ID_SIZE) {
+    throw fieldInvalid('stream_id', `stream ID must be ${STREAM_ID_SIZE} bytes, got ${streamId.length}`);
+  }
   const row = m.db.objects.byStream(streamId);
   return row && row.projectId === auth.project.id ? row : undefined;
 }

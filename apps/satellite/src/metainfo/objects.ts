@@ -2,12 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { ActionType } from '@dcsim/crypto';
 import {
-  failedPrecondition,
-  invalidArgument,
-  notFound,
-  permissionDenied,
-  status,
-  type RpcError,
+  Reason,
+  RpcError,
+  fieldInvalid,
+  rpcErrorInfo,
   type BeginObjectRequest,
   type BeginObjectResponse,
   type CommitObjectRequest,
@@ -25,7 +23,7 @@ import { abandonPendingSegment } from '../deletes.js';
 import { formatBytes, shortHex } from '@dcsim/format';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
-import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
+import { objectNotFound, pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
 import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
 
 /**
@@ -43,9 +41,10 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
   const maxTtl = m.auth.maxObjectTtlMs(auth);
   let expiresAt = req.expiresAt?.getTime();
   if (expiresAt !== undefined) {
-    if (Number.isNaN(expiresAt) || expiresAt <= now) throw invalidArgument('invalid expiration time, cannot be in the past');
+    if (Number.isNaN(expiresAt) || expiresAt <= now) throw fieldInvalid('expires_at', 'invalid expiration time, cannot be in the past');
     if (maxTtl !== undefined && expiresAt > now + maxTtl) {
-      throw invalidArgument(`invalid expiration time, cannot be longer than ${formatDuration(maxTtl)} (the API key's max object TTL)`);
+      const message = `invalid expiration time, cannot be longer than ${formatDuration(maxTtl)} (the API key's max object TTL)`;
+      throw fieldInvalid('expires_at', message);
     }
   } else if (maxTtl !== undefined) {
     expiresAt = now + maxTtl;
@@ -93,8 +92,8 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
  */
 export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
   checkMetadataSize(req.encryptedMetadata);
-  checkBytes('encrypted metadata key', req.encryptedMetadataKey, MAX_KEY_MATERIAL);
-  checkBytes('encrypted metadata key nonce', req.encryptedMetadataNonce, MAX_KEY_MATERIAL);
+  checkBytes('encrypted_metadata_key', 'encrypted metadata key', req.encryptedMetadataKey, MAX_KEY_MATERIAL);
+  checkBytes('encrypted_metadata_nonce', 'encrypted metadata key nonce', req.encryptedMetadataNonce, MAX_KEY_MATERIAL);
   const auth = m.auth.authenticate(req.header);
   const pending = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: pending.bucket, encryptedPath: pending.encryptedKey });
@@ -108,7 +107,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
     let queued = 0;
     for (const begun of m.db.pendingSegments.ofStream(current.streamId)) {
       if (!committed.has(`${begun.part}/${begun.index}`)) {
-        throw failedPrecondition(`segment ${begun.part}/${begun.index} was begun but never committed`);
+        throw new RpcError(Reason.UPLOAD_INCOMPLETE, `segment ${begun.part}/${begun.index} was begun but never committed`);
       }
       queued += abandonPendingSegment(m.db, begun, now); // an earlier attempt at a committed position
     }
@@ -164,7 +163,7 @@ export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjec
   requireBucket(m, auth, req.bucket);
   const row = m.db.transaction(() => {
     const row: ObjectRow | undefined = m.db.objects.committed(auth.project.id, req.bucket, req.encryptedObjectKey);
-    if (!row) throw notFound('object not found');
+    if (!row) throw objectNotFound();
     m.db.objects.retire(row.streamId, Date.now() + m.config.retiredGraceMs);
     return row;
   });
@@ -180,10 +179,10 @@ function checkMayOverwrite(m: Metainfo, auth: Authenticated, object: ObjectRow):
   try {
     m.auth.check(auth, { op: ActionType.Delete, bucket: object.bucket, encryptedPath: object.encryptedKey });
   } catch (err) {
-    if ((err as RpcError).code === status.PERMISSION_DENIED) {
-      throw permissionDenied('permission denied: an object exists under this key and the API key may not delete, so it may not overwrite');
-    }
-    throw err;
+    const { reason, facts } = rpcErrorInfo(err);
+    if (reason !== Reason.CAVEAT_REFUSED) throw err;
+    const message = 'permission denied: an object exists under this key and the API key may not delete, so it may not overwrite';
+    throw new RpcError(Reason.CAVEAT_REFUSED, message, facts);
   }
 }
 
@@ -196,7 +195,7 @@ function checkSegmentsComplete(segments: SegmentRow[]): void {
       part = s.part;
       expected = 0;
     }
-    if (s.index !== expected) throw failedPrecondition(`segment ${part}/${expected} is missing`);
+    if (s.index !== expected) throw new RpcError(Reason.UPLOAD_INCOMPLETE, `segment ${part}/${expected} is missing`);
     expected++;
   }
 }

@@ -11,7 +11,7 @@ export function projectInfo(m: Metainfo, req: ProjectInfoRequest): ProjectInfoRe
 }
 
 export function revokeApiKey(m: Metainfo, req: RevokeAPIKeyRequest): RevokeAPIKeyResponse {
-  checkBytes('API key to revoke', req.apiKey, MAX_API_KEY_SIZE, true);
+  checkBytes('api_key', 'API key to revoke', req.apiKey, MAX_API_KEY_SIZE, true);
   const { revoker, caveats } = m.auth.revoke(req.header, req.apiKey);
   m.log(
     `API key revoked: a macaroon with ${caveats} caveat(s) derived from key "${revoker.apiKey.name}" ` +

@@ -11,9 +11,8 @@
 import { ActionType, derivePieceId } from '@dcsim/crypto';
 import { nodeIdString } from '@dcsim/identity';
 import {
-  failedPrecondition,
-  invalidArgument,
-  notFound,
+  fieldInvalid,
+  fieldMissing,
   type RetryBeginSegmentPiecesRequest,
   type RetryBeginSegmentPiecesResponse,
 } from '@dcsim/protocol';
@@ -22,15 +21,13 @@ import type { PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate } from './convert.js';
 import { pendingObject } from './lookup.js';
-import { SEGMENT_ID_SIZE } from './segments.js';
+import { checkSegmentId, segmentUploadEnded, segmentUploadNotFound } from './segments.js';
 
 export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
   const auth = m.auth.authenticate(req.header);
-  if (req.segmentId.length !== SEGMENT_ID_SIZE) {
-    throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
-  }
+  checkSegmentId(req.segmentId);
   const pending = m.db.pendingSegments.get(req.segmentId);
-  if (!pending) throw notFound('segment upload not found (unknown segment ID, or it was abandoned)');
+  if (!pending) throw segmentUploadNotFound();
   const object = pendingObject(m, auth, pending.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const retried = checkPieceNumbers(req.retryPieceNumbers, pending.nodeIds.length);
@@ -38,7 +35,7 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
   const now = Date.now();
   const placements = m.db.transaction(() => {
     const current = m.db.pendingSegments.get(pending.segmentId);
-    if (!current) throw failedPrecondition('segment was committed or abandoned meanwhile');
+    if (!current) throw segmentUploadEnded();
     return replaceNodes(m, current, retried, now);
   });
   m.log(
@@ -53,11 +50,14 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
 
 /** Piece numbers within the scheme, each once, at least one. */
 function checkPieceNumbers(numbers: number[], total: number): number[] {
-  if (numbers.length === 0) throw invalidArgument('piece numbers to retry cannot be empty');
+  const field = 'retry_piece_numbers';
+  if (numbers.length === 0) throw fieldMissing(field, 'piece numbers to retry cannot be empty');
   const seen = new Set<number>();
   for (const num of numbers) {
-    if (!Number.isInteger(num) || num < 0 || num >= total) throw invalidArgument(`piece number ${num} must be within [0, ${total - 1}]`);
-    if (seen.has(num)) throw invalidArgument(`piece number ${num} is duplicated`);
+    if (!Number.isInteger(num) || num < 0 || num >= total) {
+      throw fieldInvalid(field, `piece number ${num} must be within [0, ${total - 1}]`);
+    }
+    if (seen.has(num)) throw fieldInvalid(field, `piece number ${num} is duplicated`);
     seen.add(num);
   }
   return numbers;

@@ -4,9 +4,10 @@ import { ActionType, derivePieceId, randomPieceId, type CipherSuite } from '@dcs
 import { MAX_TOTAL, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/identity';
 import {
-  failedPrecondition,
-  invalidArgument,
-  notFound,
+  Reason,
+  RpcError,
+  fieldInvalid,
+  fieldTooLarge,
   verifyPieceHashSignature,
   type BeginSegmentRequest,
   type BeginSegmentResponse,
@@ -44,7 +45,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
   const { part, index } = checkPosition(req.position);
   const scheme = schemeOf(object);
   const ceiling = maxPieceSizeOf(m, object, scheme);
-  checkSize('max order limit', req.maxOrderLimit, ceiling);
+  checkSize('max_order_limit', 'max order limit', req.maxOrderLimit, ceiling);
   const limit = req.maxOrderLimit > 0 ? req.maxOrderLimit : ceiling;
 
   const nodes = m.overlay.selectNodes(scheme.total, limit);
@@ -81,38 +82,43 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
 export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSegmentResponse {
   // A segment has at most MAX_TOTAL pieces, and n once begun: a longer list of results is refused before
   // any work grows with it (each result costs a signature check, and every refusal used to be listed).
-  checkCount('upload results', req.uploadResults.length, MAX_TOTAL);
-  if (req.segmentId.length !== SEGMENT_ID_SIZE) throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
+  checkCount('upload_results', 'upload results', req.uploadResults.length, MAX_TOTAL);
+  checkSegmentId(req.segmentId);
   checkSegmentKey(req);
   const auth = m.auth.authenticate(req.header);
   const pending = m.db.pendingSegments.get(req.segmentId);
-  if (!pending) throw notFound('segment upload not found (unknown segment ID, or it was abandoned)');
-  checkCount('upload results', req.uploadResults.length, pending.nodeIds.length, 'the segment has that many pieces');
+  if (!pending) throw segmentUploadNotFound();
+  checkCount('upload_results', 'upload results', req.uploadResults.length, pending.nodeIds.length, 'the segment has that many pieces');
   const object = pendingObject(m, auth, pending.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
-  checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
-  checkSize('encrypted size', req.encryptedSize);
-  if (req.encryptedSize === 0) throw invalidArgument('encrypted size of a remote segment must be > 0');
+  checkSize('plain_size', 'plain size', req.plainSize, m.config.maxSegmentSize);
+  checkSize('encrypted_size', 'encrypted size', req.encryptedSize);
+  if (req.encryptedSize === 0) throw fieldInvalid('encrypted_size', 'encrypted size of a remote segment must be > 0');
 
   const scheme = schemeOf(object);
   const expectedPieceSize = pieceSize(req.encryptedSize, scheme);
   if (expectedPieceSize > pending.maxPieceSize) {
-    throw invalidArgument(`a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`);
+    throw fieldInvalid(
+      'encrypted_size',
+      `a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`,
+    );
   }
   const { valid, invalid } = verifyUploadResults(m, pending, req.uploadResults, expectedPieceSize);
   if (invalid.length > 0) {
     m.log(`segment commit: dropped ${invalid.length} of ${req.uploadResults.length} piece result(s): ${listInvalid(invalid)}`);
   }
   if (valid.length < scheme.optimal) {
-    throw invalidArgument(
+    throw new RpcError(
+      Reason.TOO_FEW_VALID_PIECES,
       `number of valid pieces (${valid.length}) is less than the success threshold (${scheme.optimal}); ` +
         `found ${invalid.length} invalid piece(s)${invalid.length > 0 ? `: ${listInvalid(invalid)}` : ''}`,
+      { valid: String(valid.length), needed: String(scheme.optimal) },
     );
   }
 
   const now = Date.now();
   const newlyVetted = m.db.transaction(() => {
-    if (!m.db.pendingSegments.get(pending.segmentId)) throw failedPrecondition('segment was committed or abandoned meanwhile');
+    if (!m.db.pendingSegments.get(pending.segmentId)) throw segmentUploadEnded();
     pendingObject(m, auth, pending.streamId);
     removeSegment(m.db, pending.streamId, pending.part, pending.index, now); // a retried upload of this position
     m.db.segments.insert(
@@ -154,9 +160,10 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
   const { part, index } = checkPosition(req.position);
   const size = req.encryptedInlineData.length;
   if (size > m.config.inlineThreshold) {
-    throw invalidArgument(`inline segment is ${size} bytes, over the inline threshold of ${m.config.inlineThreshold} bytes`);
+    const message = `inline segment is ${size} bytes, over the inline threshold of ${m.config.inlineThreshold} bytes`;
+    throw fieldTooLarge('encrypted_inline_data', m.config.inlineThreshold, message);
   }
-  checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
+  checkSize('plain_size', 'plain size', req.plainSize, m.config.maxSegmentSize);
   const now = Date.now();
   m.db.transaction(() => {
     pendingObject(m, auth, object.streamId);
@@ -197,7 +204,7 @@ export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): Downl
   const segments = m.db.segments.ofStream(object.streamId);
   const infos = segmentInfos(segments);
   const at = index < 0 ? segments.length - 1 : segments.findIndex((s) => s.part === part && s.index === index);
-  if (at < 0) throw notFound(`segment ${part}/${index} not found`);
+  if (at < 0) throw new RpcError(Reason.SEGMENT_NOT_FOUND, `segment ${part}/${index} not found`);
   const segment = segments[at];
   const scheme = schemeOf(object);
   const response: DownloadSegmentResponse = {
@@ -218,8 +225,22 @@ export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): Downl
 
 /** The content key of a segment, encrypted, and its nonce: required, and no larger than a key can be. */
 function checkSegmentKey(req: { encryptedKey: Uint8Array; encryptedKeyNonce: Uint8Array }): void {
-  checkBytes('encrypted segment key', req.encryptedKey, MAX_KEY_MATERIAL, true);
-  checkBytes('encrypted segment key nonce', req.encryptedKeyNonce, MAX_KEY_MATERIAL);
+  checkBytes('encrypted_key', 'encrypted segment key', req.encryptedKey, MAX_KEY_MATERIAL, true);
+  checkBytes('encrypted_key_nonce', 'encrypted segment key nonce', req.encryptedKeyNonce, MAX_KEY_MATERIAL);
+}
+
+export function checkSegmentId(segmentId: Uint8Array): void {
+  if (segmentId.length !== SEGMENT_ID_SIZE) {
+    throw fieldInvalid('segment_id', `segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${segmentId.length}`);
+  }
+}
+
+export function segmentUploadNotFound(): RpcError {
+  return new RpcError(Reason.SEGMENT_UPLOAD_NOT_FOUND, 'segment upload not found (unknown segment ID, or it was abandoned)');
+}
+
+export function segmentUploadEnded(): RpcError {
+  return new RpcError(Reason.SEGMENT_UPLOAD_ENDED, 'segment was committed or abandoned meanwhile');
 }
 
 /** Invalid results for a message or log line: the first few named, the rest counted. */

@@ -1,12 +1,21 @@
 /**
- * Checks of request fields, each throwing INVALID_ARGUMENT with a short message that names the field.
- * Handlers run them before anything else (authentication included): a field a client can make as large
+ * Checks of request fields, each throwing INVALID_ARGUMENT with a short message that names the field, and
+ * the field's .proto name in the reason's facts (FIELD_MISSING, FIELD_TOO_LARGE, FIELD_INVALID, or
+ * BUCKET_NAME_INVALID). Handlers run them before anything else (authentication included): a field a client can make as large
  * as a gRPC message (16 MiB) is refused by its size before any work scales with it, and no message
  * echoes more than a few dozen bytes of what the client sent.
  */
 import { isIP } from 'node:net';
 import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto';
-import { invalidArgument, type EncryptionParameters as EncryptionParametersMessage, type SegmentPosition } from '@dcsim/protocol';
+import {
+  Reason,
+  RpcError,
+  fieldInvalid,
+  fieldMissing,
+  fieldTooLarge,
+  type EncryptionParameters as EncryptionParametersMessage,
+  type SegmentPosition,
+} from '@dcsim/protocol';
 
 /** Longest encrypted object key accepted (path encryption roughly doubles a key's length). */
 export const MAX_ENCRYPTED_KEY_LENGTH = 4096;
@@ -21,10 +30,10 @@ export const MAX_BUCKET_NAME_LENGTH = 63;
  */
 export const MAX_KEY_MATERIAL = 256;
 
-/** S3/Storj bucket name rules: 3-63 characters, lowercase letters, digits, '-' and '.', labels not empty. */
+/** CreateBucket's `name`, by the S3/Storj rules: 3-63 characters, lowercase letters, digits, '-' and '.', labels not empty. */
 export function checkBucketName(name: string): void {
-  checkBucketLength(name);
-  const bad = (why: string) => invalidArgument(`invalid bucket name ${JSON.stringify(name)}: ${why}`);
+  checkBucketLength(name, 'name');
+  const bad = (why: string) => badBucketName('name', `invalid bucket name ${JSON.stringify(name)}: ${why}`);
   if (!/^[a-z0-9.-]+$/.test(name)) throw bad('may contain only lowercase letters, digits, "-" and "."');
   for (const label of name.split('.')) {
     if (label === '') throw bad('must not have empty labels ("..", or "." at either end)');
@@ -34,52 +43,51 @@ export function checkBucketName(name: string): void {
 }
 
 /**
- * A bucket named by a request that reads or deletes: only its length is checked (Storj's
- * validateBucketNameLength), since no bucket longer or shorter was ever created.
+ * A bucket named by a request that reads or deletes (`field`: the request's bucket field): only its length is
+ * checked (Storj's validateBucketNameLength), since no bucket longer or shorter was ever created.
  */
-export function checkBucketLength(name: string): void {
-  if (name.length === 0) throw invalidArgument('bucket name is required');
+export function checkBucketLength(name: string, field: 'name' | 'bucket'): void {
+  if (name.length === 0) throw badBucketName(field, 'bucket name is required');
   if (name.length < 3 || name.length > MAX_BUCKET_NAME_LENGTH) {
-    throw invalidArgument(`bucket name is ${name.length} characters; it must be 3 to ${MAX_BUCKET_NAME_LENGTH}`);
+    throw badBucketName(field, `bucket name is ${name.length} characters; it must be 3 to ${MAX_BUCKET_NAME_LENGTH}`);
   }
 }
 
-/** A byte field with an upper bound; `required` also refuses an empty one. */
-export function checkBytes(what: string, value: Uint8Array, max: number, required = false): void {
-  if (required && value.length === 0) throw invalidArgument(`${what} is required`);
-  if (value.length > max) throw invalidArgument(`${what} is ${value.length} bytes; at most ${max} are allowed`);
+function badBucketName(field: string, message: string): RpcError {
+  return new RpcError(Reason.BUCKET_NAME_INVALID, message, { field });
+}
+
+/** A byte field (`field` as the .proto names it, `what` as messages do) with an upper bound; `required` also refuses an empty one. */
+export function checkBytes(field: string, what: string, value: Uint8Array, max: number, required = false): void {
+  if (required && value.length === 0) throw fieldMissing(field, `${what} is required`);
+  if (value.length > max) throw fieldTooLarge(field, max, `${what} is ${value.length} bytes; at most ${max} are allowed`);
 }
 
 /** The length of a list in a request; `why` says where the bound comes from. */
-export function checkCount(what: string, count: number, max: number, why?: string): void {
-  if (count > max) throw invalidArgument(`${count} ${what}; at most ${max} are allowed${why ? ` (${why})` : ''}`);
+export function checkCount(field: string, what: string, count: number, max: number, why?: string): void {
+  if (count > max) throw fieldTooLarge(field, max, `${count} ${what}; at most ${max} are allowed${why ? ` (${why})` : ''}`);
 }
 
 export function checkEncryptedKey(key: Uint8Array): void {
-  if (key.length === 0) throw invalidArgument('encrypted object key is required');
-  if (key.length > MAX_ENCRYPTED_KEY_LENGTH) {
-    throw invalidArgument(`encrypted object key is ${key.length} bytes; at most ${MAX_ENCRYPTED_KEY_LENGTH} are allowed`);
-  }
+  checkBytes('encrypted_object_key', 'encrypted object key', key, MAX_ENCRYPTED_KEY_LENGTH, true);
 }
 
 /** The bucket and encrypted object key a request names. */
 export function checkObjectName(req: { bucket: string; encryptedObjectKey: Uint8Array }): void {
-  checkBucketLength(req.bucket);
+  checkBucketLength(req.bucket, 'bucket');
   checkEncryptedKey(req.encryptedObjectKey);
 }
 
 export function checkMetadataSize(metadata: Uint8Array): void {
-  if (metadata.length > MAX_METADATA_SIZE) {
-    throw invalidArgument(`encrypted metadata is ${metadata.length} bytes; at most ${MAX_METADATA_SIZE} are allowed`);
-  }
+  checkBytes('encrypted_metadata', 'encrypted metadata', metadata, MAX_METADATA_SIZE);
 }
 
 export function checkPosition(position: SegmentPosition | undefined, allowLast = false): { part: number; index: number } {
   const part = position?.partNumber ?? 0;
   const index = position?.index ?? 0;
-  if (!Number.isInteger(part) || part < 0) throw invalidArgument(`segment part number must be >= 0, got ${part}`);
+  if (!Number.isInteger(part) || part < 0) throw fieldInvalid('position.part_number', `segment part number must be >= 0, got ${part}`);
   if (!Number.isInteger(index) || index < (allowLast ? -1 : 0)) {
-    throw invalidArgument(`segment index must be >= ${allowLast ? -1 : 0}, got ${index}`);
+    throw fieldInvalid('position.index', `segment index must be >= ${allowLast ? -1 : 0}, got ${index}`);
   }
   return { part, index };
 }
@@ -89,17 +97,18 @@ export function checkEncryption(params: EncryptionParametersMessage | undefined)
   if (!params || (params.cipherSuite === 0 && params.blockSize === 0)) return DEFAULT_ENCRYPTION;
   const { cipherSuite, blockSize } = params;
   if (!Object.values(CipherSuite).includes(cipherSuite) || cipherSuite === CipherSuite.Unspecified) {
-    throw invalidArgument(`unknown cipher suite ${cipherSuite}`);
+    throw fieldInvalid('encryption_parameters.cipher_suite', `unknown cipher suite ${cipherSuite}`);
   }
   const authenticated = cipherSuite === CipherSuite.AESGCM || cipherSuite === CipherSuite.Secretbox;
   const min = authenticated ? TAG_SIZE + 1 : 1;
   if (!Number.isInteger(blockSize) || blockSize < min || blockSize > MAX_BLOCK_SIZE) {
-    throw invalidArgument(`encryption block size must be from ${min} to ${MAX_BLOCK_SIZE}, got ${blockSize}`);
+    const message = `encryption block size must be from ${min} to ${MAX_BLOCK_SIZE}, got ${blockSize}`;
+    throw fieldInvalid('encryption_parameters.block_size', message);
   }
   return { cipherSuite: cipherSuite as CipherSuite, blockSize };
 }
 
-export function checkSize(what: string, value: number, max?: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(`${what} must be >= 0, got ${value}`);
-  if (max !== undefined && value > max) throw invalidArgument(`${what} is ${value}; at most ${max} is allowed`);
+export function checkSize(field: string, what: string, value: number, max?: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw fieldInvalid(field, `${what} must be >= 0, got ${value}`);
+  if (max !== undefined && value > max) throw fieldTooLarge(field, max, `${what} is ${value}; at most ${max} is allowed`);
 }

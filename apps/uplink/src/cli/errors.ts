@@ -2,9 +2,9 @@
  * How every uplink command fails: one line on stderr naming what went wrong, exit code 1, no stack trace.
  * Unexpected errors still print their message; set DCSIM_DEBUG=1 to see the stack.
  */
-export class CliError extends Error {
-  override name = 'CliError';
-}
+import { UplinkError } from '../lib/uplink-error.js';
+
+export class CliError extends UplinkError {}
 
 export function fail(err: unknown): never {
   const message = err instanceof Error ? err.message || err.name : String(err);

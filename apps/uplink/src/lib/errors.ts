@@ -1,16 +1,15 @@
 /**
  * Errors the uplink library throws, each with a one-line message a CLI can print as-is. They name the
  * bucket and object in the user's terms (the plaintext key), never keys, passphrases or grants.
+ *
+ * A satellite's or node's refusal becomes one of them by its gRPC status code and reason (the reasons of
+ * @dcsim/protocol), never by its wording: messages are for people and may change. An error made from an
+ * answer keeps it as `cause`; `rpcErrorInfo(err.cause)` gives its code, reason and facts.
  */
-import { rpcErrorInfo, status, type PeerIdentityError } from '@dcsim/protocol';
+import { Reason, rpcErrorInfo, status, type PeerIdentityError, type RpcErrorInfo } from '@dcsim/protocol';
+import { UplinkError } from './uplink-error.js';
 
-/** Base class: `instanceof UplinkError` tells "the library said no" from a bug. */
-export class UplinkError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export { UplinkError };
 
 export class BucketNotFoundError extends UplinkError {
   constructor(readonly bucket: string) {
@@ -39,10 +38,16 @@ export class ObjectNotFoundError extends UplinkError {
   }
 }
 
-/** A caveat of the API key forbids the request; `reason` is the satellite's explanation. */
+/**
+ * A caveat of the API key forbids the request; `reason` is the satellite's explanation, `caveat` the caveat
+ * field that refused when the satellite named it (`not_after`, `disallow_writes`, `allowed_paths`...).
+ */
 export class AccessDeniedError extends UplinkError {
-  constructor(readonly reason: string) {
-    super(`access denied: ${reason.replace(/^permission denied:\s*/i, '')}`);
+  constructor(
+    readonly reason: string,
+    readonly caveat?: string,
+  ) {
+    super(`access denied: ${withoutPrefix(reason, 'permission denied: ')}`);
   }
 }
 
@@ -135,46 +140,62 @@ export class CorruptDataError extends UplinkError {}
 /** Bad input to the library itself (an empty bucket name, a range outside the object...). */
 export class InvalidArgumentError extends UplinkError {}
 
-/** What a satellite call was about, so a status code can become an error naming it. */
+/** What a satellite call was about, so a refusal can become an error naming it in the user's terms. */
 export interface Subject {
   bucket?: string;
   key?: string;
 }
 
-/** Maps a failed Metainfo call to one of the errors above by its gRPC status code. */
-export function satelliteError(err: unknown, subject: Subject = {}): Error {
+/**
+ * Maps a failed Metainfo call to one of the errors above by its status code and reason; the satellite's
+ * message is only ever shown, never read. The answer stays reachable as the error's `cause`.
+ */
+export function satelliteError(err: unknown, subject: Subject = {}): UplinkError {
   if (err instanceof UplinkError) return err;
-  const { code, message } = rpcErrorInfo(err);
+  const mapped = fromAnswer(rpcErrorInfo(err), subject);
+  mapped.cause = err;
+  return mapped;
+}
+
+function fromAnswer({ code, reason, message, facts }: RpcErrorInfo, subject: Subject): UplinkError {
+  const bucket = subject.bucket ?? facts.bucket;
   switch (code) {
     case status.NOT_FOUND:
-      if (subject.bucket !== undefined && (subject.key === undefined || /^bucket/i.test(message))) {
-        return new BucketNotFoundError(subject.bucket);
+      if (reason === Reason.BUCKET_NOT_FOUND && bucket !== undefined) return new BucketNotFoundError(bucket);
+      if (reason === Reason.OBJECT_NOT_FOUND && bucket !== undefined && subject.key !== undefined) {
+        return new ObjectNotFoundError(bucket, subject.key);
       }
-      if (subject.bucket !== undefined && subject.key !== undefined) return new ObjectNotFoundError(subject.bucket, subject.key);
-      return new SatelliteError(code, message);
+      break;
     case status.ALREADY_EXISTS:
-      return subject.bucket !== undefined ? new BucketExistsError(subject.bucket) : new SatelliteError(code, message);
-    case status.PERMISSION_DENIED:
-      return new AccessDeniedError(message);
-    case status.UNAUTHENTICATED:
-      return /revoked/i.test(message) ? new RevokedError() : new InvalidAccessError(message);
+      if (reason === Reason.BUCKET_ALREADY_EXISTS && bucket !== undefined) return new BucketExistsError(bucket);
+      break;
     case status.FAILED_PRECONDITION:
-      if (/not empty/i.test(message) && subject.bucket !== undefined) return new BucketNotEmptyError(subject.bucket);
-      return new SatelliteError(code, message);
+      if (reason === Reason.BUCKET_NOT_EMPTY && bucket !== undefined) return new BucketNotEmptyError(bucket);
+      break;
+    case status.PERMISSION_DENIED: // a caveat refused, or RevokeApiKey for a key not derived from this one
+      return new AccessDeniedError(message, facts.caveat);
+    case status.UNAUTHENTICATED:
+      return reason === Reason.API_KEY_REVOKED ? new RevokedError() : new InvalidAccessError(message);
     case status.RESOURCE_EXHAUSTED:
-      return new NotEnoughNodesError(message);
-    case status.UNAVAILABLE:
+      if (reason === Reason.NOT_ENOUGH_NODES) return new NotEnoughNodesError(message);
+      break;
+    case status.UNAVAILABLE: // grpc-js's own codes for a satellite it could not reach or that did not answer
       return new SatelliteUnavailableError(code, `unreachable (${message})`);
     case status.DEADLINE_EXCEEDED:
       return new SatelliteUnavailableError(code, `did not answer in time (${message})`);
-    default:
-      return new SatelliteError(code, message);
   }
+  return new SatelliteError(code, message);
+}
+
+/** For display only: "access denied: permission denied: ..." says it twice. */
+function withoutPrefix(text: string, prefix: string): string {
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }
 
 /**
  * One piece transfer with one node failed. `bad` means the node answered with data or a hash that
- * failed verification (as opposed to refusing or being unreachable): worth a log line naming it.
+ * failed verification (as opposed to refusing or being unreachable): worth a log line naming it. A node's
+ * refusal is the `cause` (its reason, e.g. ORDER_LIMIT_EXPIRED, by `rpcErrorInfo(err.cause)`).
  */
 export class PieceError extends UplinkError {
   constructor(
@@ -182,7 +203,8 @@ export class PieceError extends UplinkError {
     readonly pieceNum: number,
     readonly reason: string,
     readonly bad = false,
+    options?: ErrorOptions,
   ) {
-    super(`piece ${pieceNum} on node ${nodeId}: ${reason}`);
+    super(`piece ${pieceNum} on node ${nodeId}: ${reason}`, options);
   }
 }

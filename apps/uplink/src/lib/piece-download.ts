@@ -30,7 +30,8 @@ export async function downloadPiece(
 ): Promise<Uint8Array> {
   const limit = addressed.limit;
   const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
-  const fail = (reason: string, bad = false) => new PieceError(nodeId, addressed.pieceNum, reason, bad);
+  const fail = (reason: string, bad = false, cause?: unknown) =>
+    new PieceError(nodeId, addressed.pieceNum, reason, bad, cause === undefined ? undefined : { cause });
   if (!limit) throw fail('order limit missing');
   if (request.signal?.aborted) throw fail('cancelled');
 
@@ -74,7 +75,7 @@ export async function downloadPiece(
     pieceMemory.give([data]);
     if (err instanceof PieceError) throw err;
     if (request.signal?.aborted) throw fail('cancelled');
-    throw fail(node.describe(err));
+    throw fail(node.describe(err), false, err);
   } finally {
     request.signal?.removeEventListener('abort', cancel);
   }

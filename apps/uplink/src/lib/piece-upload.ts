@@ -61,7 +61,8 @@ export async function uploadPiece(
 ): Promise<PieceHash> {
   const limit = addressed.limit;
   const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
-  const fail = (reason: string, bad = false) => new PieceError(nodeId, addressed.pieceNum, reason, bad);
+  const fail = (reason: string, bad = false, cause?: unknown) =>
+    new PieceError(nodeId, addressed.pieceNum, reason, bad, cause === undefined ? undefined : { cause });
   if (!limit) throw fail('order limit missing');
   if (options.signal?.aborted) throw fail('cancelled');
 
@@ -118,7 +119,7 @@ export async function uploadPiece(
     if (!settled) call.cancel(); // an upload we give up on must not linger
     if (err instanceof PieceError) throw err;
     if (options.signal?.aborted) throw fail('cancelled');
-    throw fail(node.describe(err));
+    throw fail(node.describe(err), false, err);
   } finally {
     options.signal?.removeEventListener('abort', cancel);
   }

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { EncryptionParameters } from '@dcsim/crypto';
 import type { RedundancyScheme } from '@dcsim/erasure';
 import { observed } from './observed.js';
+import { UplinkError } from './uplink-error.js';
 
 export interface EncodeJob {
   plain: Uint8Array;
@@ -47,9 +48,7 @@ export type WorkerReply =
   | { id: number; type: 'error'; error: string; corrupt?: boolean };
 
 /** The worker thread failed or died: an internal failure, not something the caller did. */
-export class SegmentThreadError extends Error {
-  override name = 'SegmentThreadError';
-}
+export class SegmentThreadError extends UplinkError {}
 
 type Handler = (reply: WorkerReply) => void;
 

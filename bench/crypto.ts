@@ -11,7 +11,7 @@
  * Run: npm run bench -- crypto
  */
 import { createCipheriv, randomFillSync } from 'node:crypto';
-import { DEFAULT_ENCRYPTION, decryptSegment, encryptedSize, encryptSegments } from '@dcsim/crypto';
+import { DEFAULT_ENCRYPTION, decryptSegment, encryptedSize, encryptSegments } from '@dcsim/crypto/encryption';
 
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;

@@ -9,7 +9,7 @@
  * decoded once per request, however many checks the request needs (`npm run bench -- auth`).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { APIKey, ApiKeyError, checkCaveats, type ActionType, type Caveat } from '@dcsim/crypto';
+import { APIKey, ApiKeyError, checkCaveats, type ActionType, type Caveat } from '@dcsim/crypto/macaroon';
 import { invalidArgument, permissionDenied, unauthenticated, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
 

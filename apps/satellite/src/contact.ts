@@ -9,7 +9,8 @@
  * which the node checks against the satellite ID it was configured with before trusting any order limit.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { idMatchesKey, nodeIdString, type Identity } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { idMatchesKey, type Identity } from '@dcsim/identity';
 import {
   invalidArgument,
   unaryHandler,
@@ -21,7 +22,7 @@ import {
   type Transport,
 } from '@dcsim/protocol';
 import type { SatelliteDb } from './db/index.js';
-import { formatBytes } from '@dcsim/format';
+import { formatBytes } from '@dcsim/common/size';
 import type { Logger } from './log.js';
 import { pingBack, PING_TIMEOUT_MS } from './pingback.js';
 

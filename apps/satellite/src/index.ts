@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
-import { formatNodeUrl, loadOrCreateIdentity, nodeIdString, type Identity } from '@dcsim/identity';
+import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
+import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Auth } from './auth.js';
@@ -94,7 +95,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     identity,
     id,
     address,
-    url: formatNodeUrl(identity.id, address),
+    url: formatNodeUrl({ id: identity.id, address }),
     db,
     deletePiecesNow: () => deleter.runOnce(),
     async stop() {

@@ -4,7 +4,8 @@
  * uplink does on a node starts here.
  */
 import { randomBytes } from 'node:crypto';
-import { derivePieceId, encryptedSize, type EncryptionParameters } from '@dcsim/crypto';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { Identity } from '@dcsim/identity';
 import { PieceAction, signOrderLimit, type AddressedOrderLimit, type OrderLimit } from '@dcsim/protocol';

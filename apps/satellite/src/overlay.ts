@@ -14,7 +14,7 @@
  *   places are filled regardless of subnet.
  */
 import { isIPv4 } from 'node:net';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { resourceExhausted } from '@dcsim/protocol';
 import type { SatelliteConfig } from './config.js';
 import type { NodeRow, SatelliteDb } from './db/index.js';

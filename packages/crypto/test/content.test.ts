@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   blockRange, CipherSuite, decrypt, decryptBlocks, decryptKey, decryptRange, decryptSegment, DecryptionError, DEFAULT_ENCRYPTION,
   encryptedSize, encryptSegment, encryptSegments, SegmentEncrypter, incrementNonce, paddingLength, segmentNonce, type EncryptionParameters,
-} from '../src/index.js';
+} from '../src/encryption/index.js';
 
 const key = new Uint8Array(randomBytes(32));
 const params = DEFAULT_ENCRYPTION; // AES-GCM, 7424-byte blocks of 7408 plaintext bytes

@@ -2,7 +2,8 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deriveContentKey, deriveKey, derivePathKey, projectSaltFromId, Store, utf8Encode } from '../src/index.js';
+import { utf8Encode } from '@dcsim/common/encoding';
+import { deriveContentKey, deriveKey, derivePathKey, projectSaltFromId, Store } from '../src/encryption/index.js';
 
 describe('key derivation', () => {
   const root = new Uint8Array(32).map((_, i) => 31 - i);

@@ -7,7 +7,7 @@
  * limits and piece hashes with it; anyone can check that an ID belongs to a public key with `idMatchesKey`.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { nodeIdString } from './nodeid.js';
+import { equalBytes } from '@dcsim/common/bytes';
 
 export interface Identity {
   /** 32-byte node ID: SHA-256(public key) with the last byte set to the ID version (0). */
@@ -45,7 +45,7 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {
 }
 
 export function idMatchesKey(id: Uint8Array, publicKey: Uint8Array): boolean {
-  return Buffer.from(nodeIdFromPublicKey(publicKey)).equals(id);
+  return equalBytes(nodeIdFromPublicKey(publicKey), id);
 }
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
@@ -60,8 +60,4 @@ export function exportPrivateKey(identity: Identity): string {
 
 export function importPrivateKey(pem: string): Identity {
   return identityFromPrivateKey(createPrivateKey(pem));
-}
-
-export function describeIdentity(identity: Identity): string {
-  return nodeIdString(identity.id);
 }

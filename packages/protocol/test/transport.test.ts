@@ -1,6 +1,7 @@
 import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateIdentity, nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { generateIdentity } from '@dcsim/identity';
 import {
   bindServer, CHANNEL_OPTIONS, NodeContactClient, NodeContactService, PeerIdentityError, rpcErrorInfo, status, Transport, unary, unaryHandler,
 } from '../src/index.js';

@@ -5,7 +5,7 @@
  * The secret is 32 random bytes behind version byte 78: 53 characters; S3 clients sign with that string.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { fromBase32, toBase32 } from '@dcsim/crypto';
+import { fromBase32, toBase32 } from '@dcsim/common/encoding';
 
 /** Lower-case unpadded RFC 4648 base32, as Storj prints these keys. */
 export const base32Encode = (bytes: Uint8Array): string => toBase32(bytes).toLowerCase();

@@ -2,7 +2,7 @@
  * Registering an access grant (new S3 credentials for it) and looking one up, over the database. The
  * sealed fields open only with the access key ID, which the caller brings and the database never holds.
  */
-import { parseAccess, type AccessGrant } from '@dcsim/crypto';
+import { parseAccess, type AccessGrant } from '@dcsim/crypto/grant';
 import type { AuthDb } from './db.js';
 import { keyHash, newAccessKey, newSecretKey, parseAccessKeyId, recordKey } from './keys.js';
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from './seal.js';

@@ -1,5 +1,5 @@
 /** CreateBucket, GetBucket, DeleteBucket, ListBuckets. */
-import { ActionType } from '@dcsim/crypto';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import {
   alreadyExists,
   failedPrecondition,

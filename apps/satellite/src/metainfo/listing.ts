@@ -8,7 +8,7 @@
  * prefix item `component/`. The cursor is the last item of the previous page (relative too);
  * a cursor that is a prefix item skips everything under it.
  */
-import { ActionType } from '@dcsim/crypto';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import { invalidArgument, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
 import { clampLimit } from './buckets.js';
 import type { Metainfo } from './context.js';

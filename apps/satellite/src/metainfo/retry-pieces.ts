@@ -8,8 +8,9 @@
  * Unlike Storj, it replaces as many of the pieces as it has nodes for (at least one): with few spare
  * nodes, one more stored piece may be all the segment needs.
  */
-import { ActionType, derivePieceId } from '@dcsim/crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { ActionType } from '@dcsim/crypto/macaroon';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import {
   failedPrecondition,
   invalidArgument,

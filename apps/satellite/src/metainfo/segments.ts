@@ -1,8 +1,10 @@
 /** BeginSegment, CommitSegment, MakeInlineSegment, DownloadSegment. */
 import { randomBytes } from 'node:crypto';
-import { ActionType, derivePieceId, randomPieceId, type CipherSuite } from '@dcsim/crypto';
+import { derivePieceId, randomPieceId } from '@dcsim/common/pieceid';
+import { type CipherSuite } from '@dcsim/crypto/encryption';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import { MAX_TOTAL, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import {
   failedPrecondition,
   invalidArgument,
@@ -20,7 +22,7 @@ import {
 } from '@dcsim/protocol';
 import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/index.js';
 import { removeSegment } from '../deletes.js';
-import { formatBytes } from '@dcsim/format';
+import { formatBytes } from '@dcsim/common/size';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';

@@ -5,7 +5,7 @@
  * echoes more than a few dozen bytes of what the client sent.
  */
 import { isIP } from 'node:net';
-import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto';
+import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { invalidArgument, type EncryptionParameters as EncryptionParametersMessage, type SegmentPosition } from '@dcsim/protocol';
 
 /** Longest encrypted object key accepted (path encryption roughly doubles a key's length). */

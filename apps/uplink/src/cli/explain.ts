@@ -4,7 +4,7 @@
  * ID); for a download, which nodes served which pieces. Everything printed here is what left this machine
  * or where it went; nothing in it is secret.
  */
-import { cipherSuiteName } from '@dcsim/crypto';
+import { cipherSuiteName } from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
 import type { ObjectInfo, ProgressEvent, UploadReport } from '../index.js';
 import { sjUrl } from './sj-url.js';

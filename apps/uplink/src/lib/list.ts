@@ -5,7 +5,8 @@
  * encryption is deterministic, so that is exactly the object's encrypted key). Keys that do not
  * decrypt with this access (another passphrase wrote them) are skipped, as Storj's uplink does.
  */
-import { CryptoError, decryptObjectMetadata, decryptPath, deriveObjectContentKey } from '@dcsim/crypto';
+import { decryptObjectMetadata, decryptPath, deriveObjectContentKey } from '@dcsim/crypto/encryption';
+import { CryptoError } from '@dcsim/crypto/errors';
 import type { ObjectListItem } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';

@@ -6,7 +6,7 @@
  * AES-GCM tags of the decrypted blocks instead (download.ts).
  */
 import { createHash } from 'node:crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';

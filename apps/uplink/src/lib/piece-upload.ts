@@ -5,7 +5,7 @@
  * is the node's (piece-hash.ts). The satellite will check the same signature again at commit.
  */
 import { createHash } from 'node:crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import {
   PiecestoreService,
   type AddressedOrderLimit,

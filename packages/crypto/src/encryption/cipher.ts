@@ -2,7 +2,7 @@
  * Cipher suites and encryption parameters, numbered as in Storj's protobufs (storj/common storj/encryption.go,
  * pb CipherSuite). The same numbers appear in access grants, object records and StreamMeta.
  */
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 export enum CipherSuite {
   Unspecified = 0,

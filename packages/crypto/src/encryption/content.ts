@@ -10,7 +10,8 @@
 import { BlockCipher } from './blocks.js';
 import { CipherSuite, blockSizes, type EncryptionParameters } from './cipher.js';
 import { encryptedSize } from './encrypter.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 import { readPadding } from './padding.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from '@noble/hashes/utils.js';
 import { NONCE_SIZE } from './cipher.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 export function zeroNonce(): Uint8Array {
   return new Uint8Array(NONCE_SIZE);

@@ -9,10 +9,11 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { EncodingError, fromBase64Url, toBase64Url, utf8Decode, utf8Encode } from '../encoding.js';
+import { EncodingError, fromBase64Url, toBase64Url, utf8Decode, utf8Encode } from '@dcsim/common/encoding';
 import { AESGCM_NONCE_SIZE, CipherSuite, NONCE_SIZE, cipherSuiteName } from './cipher.js';
 import { decrypt, encrypt } from './encrypt.js';
-import { CryptoError, DecryptionError, MissingEncryptionBaseError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError, MissingEncryptionBaseError } from './errors.js';
 import { escapeComponent, unescapeComponent } from './escape.js';
 import { deriveContentKey, deriveKey } from './keys.js';
 import type { Base, Store } from './store.js';

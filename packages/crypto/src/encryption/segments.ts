@@ -13,7 +13,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { DEFAULT_ENCRYPTION, KEY_SIZE, type EncryptionParameters } from './cipher.js';
 import { encrypt, encryptKey } from './encrypt.js';
 import { SegmentEncrypter, encryptedSize } from './encrypter.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 import { randomNonce, segmentNonce } from './nonce.js';
 
 export interface SegmentEncryptionOptions {

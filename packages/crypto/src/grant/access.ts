@@ -9,8 +9,9 @@
  * 2 block_size }.
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { checkDecode, checkEncode } from '../base58.js';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
 import { CipherSuite, type EncryptionParameters } from '../encryption/cipher.js';
+import { CryptoError } from '../errors.js';
 import { Store, type StoreEntry } from '../encryption/store.js';
 import { APIKey } from '../macaroon/apikey.js';
 import { limitStore } from './limit.js';
@@ -28,7 +29,7 @@ export interface AccessGrant {
   encAccess: EncryptionAccess;
 }
 
-export class AccessError extends Error {
+export class AccessError extends CryptoError {
   override name = 'AccessError';
 }
 

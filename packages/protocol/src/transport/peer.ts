@@ -3,7 +3,8 @@
  * (@dcsim/identity verifyPeerChain), compared with the node ID the caller expected.
  */
 import type { TLSSocket } from 'node:tls';
-import { nodeIdString, PeerChainError, verifyPeerChain } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { PeerChainError, verifyPeerChain } from '@dcsim/identity';
 
 /** The peer is not the node the caller meant to reach. */
 export class PeerIdentityError extends Error {

@@ -1,10 +1,12 @@
 /**
- * Small byte helpers shared by the modules of this package: hex, base64url, unpadded base32 (piece IDs),
- * UTF-8, and "binary strings" (one char per byte), which let path code treat encrypted components like
- * Storj treats Go strings: as byte sequences that can be split on '/' and used as map keys.
+ * Bytes as text: hex, base64url, unpadded base32 (piece IDs, the gateway's S3 keys), UTF-8, and "binary
+ * strings" (one char per byte), which let path code treat encrypted components like Storj treats Go
+ * strings: as byte sequences that can be split on '/' and used as map keys.
  */
+import { CommonError } from './errors.js';
 
-export class EncodingError extends Error {
+/** Text that is not what its encoding allows. */
+export class EncodingError extends CommonError {
   override name = 'EncodingError';
 }
 
@@ -128,22 +130,6 @@ export function binaryToBytes(text: string): Uint8Array {
     const c = text.charCodeAt(i);
     if (c > 0xff) throw new EncodingError('binary string holds a character above U+00FF');
     out[i] = c;
-  }
-  return out;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }

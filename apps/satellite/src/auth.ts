@@ -8,7 +8,8 @@
  * process changed the database, so the check costs no query. The chain is computed and the caveats
  * decoded once per request, however many checks the request needs (`npm run bench -- auth`).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, equalBytes } from '@dcsim/common/bytes';
+import { toHex } from '@dcsim/common/encoding';
 import { APIKey, ApiKeyError, checkCaveats, type ActionType, type Caveat } from '@dcsim/crypto/macaroon';
 import { invalidArgument, permissionDenied, unauthenticated, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
@@ -101,7 +102,7 @@ export class Auth {
     }
     const project = this.project(apiKey.projectId);
     if (!project) throw unauthenticated('invalid API key');
-    if (tails.some((tail) => this.revoked.has(hex(tail)))) throw unauthenticated('API key revoked');
+    if (tails.some((tail) => this.revoked.has(toHex(tail)))) throw unauthenticated('API key revoked');
     return { key, apiKey, project, caveats };
   }
 
@@ -160,7 +161,7 @@ export class Auth {
       throw invalidArgument('the API key to revoke is not a macaroon');
     }
     const invalid = () => invalidArgument('the API key to revoke is not valid for this project key');
-    if (!sameBytes(target.head(), revoker.key.head())) throw invalid();
+    if (!equalBytes(target.head(), revoker.key.head())) throw invalid();
     let tails: Uint8Array[];
     try {
       tails = target.verify(revoker.apiKey.secret);
@@ -169,12 +170,13 @@ export class Auth {
       throw err;
     }
     const revokerTail = revoker.key.tail();
-    const derived = tails.slice(0, -1).some((tail) => sameBytes(tail, revokerTail));
+    // A tail is as good as a key: compare them in constant time.
+    const derived = tails.slice(0, -1).some((tail) => constantTimeEqual(tail, revokerTail));
     if (!derived) {
       throw permissionDenied('cannot revoke this API key: it was not derived from the key making the request');
     }
     this.db.revocations.add(target.tail());
-    this.revoked.add(hex(target.tail()));
+    this.revoked.add(toHex(target.tail()));
     return { revoker, caveats: tails.length - 1 };
   }
 
@@ -196,18 +198,10 @@ export class Auth {
   private reloadShared(version = this.dataVersionStmt.get() as number): void {
     this.dataVersion = version;
     this.db.apiKeys.forgetCached();
-    this.revoked = new Set(this.db.revocations.allTails().map(hex));
+    this.revoked = new Set(this.db.revocations.allTails().map(toHex));
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function withPrefix(prefix: string, message: string): string {
   return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
 }

@@ -1,5 +1,6 @@
 /** BeginSegment, CommitSegment, MakeInlineSegment, DownloadSegment. */
 import { randomBytes } from 'node:crypto';
+import { equalBytes } from '@dcsim/common/bytes';
 import { derivePieceId, randomPieceId } from '@dcsim/common/pieceid';
 import { type CipherSuite } from '@dcsim/crypto/encryption';
 import { ActionType } from '@dcsim/crypto/macaroon';
@@ -265,9 +266,9 @@ function checkUploadResult(
   if (!Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) return 'piece number out of range';
   if (seen.has(pieceNum)) return 'duplicate piece number';
   const orderedFrom = pending.nodeIds[pieceNum];
-  if (!Buffer.from(orderedFrom).equals(nodeId)) return `piece ${pieceNum} was ordered from node ${nodeIdString(orderedFrom)}`;
+  if (!equalBytes(orderedFrom, nodeId)) return `piece ${pieceNum} was ordered from node ${nodeIdString(orderedFrom)}`;
   if (!hash) return 'no piece hash';
-  if (!Buffer.from(derivePieceId(pending.rootPieceId, nodeId, pieceNum)).equals(hash.pieceId)) {
+  if (!equalBytes(derivePieceId(pending.rootPieceId, nodeId, pieceNum), hash.pieceId)) {
     return 'piece ID in the hash is not the one derived for this node and piece number';
   }
   const node = m.db.nodes.get(nodeId);

@@ -3,6 +3,7 @@
  * (@dcsim/identity verifyPeerChain), compared with the node ID the caller expected.
  */
 import type { TLSSocket } from 'node:tls';
+import { equalBytes } from '@dcsim/common/bytes';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { PeerChainError, verifyPeerChain } from '@dcsim/identity';
 
@@ -41,5 +42,5 @@ export function checkPeer(socket: TLSSocket, expected: Uint8Array): void {
     if (err instanceof PeerChainError) throw new PeerIdentityError(expected, peerAddress(socket), undefined, err.message);
     throw err;
   }
-  if (!Buffer.from(actual).equals(expected)) throw new PeerIdentityError(expected, peerAddress(socket), actual);
+  if (!equalBytes(actual, expected)) throw new PeerIdentityError(expected, peerAddress(socket), actual);
 }

@@ -7,6 +7,7 @@
  * Port base 0 means "let the OS pick every port" (tests): the real ports come from the READY lines.
  */
 import { createServer } from 'node:net';
+import { joinHostPort } from '@dcsim/common/hostport';
 import { TestnetConfigError } from './config.js';
 
 export const HOST = '127.0.0.1';
@@ -82,11 +83,4 @@ export async function findFreePortBase(nodes: number, attempts = 20): Promise<nu
   throw new Error(`no free port range for ${nodes} nodes after ${attempts} attempts`);
 }
 
-export const addressOf = (port: number) => `${HOST}:${port}`;
-
-/** The port of `host:port`. */
-export function portOf(address: string): number {
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`address ${JSON.stringify(address)} has no port`);
-  return port;
-}
+export const addressOf = (port: number) => joinHostPort(HOST, port);

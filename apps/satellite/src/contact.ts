@@ -9,6 +9,7 @@
  * which the node checks against the satellite ID it was configured with before trusting any order limit.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { splitHostPort, type HostPort } from '@dcsim/common/hostport';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { idMatchesKey, type Identity } from '@dcsim/identity';
 import {
@@ -94,15 +95,17 @@ export function checkCheckIn(req: CheckInRequest, now = Date.now()): void {
   }
 }
 
-/** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name. */
+/** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name, and the port not 0. */
 function checkAddress(address: string): void {
   const bad = () => invalidArgument(`node address must be host:port, got ${JSON.stringify(address.slice(0, 80))}`);
   if (address.length > MAX_ADDRESS_LENGTH) throw bad();
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
-  if (!match) throw bad();
-  const [, v6, host, port] = match;
-  if (Number(port) < 1 || Number(port) > 65535) throw bad();
-  if (v6 !== undefined ? !isIPv6(v6) : !(isIPv4(host) || isHostname(host))) throw bad();
+  let parsed: HostPort;
+  try {
+    parsed = splitHostPort(address);
+  } catch {
+    throw bad();
+  }
+  if (parsed.port === 0 || !(isIPv4(parsed.host) || isIPv6(parsed.host) || isHostname(parsed.host))) throw bad();
 }
 
 function isHostname(host: string): boolean {

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
+import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
 import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
@@ -63,8 +64,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     db.close();
     throw err;
   }
-  const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
-  const address = `${host}:${port}`;
+  const address = joinHostPort(splitHostPort(config.listen).host, port);
   const id = nodeIdString(identity.id);
   log(
     `satellite ${id} listening on ${address} (${transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS'}); redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +

@@ -4,6 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { equalBytes } from '@dcsim/common/bytes';
+import { joinHostPort } from '@dcsim/common/hostport';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { PeerChainError, verifyPeerChain } from '@dcsim/identity';
 
@@ -27,8 +28,7 @@ export class PeerIdentityError extends Error {
 
 /** host:port of the peer, as the message names it. */
 export function peerAddress(socket: TLSSocket): string {
-  const host = socket.remoteAddress ?? 'unknown';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort}`;
+  return joinHostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
 }
 
 /** Throws PeerIdentityError unless the peer's chain proves node ID `expected`. */

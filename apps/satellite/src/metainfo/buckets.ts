@@ -1,4 +1,5 @@
 /** CreateBucket, GetBucket, DeleteBucket, ListBuckets. */
+import { MAX_BUCKET_NAME_LENGTH } from '@dcsim/common/bucket';
 import { ActionType } from '@dcsim/crypto/macaroon';
 import {
   alreadyExists,
@@ -19,7 +20,7 @@ import { removeObject } from '../deletes.js';
 import type { Metainfo } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
-import { checkBucketLength, checkBucketName, MAX_BUCKET_NAME_LENGTH } from './validate.js';
+import { checkBucketLength, checkBucketName } from './validate.js';
 
 export const MAX_LIST_LIMIT = 1000;
 

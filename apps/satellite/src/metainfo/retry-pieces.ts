@@ -9,8 +9,8 @@
  * nodes, one more stored piece may be all the segment needs.
  */
 import { derivePieceId } from '@dcsim/common/pieceid';
+import { shortNodeId } from '@dcsim/common/short';
 import { ActionType } from '@dcsim/crypto/macaroon';
-import { nodeIdString } from '@dcsim/common/nodeid';
 import {
   failedPrecondition,
   invalidArgument,
@@ -44,7 +44,7 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
   });
   m.log(
     `segment upload retry: piece(s) ${placements.map((p) => p.pieceNum).join(', ')} of segment ${pending.part}/${pending.index} ` +
-      `(bucket ${object.bucket}) moved to node(s) ${placements.map((p) => nodeIdString(p.node.id).slice(0, 8)).join(', ')}`,
+      `(bucket ${object.bucket}) moved to node(s) ${placements.map((p) => shortNodeId(p.node.id)).join(', ')}`,
   );
   return {
     segmentId: pending.segmentId,

@@ -6,6 +6,7 @@ import { type CipherSuite } from '@dcsim/crypto/encryption';
 import { ActionType } from '@dcsim/crypto/macaroon';
 import { MAX_TOTAL, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/common/nodeid';
+import { shortNodeId } from '@dcsim/common/short';
 import {
   failedPrecondition,
   invalidArgument,
@@ -142,7 +143,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
   m.log(
     `segment committed: ${valid.length}/${scheme.total} pieces of ${formatBytes(expectedPieceSize)} ` +
       `(segment ${pending.part}/${pending.index}, ${formatBytes(req.encryptedSize)} encrypted, bucket ${object.bucket}) ` +
-      `on nodes ${valid.map((p) => shortNode(p.nodeId)).join(', ')}`,
+      `on nodes ${valid.map((p) => shortNodeId(p.nodeId)).join(', ')}`,
   );
   for (const p of newlyVetted) m.log(`node vetted: ${nodeIdString(p.nodeId)} now stores ${m.config.vettingPieceCount}+ pieces`);
   return {};
@@ -305,8 +306,4 @@ function maxPieceSizeOf(m: Metainfo, object: ObjectRow, scheme: RedundancyScheme
 
 function describeNode(id: Uint8Array): string {
   return id.length === 32 ? nodeIdString(id) : `<${id.length}-byte ID>`;
-}
-
-function shortNode(id: Uint8Array): string {
-  return nodeIdString(id).slice(0, 8);
 }

@@ -44,12 +44,6 @@ export function cipherSuiteName(suite: CipherSuite): string {
   return NAMES[suite] ?? `ENC_UNKNOWN(${suite})`;
 }
 
-export function cipherSuiteFromName(name: string): CipherSuite {
-  const found = Object.entries(NAMES).find(([, n]) => n === name);
-  if (!found) throw new CryptoError(`unknown cipher suite ${JSON.stringify(name)}`);
-  return Number(found[0]) as CipherSuite;
-}
-
 /**
  * Plaintext and encrypted block sizes of the content transform (Storj's Transformer In/OutBlockSize).
  * The null suite is Storj's NoopTransformer: 1-byte blocks, so only the 4-byte padding trailer is added.

@@ -15,13 +15,6 @@ export function randomNonce(): Uint8Array {
   return randomBytes(NONCE_SIZE);
 }
 
-/** Returns nonce + amount as a new array of the same length. */
-export function incrementNonce(nonce: Uint8Array, amount: number | bigint): Uint8Array {
-  const out = nonce.slice();
-  addToNonce(out, amount, out);
-  return out;
-}
-
 /**
  * Writes `start + amount` into `out` (which may be `start`), over `out.length` bytes. No allocation for
  * `number` amounts: the content transform calls this once per block.

@@ -11,9 +11,9 @@ import { joinHostPort } from '@dcsim/common/hostport';
 import { TestnetConfigError } from './config.js';
 
 export const HOST = '127.0.0.1';
-export const NODE_PORT_OFFSET = 100;
-export const GATEWAY_PORT_OFFSET = 2;
-export const AUTH_PORT_OFFSET = 3;
+const NODE_PORT_OFFSET = 100;
+const GATEWAY_PORT_OFFSET = 2;
+const AUTH_PORT_OFFSET = 3;
 const MAX_PORT = 65535;
 
 export interface PortPlan {
@@ -53,7 +53,7 @@ export function planPorts(base: number, nodes: number): PortPlan {
 }
 
 /** True if nothing listens on HOST:port (we could bind it ourselves). */
-export function isPortFree(port: number): Promise<boolean> {
+function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

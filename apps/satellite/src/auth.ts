@@ -34,7 +34,7 @@ export interface RequestedAction {
  * Far more caveats than any real chain carries (each share or restrict adds one). Every caveat costs an HMAC
  * and a decode, so an unbounded chain would let a single request burn the satellite's CPU.
  */
-export const MAX_CAVEATS = 1000;
+const MAX_CAVEATS = 1000;
 
 /**
  * Largest serialized API key accepted, checked before it is parsed. A key with a few caveats is a few
@@ -43,7 +43,7 @@ export const MAX_CAVEATS = 1000;
 export const MAX_API_KEY_SIZE = 64 * 1024;
 
 /** No row has this head: nothing to reveal, but a hint for the common mistakes. */
-export const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
+const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

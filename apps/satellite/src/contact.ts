@@ -28,7 +28,7 @@ import type { Logger } from './log.js';
 import { pingBack, PING_TIMEOUT_MS } from './pingback.js';
 
 /** A check-in more than this far from the satellite's clock is refused (it may be a replay). */
-export const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;
+const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;
 /** More free space than any one node offers (1 PiB): a number this big is a mistake or a lie. */
 export const MAX_FREE_DISK = 2 ** 50;
 /** A DNS name is at most 253 characters; with brackets, a colon and a port, well under this. */

@@ -11,7 +11,7 @@ import type { Identity } from '@dcsim/identity';
 import { PieceAction, signOrderLimit, type AddressedOrderLimit, type OrderLimit } from '@dcsim/protocol';
 import type { NodeRow } from './db/index.js';
 
-export const SERIAL_NUMBER_SIZE = 16;
+const SERIAL_NUMBER_SIZE = 16;
 
 /** Where one piece of a segment lives. */
 export interface PiecePlacement {

@@ -38,7 +38,7 @@ import type { TrustedSatellite } from './trust.js';
 import type { PieceWriter } from './writer.js';
 
 /** Download chunk size: big enough to keep loopback busy, small enough to keep memory flat. */
-export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
+const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
 
 export interface PiecestoreDeps {
   identity: Identity;

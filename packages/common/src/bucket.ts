@@ -6,7 +6,7 @@
  * asking, to answer S3's InvalidBucketName.
  */
 
-export const MIN_BUCKET_NAME_LENGTH = 3;
+const MIN_BUCKET_NAME_LENGTH = 3;
 export const MAX_BUCKET_NAME_LENGTH = 63;
 
 // Storj's ipRegexp: four decimal octets 0-255 without leading zeros.

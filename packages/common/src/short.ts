@@ -9,7 +9,7 @@ export function shortHex(bytes: Uint8Array, max = 8): string {
 }
 
 /** The first characters of an ID's text: `12vha9o…`. */
-export function shortId(text: string): string {
+function shortId(text: string): string {
   return text.length > 8 ? `${text.slice(0, 7)}…` : text;
 }
 

@@ -22,7 +22,7 @@ export class SingularMatrixError extends Error {
   }
 }
 
-export function vandermonde(rows: number, cols: number): Matrix {
+function vandermonde(rows: number, cols: number): Matrix {
   return Array.from({ length: rows }, (_, r) => Uint8Array.from({ length: cols }, (_, c) => pow(r, c)));
 }
 
@@ -38,7 +38,7 @@ export function multiply(a: Matrix, b: Matrix): Matrix {
 }
 
 /** Gauss-Jordan elimination on [m | I]; throws SingularMatrixError when m has no inverse. */
-export function invert(m: Matrix): Matrix {
+function invert(m: Matrix): Matrix {
   const size = m.length;
   const work = m.map((row, r) => {
     const wide = new Uint8Array(2 * size);

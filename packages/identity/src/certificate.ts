@@ -94,7 +94,7 @@ function extension(oid: string, extnValue: Buffer): Buffer {
   return sequence(objectId(oid), boolean(true), octetString(extnValue));
 }
 
-export function toPem(der: Uint8Array): string {
+function toPem(der: Uint8Array): string {
   const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

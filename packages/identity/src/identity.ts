@@ -26,7 +26,7 @@ export function generateIdentity(): Identity {
   return identityFromPrivateKey(privateKey);
 }
 
-export function identityFromPrivateKey(privateKey: KeyObject): Identity {
+function identityFromPrivateKey(privateKey: KeyObject): Identity {
   const publicKey = rawPublicKey(createPublicKey(privateKey));
   return { id: nodeIdFromPublicKey(publicKey), publicKey, privateKey };
 }

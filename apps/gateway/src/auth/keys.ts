@@ -21,8 +21,8 @@ export function base32Decode(text: string): Uint8Array | undefined {
 
 export const ACCESS_KEY_VERSION = 77;
 export const SECRET_KEY_VERSION = 78;
-export const ACCESS_KEY_BYTES = 16;
-export const SECRET_KEY_BYTES = 32;
+const ACCESS_KEY_BYTES = 16;
+const SECRET_KEY_BYTES = 32;
 
 /** The 16 secret bytes behind an access key ID. */
 export interface AccessKey {

@@ -8,7 +8,7 @@ import { keyHash, newAccessKey, newSecretKey, parseAccessKeyId, recordKey } from
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from './seal.js';
 
 /** Storj refuses grants whose API key expires sooner than this. */
-export const MIN_REMAINING_MS = 60_000;
+const MIN_REMAINING_MS = 60_000;
 
 /** A refusal with the HTTP status the service answers it with. */
 export class AuthError extends Error {

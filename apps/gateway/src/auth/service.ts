@@ -13,7 +13,7 @@ import { constantTimeEqual } from '@dcsim/common/bytes';
 import type { AuthDb } from './db.js';
 import { AuthError, lookup, register, type RegisterOptions } from './records.js';
 
-export const MAX_REQUEST_BODY = 4 * 1024;
+const MAX_REQUEST_BODY = 4 * 1024;
 
 export interface AuthServiceOptions extends RegisterOptions {
   db: AuthDb;

@@ -22,7 +22,7 @@ import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
 import { checkBucketLength, checkBucketName } from './validate.js';
 
-export const MAX_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 1000;
 
 export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);

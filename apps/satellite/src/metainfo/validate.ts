@@ -11,7 +11,7 @@ import { invalidArgument, type EncryptionParameters as EncryptionParametersMessa
 /** Longest encrypted object key accepted (path encryption roughly doubles a key's length). */
 export const MAX_ENCRYPTED_KEY_LENGTH = 4096;
 /** Largest encrypted object metadata accepted (stream info + user metadata, e.g. S3 headers). */
-export const MAX_METADATA_SIZE = 4096;
+const MAX_METADATA_SIZE = 4096;
 const MAX_BLOCK_SIZE = 1 << 24;
 /**
  * Largest encrypted key or nonce accepted (segment content keys, metadata keys): an encrypted 32-byte key
@@ -45,7 +45,7 @@ export function checkCount(what: string, count: number, max: number, why?: strin
   if (count > max) throw invalidArgument(`${count} ${what}; at most ${max} are allowed${why ? ` (${why})` : ''}`);
 }
 
-export function checkEncryptedKey(key: Uint8Array): void {
+function checkEncryptedKey(key: Uint8Array): void {
   if (key.length === 0) throw invalidArgument('encrypted object key is required');
   if (key.length > MAX_ENCRYPTED_KEY_LENGTH) {
     throw invalidArgument(`encrypted object key is ${key.length} bytes; at most ${MAX_ENCRYPTED_KEY_LENGTH} are allowed`);

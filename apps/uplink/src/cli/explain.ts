@@ -39,7 +39,7 @@ export function explainUpload(report: UploadReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function describeScheme(s: RedundancyScheme): string {
+function describeScheme(s: RedundancyScheme): string {
   return (
     `${s.required}/${s.repair}/${s.optimal}/${s.total}, ${s.shareSize}-byte shares ` +
     `(any ${s.required} of ${s.total} pieces rebuild a segment; uploads stop at ${s.optimal}; repair below ${s.repair})`

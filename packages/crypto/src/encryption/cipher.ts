@@ -28,7 +28,7 @@ export const AESGCM_NONCE_SIZE = 12;
 /** Authentication tag of AES-GCM and of secretbox alike. */
 export const TAG_SIZE = 16;
 /** uplink's default: 29 × 256, one stripe of a 29-of-n scheme with 256-byte shares. */
-export const DEFAULT_BLOCK_SIZE = 29 * 256;
+const DEFAULT_BLOCK_SIZE = 29 * 256;
 export const DEFAULT_ENCRYPTION: EncryptionParameters = Object.freeze({ cipherSuite: CipherSuite.AESGCM, blockSize: DEFAULT_BLOCK_SIZE });
 
 const NAMES: Record<number, string> = {

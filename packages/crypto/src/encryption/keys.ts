@@ -23,7 +23,7 @@ export function deriveContentKey(pathKey: Uint8Array): Uint8Array {
 }
 
 /** Storj's argon2id cost: 1 pass over 64 MiB; uplink runs 8 lanes (access.go's default concurrency). */
-export const ROOT_KEY_ARGON2 = Object.freeze({ iterations: 1, memoryKiB: 64 * 1024, lanes: 8 });
+const ROOT_KEY_ARGON2 = Object.freeze({ iterations: 1, memoryKiB: 64 * 1024, lanes: 8 });
 
 /**
  * The root encryption key of a project from a passphrase:

@@ -23,7 +23,7 @@ const PATH_PREFIX = utf8Encode('path:');
 const NONCE_MESSAGE = utf8Encode('nonce');
 
 /** DeriveKey(key, "path:" + component): one step down the key hierarchy. */
-export function derivePathKeyComponent(key: Uint8Array, component: string | Uint8Array): Uint8Array {
+function derivePathKeyComponent(key: Uint8Array, component: string | Uint8Array): Uint8Array {
   const comp = typeof component === 'string' ? utf8Encode(component) : component;
   const message = new Uint8Array(PATH_PREFIX.length + comp.length);
   message.set(PATH_PREFIX);
@@ -100,7 +100,7 @@ function decodeComponent(bytes: Uint8Array): string {
 }
 
 /** Encrypts plaintext components under `key` (no store): Storj's EncryptIterator. */
-export function encryptComponents(components: readonly string[], cipher: CipherSuite, key: Uint8Array): Uint8Array {
+function encryptComponents(components: readonly string[], cipher: CipherSuite, key: Uint8Array): Uint8Array {
   checkPathCipher(cipher);
   const out: Uint8Array[] = [];
   for (const component of components) {
@@ -112,7 +112,7 @@ export function encryptComponents(components: readonly string[], cipher: CipherS
 }
 
 /** Decrypts encrypted components under `key` (no store): Storj's DecryptIterator. */
-export function decryptComponents(components: readonly Uint8Array[], cipher: CipherSuite, key: Uint8Array): string[] {
+function decryptComponents(components: readonly Uint8Array[], cipher: CipherSuite, key: Uint8Array): string[] {
   checkPathCipher(cipher);
   return components.map((component) => {
     const plain = decryptComponent(component, cipher, key);

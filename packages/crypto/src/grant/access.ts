@@ -51,7 +51,7 @@ export function serializeAccess(g: AccessGrant): string {
 }
 
 /** Field for field as Storj's toProto and pico encoder: zero values left out, entries in store order. */
-export function encodeEncryptionAccess(e: EncryptionAccess): Uint8Array {
+function encodeEncryptionAccess(e: EncryptionAccess): Uint8Array {
   const w = new BinaryWriter();
   const { store } = e;
   if (store.defaultKey?.length) w.tag(1, WireType.LengthDelimited).bytes(store.defaultKey);
@@ -113,7 +113,7 @@ function withoutPrefix(message: string): string {
 }
 
 /** base58check and the outer Scope message, checked as far as Storj checks them before the parts. */
-export function decodeScope(text: string): Scope {
+function decodeScope(text: string): Scope {
   let decoded;
   try {
     decoded = checkDecode(text.trim());
@@ -137,7 +137,7 @@ export function decodeScope(text: string): Scope {
   return scope;
 }
 
-export function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
+function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
   let defaultKey: Uint8Array | undefined;
   let defaultPathCipher = CipherSuite.Unspecified;
   let params: EncryptionParameters | undefined;

@@ -237,7 +237,7 @@ function readTime(r: BinaryReader, end: number, c: CaveatMessage): ProtoTime {
 const MAX_DATE_MS = 8.64e15;
 
 /** Timestamp → Date (millisecond precision, rounded down). Out-of-range times clamp, so comparisons stay valid. */
-export function timestampToDate(t: ProtoTime): Date {
+function timestampToDate(t: ProtoTime): Date {
   const total = t.seconds * 1_000_000_000n + BigInt(t.nanos);
   let ms = total / 1_000_000n;
   if (total < 0n && total % 1_000_000n !== 0n) ms -= 1n; // floor, not truncation

@@ -27,7 +27,7 @@ export class PeerIdentityError extends Error {
 }
 
 /** host:port of the peer, as the message names it. */
-export function peerAddress(socket: TLSSocket): string {
+function peerAddress(socket: TLSSocket): string {
   return joinHostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
 }
 

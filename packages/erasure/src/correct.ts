@@ -24,7 +24,7 @@
  * a correctable pattern; between t + 1 and m − k − t wrong shares it is always detected.)
  */
 import { equalBytes } from '@dcsim/common/bytes';
-import { ErasureError, NotEnoughPiecesError } from './errors.js';
+import { ErasureError, TooFewPiecesError } from './errors.js';
 import { div, inv, mul, pow } from './gf256.js';
 import { multiplyRows } from './kernel.js';
 import { type Matrix, decodeMatrix, generatorMatrix, multiply } from './matrix.js';
@@ -62,7 +62,7 @@ export function correctStripe(shares: Map<number, Uint8Array>, scheme: Redundanc
   const { required: k, total: n } = scheme;
   const numbers = [...shares.keys()].sort((a, b) => a - b);
   checkShares(shares, numbers, scheme);
-  if (numbers.length < k) throw new NotEnoughPiecesError(numbers.length, k);
+  if (numbers.length < k) throw new TooFewPiecesError(numbers.length, k);
   const m = numbers.length;
   const t = Math.floor((m - k) / 2);
   const received = numbers.map((j) => shares.get(j)!);

@@ -10,12 +10,13 @@
  * of degree < k with P(i) = data share i for i < k: an evaluation code at the points 0..n-1, which
  * is what error correction (correct.ts) relies on.
  */
+import { ErasureError } from './errors.js';
 import { inv, mul, pow } from './gf256.js';
 
 /** Rows of bytes; every row has the same length. */
 export type Matrix = Uint8Array[];
 
-export class SingularMatrixError extends Error {
+export class SingularMatrixError extends ErasureError {
   constructor() {
     super('matrix is singular: these rows do not determine the data');
     this.name = 'SingularMatrixError';

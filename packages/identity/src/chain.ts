@@ -7,9 +7,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { equalBytes } from '@dcsim/common/bytes';
+import { IdentityError } from './errors.js';
 import { nodeIdFromPublicKey, rawPublicKey } from './identity.js';
 
-export class PeerChainError extends Error {
+export class PeerChainError extends IdentityError {
   override name = 'PeerChainError';
 }
 

@@ -8,6 +8,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { equalBytes } from '@dcsim/common/bytes';
+import { IdentityError } from './errors.js';
 
 export interface Identity {
   /** 32-byte node ID: SHA-256(public key) with the last byte set to the ID version (0). */
@@ -33,7 +34,7 @@ function identityFromPrivateKey(privateKey: KeyObject): Identity {
 
 /** The raw 32 bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Uint8Array {
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`want an Ed25519 key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new IdentityError(`want an Ed25519 key, got ${key.asymmetricKeyType}`);
   const spki = key.export({ format: 'der', type: 'spki' });
   return new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length));
 }
@@ -49,7 +50,7 @@ export function idMatchesKey(id: Uint8Array, publicKey: Uint8Array): boolean {
 }
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  if (publicKey.length !== 32) throw new Error(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32) throw new IdentityError(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
 }
 

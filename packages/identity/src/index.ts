@@ -1,3 +1,4 @@
+export * from './errors.js';
 export * from './identity.js';
 export * from './sign.js';
 export * from './store.js';

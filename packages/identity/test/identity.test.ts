@@ -1,8 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateIdentity, idMatchesKey, loadOrCreateIdentity, sign, verify } from '../src/index.js';
+import {
+  generateIdentity, IdentityError, idMatchesKey, loadOrCreateIdentity, PeerChainError, publicKeyObject, rawPublicKey, sign, verify,
+  verifyPeerChain,
+} from '../src/index.js';
 
 describe('identity', () => {
   it('derives a versioned node ID from the public key', () => {
@@ -33,5 +37,14 @@ describe('identity', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('errors', () => {
+  it('are IdentityErrors: one class catches anything from this package', () => {
+    expect(() => verifyPeerChain(undefined, undefined)).toThrow(PeerChainError);
+    expect(() => verifyPeerChain(undefined, undefined)).toThrow(IdentityError);
+    expect(() => publicKeyObject(new Uint8Array(31))).toThrow(IdentityError);
+    expect(() => rawPublicKey(generateKeyPairSync('x25519').publicKey)).toThrow(IdentityError);
   });
 });

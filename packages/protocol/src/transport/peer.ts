@@ -7,9 +7,10 @@ import { equalBytes } from '@dcsim/common/bytes';
 import { joinHostPort } from '@dcsim/common/hostport';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { PeerChainError, verifyPeerChain } from '@dcsim/identity';
+import { ProtocolError } from '../errors.js';
 
 /** The peer is not the node the caller meant to reach. */
-export class PeerIdentityError extends Error {
+export class PeerIdentityError extends ProtocolError {
   override name = 'PeerIdentityError';
   constructor(
     readonly expected: Uint8Array,

@@ -56,7 +56,8 @@ export async function startNode(dir: string, index: number, options: StartNodeOp
   updateState(dir, (s) => (s.nodes[index].pid = launched.pid));
   try {
     const ready = await waitForReady<{ id: string; address: string }>(launched, options.readyTimeoutMs ?? 60_000);
-    return updateState(dir, (s) => Object.assign(s.nodes[index], { id: ready.id, address: ready.address, port: splitHostPort(ready.address).port }));
+    const { port } = splitHostPort(ready.address);
+    return updateState(dir, (s) => Object.assign(s.nodes[index], { id: ready.id, address: ready.address, port }));
   } catch (err) {
     await stopProcess(launched.pid, dir);
     updateState(dir, (s) => (s.nodes[index].pid = null));

@@ -184,7 +184,8 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
   const satelliteStart = performance.now();
   const satellite = await started(launchSatellite(state, options.attached ?? true));
   const satReady = await watch.race(waitForReady<{ id: string; address: string; url: string }>(satellite, timeout));
-  Object.assign(state.satellite, { id: satReady.id, address: satReady.address, url: satReady.url, port: splitHostPort(satReady.address).port });
+  const { port } = splitHostPort(satReady.address);
+  Object.assign(state.satellite, { id: satReady.id, address: satReady.address, url: satReady.url, port });
   writeState(state);
   const nodesStart = performance.now();
   const satelliteMs = nodesStart - satelliteStart;

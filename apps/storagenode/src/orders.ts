@@ -51,7 +51,8 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
   if (!limit) throw invalidArgument(`${rpc}: order limit missing`);
 
   if (!equalBytes(limit.satelliteId, ctx.satellite.id)) {
-    throw permissionDenied(`order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${shortNodeId(ctx.satellite.id)}`);
+    const ours = shortNodeId(ctx.satellite.id);
+    throw permissionDenied(`order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${ours}`);
   }
   if (!verifyOrderLimitSignature(satelliteKey, limit)) {
     throw permissionDenied('order limit signature is not valid for the trusted satellite key');

@@ -27,7 +27,9 @@ export class TrustedSatellite {
   accept(publicKey: Uint8Array): void {
     if (publicKey.length === 0) throw new UntrustedKeyError('satellite sent no public key');
     if (!idMatchesKey(this.id, publicKey)) {
-      throw new UntrustedKeyError(`satellite at ${this.address} sent a public key that does not belong to satellite ID ${shortNodeId(this.id)}: not trusting it`);
+      throw new UntrustedKeyError(
+        `satellite at ${this.address} sent a public key that does not belong to satellite ID ${shortNodeId(this.id)}: not trusting it`,
+      );
     }
     this.key = publicKey;
   }

@@ -34,7 +34,12 @@ describe('check-in', () => {
     const port = await freePort();
     const satIdentity = generateIdentity();
     const t = await startTestNode(
-      { identity: satIdentity, url: formatNodeUrl({ id: satIdentity.id, address: `127.0.0.1:${port}` }), checkIns: [], close: async () => {} },
+      {
+        identity: satIdentity,
+        url: formatNodeUrl({ id: satIdentity.id, address: `127.0.0.1:${port}` }),
+        checkIns: [],
+        close: async () => {},
+      },
       undefined,
       { waitReady: false },
     );

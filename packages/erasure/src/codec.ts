@@ -71,7 +71,9 @@ export function* encodeRuns(
   buffer: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
 ): Generator<EncodedRun> {
   validateScheme(scheme);
-  if (!Number.isSafeInteger(runStripes) || runStripes < 1) throw new ErasureError(`stripes per run must be a positive integer, got ${runStripes}`);
+  if (!Number.isSafeInteger(runStripes) || runStripes < 1) {
+    throw new ErasureError(`stripes per run must be a positive integer, got ${runStripes}`);
+  }
   const { total: n, shareSize } = scheme;
   const stripes = stripeCount(data.length, scheme);
   const readStripes = paddedStripes(data, scheme);

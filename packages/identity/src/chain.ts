@@ -19,7 +19,9 @@ export function verifyPeerChain(leafDer: Uint8Array | undefined, caDer: Uint8Arr
   if (!leafDer || !caDer) throw new PeerChainError('the peer sent no certificate chain');
   const leaf = parse(leafDer, 'leaf');
   const ca = parse(caDer, 'CA');
-  if (leaf.ca || equalBytes(leafDer, caDer)) throw new PeerChainError('the peer sent a chain of one certificate: a leaf and its CA are needed');
+  if (leaf.ca || equalBytes(leafDer, caDer)) {
+    throw new PeerChainError('the peer sent a chain of one certificate: a leaf and its CA are needed');
+  }
   if (!ca.ca) throw new PeerChainError('the CA certificate of the peer is not a CA');
   if (ca.publicKey.asymmetricKeyType !== 'ed25519') throw new PeerChainError(`the peer's CA key is ${ca.publicKey.asymmetricKeyType}, not Ed25519`);
   if (!signedBy(ca, ca)) throw new PeerChainError('the CA certificate of the peer is not self-signed');

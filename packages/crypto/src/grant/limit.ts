@@ -11,6 +11,7 @@ import type { APIKey } from '../macaroon/apikey.js';
 import type { AllowedPath, Caveat } from '../macaroon/caveat.js';
 
 const utf8Decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 /**
  * The store limited to what `apiKey` allows: `store` itself when no caveat restricts paths; otherwise a new
@@ -52,6 +53,6 @@ export function collapsePrefixes(caveats: Caveat[]): AllowedPath[] | undefined {
   const groups = caveats.map((c) => c.allowedPaths ?? []).filter((paths) => paths.length > 0);
   if (groups.length === 0) return undefined;
   const inside = (p: AllowedPath, q: AllowedPath) =>
-    equalBytes(p.bucket, q.bucket) && startsWithBytes(p.encryptedPathPrefix ?? new Uint8Array(0), q.encryptedPathPrefix ?? new Uint8Array(0));
+    equalBytes(p.bucket, q.bucket) && startsWithBytes(p.encryptedPathPrefix ?? EMPTY, q.encryptedPathPrefix ?? EMPTY);
   return groups.flat().filter((p) => groups.every((group) => group.some((q) => inside(p, q))));
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APIKey, ActionType, type Caveat } from '@dcsim/crypto';
+import { APIKey, ActionType, type Caveat } from '@dcsim/crypto/macaroon';
 import { Auth, openDatabase } from '@dcsim/satellite';
 
 const CAVEATS = 10;

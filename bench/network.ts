@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { DEFAULT_ENCRYPTION, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto';
+import { DEFAULT_ENCRYPTION, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto/encryption';
 import { encodeRuns, encodeSegment, parseScheme } from '@dcsim/erasure';
 import { runStripes } from '../apps/uplink/src/lib/encoder.js';
 import { DEFAULT_UPLOAD_CHUNK } from '../apps/uplink/src/lib/piece-upload.js';

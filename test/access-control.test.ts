@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIKey, CipherSuite, Macaroon, parseAccess, serializeAccess, serializeMacaroon, type AccessGrant } from '@dcsim/crypto';
+import { CipherSuite } from '@dcsim/crypto/encryption';
+import { parseAccess, serializeAccess, type AccessGrant } from '@dcsim/crypto/grant';
+import { APIKey, Macaroon, serializeMacaroon } from '@dcsim/crypto/macaroon';
 import {
   AccessDeniedError,
   InvalidAccessError,

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
+import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { parseAccessKeyId } from '@dcsim/gateway';
 import { describe, expect, it } from 'vitest';
 import { readEnvFile } from '../scripts/testnet/env-file.js';

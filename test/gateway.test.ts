@@ -34,7 +34,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto';
+import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '../scripts/testnet/processes.js';
 import { readState } from '../scripts/testnet/state.js';

@@ -1,7 +1,7 @@
 /** withTestnet itself: what it hands a test, and that it cleans up whatever the test does. */
 import { appendFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAccess } from '@dcsim/crypto';
+import { parseAccess } from '@dcsim/crypto/grant';
 import { BugReportedError } from '@dcsim/process';
 import { isAlive } from '../scripts/testnet/processes.js';
 import { listedPids, readState } from '../scripts/testnet/state.js';

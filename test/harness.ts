@@ -28,7 +28,7 @@ import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
 import { stopTestnet } from '../scripts/testnet/stop.js';
-import type { AccessGrant } from '@dcsim/crypto';
+import type { AccessGrant } from '@dcsim/crypto/grant';
 import { assertNoBugReports, BugReportedError, bugReports } from '@dcsim/process';
 import { Project, type ProjectOptions } from '@dcsim/uplink';
 

@@ -19,9 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CipherSuite, decryptKey, derivePathKey, deriveRootKey, encryptPath, parseAccess, serializeAccess, deriveContentKey,
-} from '@dcsim/crypto';
-import { parseNodeId } from '@dcsim/identity';
+  CipherSuite, decryptKey, derivePathKey, deriveRootKey, encryptPath, deriveContentKey,
+} from '@dcsim/crypto/encryption';
+import { parseAccess, serializeAccess } from '@dcsim/crypto/grant';
+import { parseNodeId } from '@dcsim/common/nodeid';
 import { DownloadObjectRequest, MetainfoClient, ProjectInfoRequest, CHANNEL_OPTIONS, Transport, unary } from '@dcsim/protocol';
 import { layout } from '../scripts/testnet/layout.js';
 import { withTestnet, freePortBase } from './harness.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAccess } from '@dcsim/crypto';
+import { parseAccess } from '@dcsim/crypto/grant';
 import { assertNoBugReports } from '@dcsim/process';
 import { readEnvFile } from '../scripts/testnet/env-file.js';
 import { findFreePortBase } from '../scripts/testnet/ports.js';

@@ -16,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Server } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAccess, serializeAccess } from '@dcsim/crypto';
-import { formatNodeUrl, generateIdentity, nodeIdString, parseNodeId, type Identity } from '@dcsim/identity';
+import { parseAccess, serializeAccess } from '@dcsim/crypto/grant';
+import { formatNodeUrl, nodeIdString, parseNodeId } from '@dcsim/common/nodeid';
+import { generateIdentity, type Identity } from '@dcsim/identity';
 import {
   bindServer, CHANNEL_OPTIONS, CheckInRequest, ContactClient, MetainfoClient, MetainfoService, PiecestoreClient, rpcErrorInfo, signCheckIn,
   status, Transport, unary, unaryHandler,
@@ -155,7 +156,7 @@ describe('a process answering at a node\'s address with its own key', () => {
     const impostor = await startStorageNode({
       dir: join(scratch, 'impostor'),
       listen: victim.address,
-      satelliteUrl: formatNodeUrl(generateIdentity().id, `127.0.0.1:${await freePort()}`),
+      satelliteUrl: formatNodeUrl({ id: generateIdentity().id, address: `127.0.0.1:${await freePort()}` }),
       log: (line) => logs.push(line),
     });
     try {

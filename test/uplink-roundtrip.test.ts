@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { restrictAccess, serializeAccess } from '@dcsim/crypto';
+import { restrictAccess, serializeAccess } from '@dcsim/crypto/grant';
 import {
   AccessDeniedError,
   BucketNotEmptyError,

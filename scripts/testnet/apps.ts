@@ -18,8 +18,8 @@ export const RUNNERS: Runner[] = ['bundle', 'tsx'];
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const binPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'bin', `${app}.js`);
-export const mainPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'src', 'main.ts');
+const binPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'bin', `${app}.js`);
+const mainPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'src', 'main.ts');
 
 export class MissingDependencyError extends TestnetError {}
 
@@ -54,7 +54,7 @@ export interface Command {
  * mostly wait on each other. Collecting on the main thread, the machine spent ~15% less CPU per uploaded
  * byte on a 10-node testnet (2 cores; uploads 40–50 MiB/s instead of 34–42), and these heaps are small.
  */
-export const NODE_FLAGS = ['--single-threaded-gc'];
+const NODE_FLAGS = ['--single-threaded-gc'];
 
 /**
  * The command line that runs `app` with `args` under `runner`. Without esbuild the app's bin script runs

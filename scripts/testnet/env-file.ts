@@ -17,9 +17,9 @@ export interface TestnetEnv {
 }
 
 /** Single-quotes a value for sh/bash/zsh (grants are base58, but a path or passphrase might not be). */
-export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
-export function envFileText(env: TestnetEnv, dir: string): string {
+function envFileText(env: TestnetEnv, dir: string): string {
   return [
     `# dcsim testnet in ${dir}: source this file, then run uplink commands (local testnet only).`,
     ...Object.entries(env)

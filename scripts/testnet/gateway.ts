@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { appCommand, type Runner } from './apps.js';
 import type { TestnetEnv } from './env-file.js';
 import { AUTH_NAME, GATEWAY_NAME, layout } from './layout.js';
-import { addressOf, portOf } from './ports.js';
+import { addressOf } from './ports.js';
 import { launch, waitForReady, type Launched } from './processes.js';
 import type { ServiceState, TestnetState } from './state.js';
 import { TestnetError } from './errors.js';
@@ -49,7 +50,7 @@ export async function startGatewayServices(state: TestnetState, grant: Promise<s
   auth.pid = authProc.pid;
   options.started(authProc);
   const authReady = waitForReady<{ address: string; url: string }>(authProc, options.timeoutMs).then((ready) => {
-    Object.assign(auth, { address: ready.address, url: ready.url, port: portOf(ready.address) });
+    Object.assign(auth, { address: ready.address, url: ready.url, port: splitHostPort(ready.address).port });
     return ready;
   });
   authReady.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
@@ -62,7 +63,7 @@ export async function startGatewayServices(state: TestnetState, grant: Promise<s
   gateway.pid = gwProc.pid;
   options.started(gwProc);
   const [gwReady] = await Promise.all([waitForReady<{ address: string; endpoint: string }>(gwProc, options.timeoutMs), authReady]);
-  Object.assign(gateway, { address: gwReady.address, url: gwReady.endpoint, port: portOf(gwReady.address) });
+  Object.assign(gateway, { address: gwReady.address, url: gwReady.endpoint, port: splitHostPort(gwReady.address).port });
 
   const keys = await registerGrant((await authReady).url, await grant, "the testnet's grant");
   return {

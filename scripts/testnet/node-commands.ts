@@ -5,9 +5,9 @@
  */
 import { openSync, closeSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { launchNode } from './start.js';
 import { killNow, stopProcess, waitForReady, waitUntilGone, type StopOutcome } from './processes.js';
-import { portOf } from './ports.js';
 import { readState, updateState, type NodeState, type TestnetState } from './state.js';
 import { isRunning } from './status.js';
 import { TestnetError } from './errors.js';
@@ -55,7 +55,8 @@ export async function startNode(dir: string, index: number, options: StartNodeOp
   updateState(dir, (s) => (s.nodes[index].pid = launched.pid));
   try {
     const ready = await waitForReady<{ id: string; address: string }>(launched, options.readyTimeoutMs ?? 60_000);
-    return updateState(dir, (s) => Object.assign(s.nodes[index], { id: ready.id, address: ready.address, port: portOf(ready.address) }));
+    const { port } = splitHostPort(ready.address);
+    return updateState(dir, (s) => Object.assign(s.nodes[index], { id: ready.id, address: ready.address, port }));
   } catch (err) {
     await stopProcess(launched.pid, dir);
     updateState(dir, (s) => (s.nodes[index].pid = null));

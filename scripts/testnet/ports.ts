@@ -7,13 +7,14 @@
  * Port base 0 means "let the OS pick every port" (tests): the real ports come from the READY lines.
  */
 import { createServer } from 'node:net';
+import { joinHostPort } from '@dcsim/common/hostport';
 import { TestnetConfigError } from './config.js';
 import { TestnetError } from './errors.js';
 
 export const HOST = '127.0.0.1';
-export const NODE_PORT_OFFSET = 100;
-export const GATEWAY_PORT_OFFSET = 2;
-export const AUTH_PORT_OFFSET = 3;
+const NODE_PORT_OFFSET = 100;
+const GATEWAY_PORT_OFFSET = 2;
+const AUTH_PORT_OFFSET = 3;
 const MAX_PORT = 65535;
 
 export interface PortPlan {
@@ -52,7 +53,7 @@ export function planPorts(base: number, nodes: number): PortPlan {
 }
 
 /** True if nothing listens on HOST:port (we could bind it ourselves). */
-export function isPortFree(port: number): Promise<boolean> {
+function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -82,11 +83,4 @@ export async function findFreePortBase(nodes: number, attempts = 20): Promise<nu
   throw new Error(`no free port range for ${nodes} nodes after ${attempts} attempts`);
 }
 
-export const addressOf = (port: number) => `${HOST}:${port}`;
-
-/** The port of `host:port`. */
-export function portOf(address: string): number {
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`address ${JSON.stringify(address)} has no port`);
-  return port;
-}
+export const addressOf = (port: number) => joinHostPort(HOST, port);

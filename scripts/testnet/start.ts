@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { loadUplink, requestAccess } from './access.js';
 import { appCommand, checkInstalled, type Runner } from './apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PASSPHRASE, DEFAULT_PORT_BASE, defaultScheme, formatScheme, parseScheme, SCHEME_RULE } from './config.js';
@@ -15,7 +16,7 @@ import { layout, nodeName, SATELLITE_NAME } from './layout.js';
 import { launch, ProcessExitedError, stopProcess, waitForReady, type Launched } from './processes.js';
 import { ensureProject, type ProjectRecord } from './project.js';
 import { startReaper, type Reaper, type ReaperOptions } from './reaper.js';
-import { addressOf, assertPortsFree, planPorts, portOf } from './ports.js';
+import { addressOf, assertPortsFree, planPorts } from './ports.js';
 import { clientsOf, STATE_VERSION, tryReadState, writeState, type NodeState, type TestnetState } from './state.js';
 import { runningPids } from './status.js';
 import { TestnetError } from './errors.js';
@@ -182,7 +183,8 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
   const satelliteStart = performance.now();
   const satellite = await started(launchSatellite(state, options.attached ?? true));
   const satReady = await watch.race(waitForReady<{ id: string; address: string; url: string }>(satellite, timeout));
-  Object.assign(state.satellite, { id: satReady.id, address: satReady.address, url: satReady.url, port: portOf(satReady.address) });
+  const { port } = splitHostPort(satReady.address);
+  Object.assign(state.satellite, { id: satReady.id, address: satReady.address, url: satReady.url, port });
   writeState(state);
   const nodesStart = performance.now();
   const satelliteMs = nodesStart - satelliteStart;
@@ -199,7 +201,7 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
   const nodesReady = Promise.all(
     state.nodes.map(async (node, i) => {
       const info = await waitForReady<{ id: string; address: string }>(nodes[i], timeout);
-      Object.assign(node, { id: info.id, address: info.address, port: portOf(info.address) });
+      Object.assign(node, { id: info.id, address: info.address, port: splitHostPort(info.address).port });
       options.onNodeReady?.(++ready, state.nodes.length);
     }),
   ).then(() => performance.now() - nodesStart);

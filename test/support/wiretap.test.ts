@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { generateIdentity, loadOrCreateIdentity } from '@dcsim/identity';
 import {
   bindServer, CHANNEL_OPTIONS, CheckInRequest, ContactClient, ContactService, rpcErrorInfo, status, Transport, unary, unaryHandler,
@@ -54,10 +55,10 @@ describe('wiretap', () => {
 /** A plain TCP relay that keeps every byte it forwards. */
 async function startTcpRelay(target: string) {
   const bytes: Buffer[] = [];
-  const colon = target.lastIndexOf(':');
+  const { host, port } = splitHostPort(target);
   const sockets = new Set<ReturnType<typeof connect>>();
   const relay = createServer((a) => {
-    const b = connect(Number(target.slice(colon + 1)), target.slice(0, colon));
+    const b = connect(port, host);
     sockets.add(a).add(b);
     a.on('data', (c: Buffer) => (bytes.push(c), b.write(c)));
     b.on('data', (c: Buffer) => (bytes.push(c), a.write(c)));

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect, createSecureContext, TLSSocket } from 'node:tls';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { generateIdentity, IDENTITY_FILE, importPrivateKey, issueTlsChain, type Identity } from '@dcsim/identity';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -105,7 +106,7 @@ export async function startWiretap(options: WiretapOptions): Promise<Wiretap> {
       secureContext: createSecureContext({ key: impersonated.key, cert: impersonated.cert, minVersion: 'TLSv1.3' }),
       ALPNProtocols: ['h2'],
     });
-    const [host, port] = splitAddress(resolveTarget());
+    const { host, port } = splitHostPort(resolveTarget());
     const upstream = connect({ host, port, key: ownChain.key, cert: ownChain.cert, rejectUnauthorized: false, ALPNProtocols: ['h2'] });
     sockets.add(tcp).add(client).add(upstream);
     const requests = new Http2Reader('request', (m) => messages.push(m));
@@ -140,9 +141,4 @@ export async function startWiretap(options: WiretapOptions): Promise<Wiretap> {
         server.close(() => resolve());
       }),
   };
-}
-
-function splitAddress(address: string): [string, number] {
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }

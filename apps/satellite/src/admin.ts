@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { APIKey } from '@dcsim/crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { APIKey } from '@dcsim/crypto/macaroon';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
 import { SatelliteAppError } from './errors.js';
 

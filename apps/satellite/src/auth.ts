@@ -8,8 +8,9 @@
  * process changed the database, so the check costs no query. The chain is computed and the caveats
  * decoded once per request, however many checks the request needs (`npm run bench -- auth`).
  */
-import { timingSafeEqual } from 'node:crypto';
-import { APIKey, ApiKeyError, ActionType, allows, checkCaveats, type Action, type Caveat } from '@dcsim/crypto';
+import { constantTimeEqual, equalBytes } from '@dcsim/common/bytes';
+import { toHex } from '@dcsim/common/encoding';
+import { APIKey, ApiKeyError, ActionType, allows, checkCaveats, type Action, type Caveat } from '@dcsim/crypto/macaroon';
 import { Reason, RpcError, fieldInvalid, fieldTooLarge, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
 
@@ -33,7 +34,7 @@ export interface RequestedAction {
  * Far more caveats than any real chain carries (each share or restrict adds one). Every caveat costs an HMAC
  * and a decode, so an unbounded chain would let a single request burn the satellite's CPU.
  */
-export const MAX_CAVEATS = 1000;
+const MAX_CAVEATS = 1000;
 
 /**
  * Largest serialized API key accepted, checked before it is parsed. A key with a few caveats is a few
@@ -42,7 +43,7 @@ export const MAX_CAVEATS = 1000;
 export const MAX_API_KEY_SIZE = 64 * 1024;
 
 /** No row has this head: nothing to reveal, but a hint for the common mistakes. */
-export const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
+const UNKNOWN_KEY = 'invalid API key: not known to this satellite (deleted, or made for another satellite)';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -105,7 +106,7 @@ export class Auth {
     }
     const project = this.project(apiKey.projectId);
     if (!project) throw new RpcError(Reason.API_KEY_UNKNOWN, 'invalid API key');
-    if (tails.some((tail) => this.revoked.has(hex(tail)))) throw new RpcError(Reason.API_KEY_REVOKED, 'API key revoked');
+    if (tails.some((tail) => this.revoked.has(toHex(tail)))) throw new RpcError(Reason.API_KEY_REVOKED, 'API key revoked');
     return { key, apiKey, project, caveats };
   }
 
@@ -166,7 +167,7 @@ export class Auth {
       throw fieldInvalid('api_key', 'the API key to revoke is not a macaroon');
     }
     const invalid = () => fieldInvalid('api_key', 'the API key to revoke is not valid for this project key');
-    if (!sameBytes(target.head(), revoker.key.head())) throw invalid();
+    if (!equalBytes(target.head(), revoker.key.head())) throw invalid();
     let tails: Uint8Array[];
     try {
       tails = target.verify(revoker.apiKey.secret);
@@ -175,12 +176,13 @@ export class Auth {
       throw err;
     }
     const revokerTail = revoker.key.tail();
-    const derived = tails.slice(0, -1).some((tail) => sameBytes(tail, revokerTail));
+    // A tail is as good as a key: compare them in constant time.
+    const derived = tails.slice(0, -1).some((tail) => constantTimeEqual(tail, revokerTail));
     if (!derived) {
       throw new RpcError(Reason.REVOKE_NOT_ALLOWED, 'cannot revoke this API key: it was not derived from the key making the request');
     }
     this.db.revocations.add(target.tail());
-    this.revoked.add(hex(target.tail()));
+    this.revoked.add(toHex(target.tail()));
     return { revoker, caveats: tails.length - 1 };
   }
 
@@ -202,7 +204,7 @@ export class Auth {
   private reloadShared(version = this.dataVersionStmt.get() as number): void {
     this.dataVersion = version;
     this.db.apiKeys.forgetCached();
-    this.revoked = new Set(this.db.revocations.allTails().map(hex));
+    this.revoked = new Set(this.db.revocations.allTails().map(toHex));
   }
 }
 
@@ -228,15 +230,6 @@ function refusingField(caveats: readonly Caveat[], action: Action): string {
   if (refuses({ ...caveat, allowedPaths: undefined, notAfter: undefined, notBefore: undefined })) return DISALLOWS[action.op] ?? 'unknown';
   return 'allowed_paths';
 }
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function withPrefix(prefix: string, message: string): string {
   return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
 }

@@ -9,7 +9,9 @@
  * which the node checks against the satellite ID it was configured with before trusting any order limit.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { idMatchesKey, nodeIdString, type Identity } from '@dcsim/identity';
+import { splitHostPort, type HostPort } from '@dcsim/common/hostport';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { idMatchesKey, type Identity } from '@dcsim/identity';
 import {
   Reason,
   RpcError,
@@ -23,12 +25,12 @@ import {
   type Transport,
 } from '@dcsim/protocol';
 import type { SatelliteDb } from './db/index.js';
-import { formatBytes } from '@dcsim/format';
+import { formatBytes } from '@dcsim/common/size';
 import type { Logger } from './log.js';
 import { pingBack, PING_TIMEOUT_MS } from './pingback.js';
 
 /** A check-in more than this far from the satellite's clock is refused (it may be a replay). */
-export const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;
+const CHECK_IN_CLOCK_SKEW_MS = 10 * 60 * 1000;
 /** More free space than any one node offers (1 PiB): a number this big is a mistake or a lie. */
 export const MAX_FREE_DISK = 2 ** 50;
 /** A DNS name is at most 253 characters; with brackets, a colon and a port, well under this. */
@@ -97,15 +99,17 @@ export function checkCheckIn(req: CheckInRequest, now = Date.now()): void {
   }
 }
 
-/** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name. */
+/** host:port where host is an IPv4 address, a bracketed IPv6 address or a DNS name, and the port not 0. */
 function checkAddress(address: string): void {
   const bad = () => fieldInvalid('address', `node address must be host:port, got ${JSON.stringify(address.slice(0, 80))}`);
   if (address.length > MAX_ADDRESS_LENGTH) throw bad();
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
-  if (!match) throw bad();
-  const [, v6, host, port] = match;
-  if (Number(port) < 1 || Number(port) > 65535) throw bad();
-  if (v6 !== undefined ? !isIPv6(v6) : !(isIPv4(host) || isHostname(host))) throw bad();
+  let parsed: HostPort;
+  try {
+    parsed = splitHostPort(address);
+  } catch {
+    throw bad();
+  }
+  if (parsed.port === 0 || !(isIPv4(parsed.host) || isIPv6(parsed.host) || isHostname(parsed.host))) throw bad();
 }
 
 function isHostname(host: string): boolean {

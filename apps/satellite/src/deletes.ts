@@ -7,8 +7,8 @@
  * object always has its data, and a piece is never forgotten: if a node is down, the row waits and
  * the loop tries again later (backing off), for up to a week.
  */
-import { derivePieceId } from '@dcsim/crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { CHANNEL_OPTIONS, PiecestoreClient, rpcErrorInfo, status, unary, type Transport } from '@dcsim/protocol';
 import type { PendingSegmentRow, PieceDeletionRow, SatelliteDb } from './db/index.js';
 import type { Logger } from './log.js';

@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
-import { formatNodeUrl, loadOrCreateIdentity, nodeIdString, type Identity } from '@dcsim/identity';
+import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
+import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
+import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Auth } from './auth.js';
@@ -63,8 +65,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     db.close();
     throw err;
   }
-  const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
-  const address = `${host}:${port}`;
+  const address = joinHostPort(splitHostPort(config.listen).host, port);
   const id = nodeIdString(identity.id);
   log(
     `satellite ${id} listening on ${address} (${transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS'}); redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +
@@ -95,7 +96,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     identity,
     id,
     address,
-    url: formatNodeUrl(identity.id, address),
+    url: formatNodeUrl({ id: identity.id, address }),
     db,
     deletePiecesNow: () => deleter.runOnce(),
     async stop() {

@@ -4,5 +4,3 @@ export type Logger = (message: string) => void;
 export function stderrLogger(prefix = 'satellite'): Logger {
   return (message) => process.stderr.write(`${new Date().toISOString()} ${prefix}: ${message}\n`);
 }
-
-export const silentLogger: Logger = () => {};

@@ -4,13 +4,14 @@
  * uplink does on a node starts here.
  */
 import { randomBytes } from 'node:crypto';
-import { derivePieceId, encryptedSize, type EncryptionParameters } from '@dcsim/crypto';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { Identity } from '@dcsim/identity';
 import { PieceAction, signOrderLimit, type AddressedOrderLimit, type OrderLimit } from '@dcsim/protocol';
 import type { NodeRow } from './db/index.js';
 
-export const SERIAL_NUMBER_SIZE = 16;
+const SERIAL_NUMBER_SIZE = 16;
 
 /** Where one piece of a segment lives. */
 export interface PiecePlacement {

@@ -14,7 +14,8 @@
  *   places are filled regardless of subnet.
  */
 import { isIPv4 } from 'node:net';
-import { nodeIdString } from '@dcsim/identity';
+import { splitHostPort } from '@dcsim/common/hostport';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { Reason, RpcError } from '@dcsim/protocol';
 import type { SatelliteConfig } from './config.js';
 import type { NodeRow, SatelliteDb } from './db/index.js';
@@ -94,14 +95,8 @@ function pickSpreadOverSubnets(priority: NodeRow[], count: number, usedSubnets: 
 
 /** The /24 of an IPv4 address; other hosts (names, IPv6) count as their own subnet. */
 export function subnetOf(address: string): string {
-  const host = hostOf(address);
+  const { host } = splitHostPort(address);
   return isIPv4(host) ? host.split('.').slice(0, 3).join('.') : host.toLowerCase();
-}
-
-function hostOf(address: string): string {
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  const colon = address.lastIndexOf(':');
-  return colon < 0 ? address : address.slice(0, colon);
 }
 
 function shuffle<T>(items: T[]): T[] {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { APIKey } from '@dcsim/crypto';
+import { APIKey } from '@dcsim/crypto/macaroon';
 import { Reason, status, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/index.js';

@@ -1,4 +1,5 @@
-import { generateIdentity, nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { generateIdentity } from '@dcsim/identity';
 import { Reason, signCheckIn, status, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { checkCheckIn, MAX_FREE_DISK } from '../src/contact.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APIKey } from '@dcsim/crypto';
+import { APIKey } from '@dcsim/crypto/macaroon';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import { generateIdentity, type Identity } from '@dcsim/identity';
 import { Server } from '@grpc/grpc-js';

@@ -3,7 +3,7 @@
  * new signed PUT limits; CommitSegment then accepts the new nodes' pieces (and only theirs) for those
  * piece numbers, and the replaced nodes' pieces are queued for deletion.
  */
-import { derivePieceId } from '@dcsim/crypto';
+import { derivePieceId } from '@dcsim/common/pieceid';
 import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { APIKey, derivePieceId } from '@dcsim/crypto';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { APIKey } from '@dcsim/crypto/macaroon';
 import { pieceSize } from '@dcsim/erasure';
 import { generateIdentity } from '@dcsim/identity';
 import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';

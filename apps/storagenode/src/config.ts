@@ -1,5 +1,6 @@
 /** What a storage node is told at start: where it keeps its data, where it listens, whom it trusts. */
 import { readFileSync } from 'node:fs';
+import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
 import { StorageNodeError } from './errors.js';
 
 export interface StorageNodeConfig {
@@ -52,15 +53,6 @@ export function parseByteSize(text: string): number {
   return bytes;
 }
 
-/** Splits `host:port` (or `[v6]:port`). */
-export function splitHostPort(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
-  if (!m) throw new NodeConfigError(`invalid address ${JSON.stringify(address)}: want host:port`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new NodeConfigError(`invalid port in ${JSON.stringify(address)}`);
-  return { host: m[1] ?? m[2], port };
-}
-
 /**
  * The address the node tells its satellite (and so uplinks): the host it listens on, with the port it
  * really got. A wildcard host is not dialable, so loopback is advertised instead.
@@ -68,5 +60,5 @@ export function splitHostPort(address: string): { host: string; port: number } {
 export function advertisedAddress(listen: string, boundPort: number): string {
   const { host } = splitHostPort(listen);
   const dialable = host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return dialable.includes(':') ? `[${dialable}]:${boundPort}` : `${dialable}:${boundPort}`;
+  return joinHostPort(dialable, boundPort);
 }

@@ -9,8 +9,8 @@ import type { Identity } from '@dcsim/identity';
 import {
   CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type PeerChannelCredentials, type Transport,
 } from '@dcsim/protocol';
-import { formatBytes } from '@dcsim/format';
-import { shortNode } from './names.js';
+import { shortNodeId } from '@dcsim/common/short';
+import { formatBytes } from '@dcsim/common/size';
 import type { TrustedSatellite } from './trust.js';
 
 export interface CheckInOptions {
@@ -83,7 +83,8 @@ export class CheckInLoop {
     // Not reachable means not selected: as good as a failed check-in, and retried like one.
     if (!response.pingNodeSuccess) throw new Error(`the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
     if (this.failing || !this.isReady) {
-      this.opts.log(`checked in with satellite ${shortNode(satellite.id)} at ${satellite.address}: offering ${formatBytes(freeDisk)} at ${this.opts.address}`);
+      const offer = `offering ${formatBytes(freeDisk)} at ${this.opts.address}`;
+      this.opts.log(`checked in with satellite ${shortNodeId(satellite.id)} at ${satellite.address}: ${offer}`);
     }
     this.failing = false;
   }
@@ -102,7 +103,8 @@ export class CheckInLoop {
       // Someone else at the satellite's address says who it is; other failures say what went wrong.
       const message = this.credentials.identityFailure?.message ?? rpcErrorInfo(err).message;
       const when = this.isReady ? `retrying every ${this.opts.intervalMs / 1000} s` : 'retrying';
-      if (!this.failing) this.opts.log(`check-in with satellite ${shortNode(this.opts.satellite.id)} at ${this.opts.satellite.address} failed (${when}): ${message}`);
+      const { id, address } = this.opts.satellite;
+      if (!this.failing) this.opts.log(`check-in with satellite ${shortNodeId(id)} at ${address} failed (${when}): ${message}`);
       this.failing = true;
       // Before the first success: back off quickly so the node is ready soon after the satellite is.
       // Later: keep the regular interval, the node keeps serving with the key it already trusts.

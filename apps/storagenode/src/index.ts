@@ -6,5 +6,4 @@ export {
   type StorageNodeConfig,
 } from './config.js';
 export { verifyOrderLimit, ALLOWED_ACTIONS, MAX_CLOCK_SKEW_MS } from './orders.js';
-export { pieceIdText } from './names.js';
 export { StorageNodeError } from './errors.js';

@@ -3,8 +3,9 @@
  * prints one line to stdout, `READY {"id":...,"address":...}`, which the testnet waits for. Logs go to stderr.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { splitHostPort } from '@dcsim/common/hostport';
 import { guardProcess } from '@dcsim/process';
-import { DEFAULT_CAPACITY_BYTES, DEFAULT_CHECKIN_INTERVAL_MS, parseByteSize, splitHostPort } from './config.js';
+import { DEFAULT_CAPACITY_BYTES, DEFAULT_CHECKIN_INTERVAL_MS, parseByteSize } from './config.js';
 import { startStorageNode } from './node.js';
 
 guardProcess('storagenode', 'service');

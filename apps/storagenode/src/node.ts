@@ -3,7 +3,9 @@
  * over TLS with certificates issued from the node's identity), check-in loop, sweeper.
  */
 import { join } from 'node:path';
-import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
+import { nodeIdString, parseNodeUrl } from '@dcsim/common/nodeid';
+import { shortNodeId } from '@dcsim/common/short';
+import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
@@ -16,8 +18,7 @@ import {
 } from './config.js';
 import { CheckInLoop } from './contact.js';
 import { openNodeDb } from './db.js';
-import { formatBytes } from '@dcsim/format';
-import { shortNode } from './names.js';
+import { formatBytes } from '@dcsim/common/size';
 import { Piecestore } from './piecestore.js';
 import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
@@ -45,7 +46,7 @@ const SHUTDOWN_GRACE_MS = 2_000;
 export async function startStorageNode(config: StorageNodeConfig): Promise<StorageNode> {
   const satelliteUrl = parseNodeUrl(config.satelliteUrl);
   const identity = loadOrCreateIdentity(config.dir); // also creates the data dir
-  const tag = `node ${shortNode(identity.id)}`;
+  const tag = `node ${shortNodeId(identity.id)}`;
   const write = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => write(`${new Date().toISOString()} ${tag}: ${line}`);
 

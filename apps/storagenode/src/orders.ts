@@ -4,6 +4,9 @@
  * bytes, before a deadline, once. Each check fails with its own reason (reasons.ts of @dcsim/protocol), so a
  * client can tell the problems apart, and its own message, so a person can.
  */
+import { equalBytes } from '@dcsim/common/bytes';
+import { PIECE_ID_SIZE } from '@dcsim/common/pieceid';
+import { shortNodeId } from '@dcsim/common/short';
 import {
   OrderLimit,
   PieceAction,
@@ -14,7 +17,6 @@ import {
   pieceActionToJSON,
   verifyOrderLimitSignature,
 } from '@dcsim/protocol';
-import { shortNode } from './names.js';
 import type { UsedSerials } from './serials.js';
 import type { TrustedSatellite } from './trust.js';
 
@@ -29,7 +31,6 @@ export const ALLOWED_ACTIONS: Record<PieceRpc, readonly PieceAction[]> = {
 
 /** How far in the future an order's creation time may be, for clocks that disagree a little. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
-export const PIECE_ID_LENGTH = 32;
 const MAX_SERIAL_LENGTH = 64;
 
 export interface OrderContext {
@@ -38,8 +39,6 @@ export interface OrderContext {
   serials: UsedSerials;
   now?: Date;
 }
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 /**
  * Checks an order limit for `rpc` and records its serial number; returns the limit or throws an RpcError.
@@ -51,22 +50,22 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
   if (!satelliteKey) throw new RpcError(Reason.NODE_NOT_READY, 'node has not checked in with its satellite yet: try again shortly');
   if (!limit) throw fieldMissing('limit', `${rpc}: order limit missing`);
 
-  if (!sameBytes(limit.satelliteId, ctx.satellite.id)) {
-    const message = `order limit satellite ID ${shortNode(limit.satelliteId)} is not this node's satellite ${shortNode(ctx.satellite.id)}`;
+  if (!equalBytes(limit.satelliteId, ctx.satellite.id)) {
+    const message = `order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${shortNodeId(ctx.satellite.id)}`;
     throw new RpcError(Reason.ORDER_LIMIT_WRONG_SATELLITE, message);
   }
   if (!verifyOrderLimitSignature(satelliteKey, limit)) {
     throw new RpcError(Reason.ORDER_LIMIT_SIGNATURE_INVALID, 'order limit signature is not valid for the trusted satellite key');
   }
-  if (!sameBytes(limit.storageNodeId, ctx.nodeId)) {
-    const message = `order limit storage node ID ${shortNode(limit.storageNodeId)} is not this node (${shortNode(ctx.nodeId)})`;
+  if (!equalBytes(limit.storageNodeId, ctx.nodeId)) {
+    const message = `order limit storage node ID ${shortNodeId(limit.storageNodeId)} is not this node (${shortNodeId(ctx.nodeId)})`;
     throw new RpcError(Reason.ORDER_LIMIT_WRONG_NODE, message);
   }
   if (!ALLOWED_ACTIONS[rpc].includes(limit.action)) {
     throw new RpcError(Reason.ORDER_LIMIT_WRONG_ACTION, `order limit action ${pieceActionToJSON(limit.action)} does not allow ${rpc}`);
   }
-  if (limit.pieceId.length !== PIECE_ID_LENGTH) {
-    throw fieldInvalid('limit.piece_id', `order limit piece ID must be ${PIECE_ID_LENGTH} bytes, got ${limit.pieceId.length}`);
+  if (limit.pieceId.length !== PIECE_ID_SIZE) {
+    throw fieldInvalid('limit.piece_id', `order limit piece ID must be ${PIECE_ID_SIZE} bytes, got ${limit.pieceId.length}`);
   }
   if (limit.serialNumber.length === 0 || limit.serialNumber.length > MAX_SERIAL_LENGTH) {
     const message = `order limit serial number must be 1 to ${MAX_SERIAL_LENGTH} bytes, got ${limit.serialNumber.length}`;

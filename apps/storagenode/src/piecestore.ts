@@ -4,6 +4,9 @@
  * client's mistake never takes the node down.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { equalBytes } from '@dcsim/common/bytes';
+import { pieceIdToString } from '@dcsim/common/pieceid';
+import { shortNodeId, shortPieceId } from '@dcsim/common/short';
 import type { Identity } from '@dcsim/identity';
 import {
   OrderLimit,
@@ -24,8 +27,7 @@ import {
   type PiecestoreServer,
 } from '@dcsim/protocol';
 import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@grpc/grpc-js';
-import { formatBytes } from '@dcsim/format';
-import { pieceIdText, shortNode, shortPiece } from './names.js';
+import { formatBytes } from '@dcsim/common/size';
 import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
 import type { UsedSerials } from './serials.js';
 import type { PieceStore, StoredPiece } from './store.js';
@@ -33,7 +35,7 @@ import type { TrustedSatellite } from './trust.js';
 import type { PieceWriter } from './writer.js';
 
 /** Download chunk size: big enough to keep loopback busy, small enough to keep memory flat. */
-export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
+const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
 
 export interface PiecestoreDeps {
   identity: Identity;
@@ -44,7 +46,6 @@ export interface PiecestoreDeps {
 }
 
 const EMPTY = new Uint8Array(0);
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 export class Piecestore {
   // Pieces being uploaded right now: a second upload of the same ID is refused instead of racing the first.
@@ -92,9 +93,9 @@ export class Piecestore {
       for await (const message of call as AsyncIterable<PieceUploadRequest>) {
         if (!limit) {
           limit = this.verify(message.limit, 'Upload');
-          const id = pieceIdText(limit.pieceId);
-          if (this.uploading.has(id)) throw pieceExists(`piece ${shortPiece(limit.pieceId)} is already being uploaded`);
-          if (this.deps.store.has(limit.pieceId)) throw pieceExists(`piece ${shortPiece(limit.pieceId)} already exists`);
+          const id = pieceIdToString(limit.pieceId);
+          if (this.uploading.has(id)) throw pieceExists(`piece ${shortPieceId(limit.pieceId)} is already being uploaded`);
+          if (this.deps.store.has(limit.pieceId)) throw pieceExists(`piece ${shortPieceId(limit.pieceId)} already exists`);
           this.uploading.add(id);
           key = id;
           writer = await this.deps.store.createWriter(limit.pieceId, limit.limit);
@@ -107,7 +108,7 @@ export class Piecestore {
       throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, limit ? 'upload ended without a done message' : 'upload sent no messages');
     } catch (err) {
       await writer?.abort();
-      if (call.cancelled && limit) this.deps.log(`upload of piece ${shortPiece(limit.pieceId)} cancelled by the client: nothing kept`);
+      if (call.cancelled && limit) this.deps.log(`upload of piece ${shortPieceId(limit.pieceId)} cancelled by the client: nothing kept`);
       throw err;
     } finally {
       if (key) this.uploading.delete(key);
@@ -116,13 +117,13 @@ export class Piecestore {
 
   private async finishUpload(limit: OrderLimit, writer: PieceWriter, done: PieceHash): Promise<PieceUploadResponse> {
     const { size, hash } = await writer.finish();
-    if (done.pieceId.length > 0 && !sameBytes(done.pieceId, limit.pieceId)) {
+    if (done.pieceId.length > 0 && !equalBytes(done.pieceId, limit.pieceId)) {
       throw hashMismatch('piece_id', 'piece ID in the done message differs from the order limit');
     }
     if (done.pieceSize !== size) {
       throw hashMismatch('piece_size', `piece size mismatch: the uplink says ${done.pieceSize} bytes, the node received ${size}`);
     }
-    if (!sameBytes(done.hash, hash)) {
+    if (!equalBytes(done.hash, hash)) {
       throw hashMismatch('hash', "piece hash mismatch: the uplink's hash does not match the bytes the node received");
     }
     const signedHash = signPieceHash(this.deps.identity, {
@@ -139,7 +140,7 @@ export class Piecestore {
       signedHash,
       pieceExpiration: limit.pieceExpiration,
     });
-    this.deps.log(`stored piece ${shortPiece(limit.pieceId)} (${formatBytes(size)}) for satellite ${shortNode(limit.satelliteId)}`);
+    this.deps.log(`stored piece ${shortPieceId(limit.pieceId)} (${formatBytes(size)}) for satellite ${shortNodeId(limit.satelliteId)}`);
     return { done: signedHash };
   }
 
@@ -170,12 +171,12 @@ export class Piecestore {
       await file.close();
     }
     if (call.cancelled) {
-      this.deps.log(`download of piece ${shortPiece(limit.pieceId)} cancelled by the client`);
+      this.deps.log(`download of piece ${shortPieceId(limit.pieceId)} cancelled by the client`);
       return;
     }
     call.end();
     const what = size === piece.size ? formatBytes(size) : `${formatBytes(size)} of ${formatBytes(piece.size)}`;
-    this.deps.log(`sent piece ${shortPiece(limit.pieceId)} (${what}, ${pieceActionToJSON(limit.action)})`);
+    this.deps.log(`sent piece ${shortPieceId(limit.pieceId)} (${what}, ${pieceActionToJSON(limit.action)})`);
   }
 
   private async sendRange(
@@ -214,7 +215,7 @@ export class Piecestore {
   async delete(request: PieceDeleteRequest): Promise<PieceDeleteResponse> {
     const limit = this.verify(request.limit, 'Delete');
     const existed = await this.deps.store.delete(limit.pieceId);
-    if (existed) this.deps.log(`deleted piece ${shortPiece(limit.pieceId)} for satellite ${shortNode(limit.satelliteId)}`);
+    if (existed) this.deps.log(`deleted piece ${shortPieceId(limit.pieceId)} for satellite ${shortNodeId(limit.satelliteId)}`);
     return {};
   }
 

@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pieceIdToString } from '@dcsim/common/pieceid';
 import { PieceHash, Reason, RpcError } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
-import { formatBytes } from '@dcsim/format';
-import { pieceIdText } from './names.js';
+import { formatBytes } from '@dcsim/common/size';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
 export interface StoredPiece {
@@ -114,7 +114,7 @@ export class PieceStore implements SpaceAccount {
   }
 
   piecePath(pieceId: Uint8Array): string {
-    const name = pieceIdText(pieceId);
+    const name = pieceIdToString(pieceId);
     return join(this.piecesDir, name.slice(0, 2), name);
   }
 
@@ -139,7 +139,7 @@ export class PieceStore implements SpaceAccount {
 
   /** Starts receiving a piece into a temp file; `maxBytes` is the order limit's byte limit. */
   createWriter(pieceId: Uint8Array, maxBytes: number): Promise<PieceWriter> {
-    const tmp = join(this.tmpDir, `${pieceIdText(pieceId)}.${randomBytes(6).toString('hex')}.part`);
+    const tmp = join(this.tmpDir, `${pieceIdToString(pieceId)}.${randomBytes(6).toString('hex')}.part`);
     return PieceWriter.create(tmp, maxBytes, this);
   }
 
@@ -191,7 +191,7 @@ export class PieceStore implements SpaceAccount {
 
   private async removeOrphans(): Promise<number> {
     const rows = this.db.prepare('SELECT piece_id FROM pieces').all() as { piece_id: Buffer }[];
-    const known = new Set(rows.map((r) => pieceIdText(r.piece_id)));
+    const known = new Set(rows.map((r) => pieceIdToString(r.piece_id)));
     let removed = 0;
     for (const prefix of await readdir(this.piecesDir)) {
       for (const name of await readdir(join(this.piecesDir, prefix)).catch(() => [] as string[])) {

@@ -3,8 +3,8 @@
  * public key from the check-in response and accepts it only if it hashes to that ID, so a man in the
  * middle cannot slip in a key of its own. Until then the node refuses all piece requests.
  */
+import { shortNodeId } from '@dcsim/common/short';
 import { idMatchesKey } from '@dcsim/identity';
-import { shortNode } from './names.js';
 import { StorageNodeError } from './errors.js';
 
 export class UntrustedKeyError extends StorageNodeError {}
@@ -26,7 +26,9 @@ export class TrustedSatellite {
   accept(publicKey: Uint8Array): void {
     if (publicKey.length === 0) throw new UntrustedKeyError('satellite sent no public key');
     if (!idMatchesKey(this.id, publicKey)) {
-      throw new UntrustedKeyError(`satellite at ${this.address} sent a public key that does not belong to satellite ID ${shortNode(this.id)}: not trusting it`);
+      throw new UntrustedKeyError(
+        `satellite at ${this.address} sent a public key that does not belong to satellite ID ${shortNodeId(this.id)}: not trusting it`,
+      );
     }
     this.key = publicKey;
   }

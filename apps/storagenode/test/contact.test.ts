@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { generateIdentity, nodeIdString, formatNodeUrl } from '@dcsim/identity';
+import { nodeIdString, formatNodeUrl } from '@dcsim/common/nodeid';
+import { generateIdentity } from '@dcsim/identity';
 import { PieceAction, Reason, status } from '@dcsim/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, failure, orderLimit, removeTempDirs, startContactServer, startTestNode, tempDir, upload, waitFor } from './helpers.js';
@@ -33,7 +34,12 @@ describe('check-in', () => {
     const port = await freePort();
     const satIdentity = generateIdentity();
     const t = await startTestNode(
-      { identity: satIdentity, url: formatNodeUrl(satIdentity.id, `127.0.0.1:${port}`), checkIns: [], close: async () => {} },
+      {
+        identity: satIdentity,
+        url: formatNodeUrl({ id: satIdentity.id, address: `127.0.0.1:${port}` }),
+        checkIns: [],
+        close: async () => {},
+      },
       undefined,
       { waitReady: false },
     );
@@ -102,7 +108,7 @@ describe('identity and reachability', () => {
     const expected = generateIdentity();
     const impostor = await startContactServer(); // its own identity, at the address the node was given
     const address = impostor.url.slice(impostor.url.indexOf('@') + 1);
-    const t = await startTestNode({ ...impostor, url: formatNodeUrl(expected.id, address) }, undefined, { waitReady: false });
+    const t = await startTestNode({ ...impostor, url: formatNodeUrl({ id: expected.id, address }) }, undefined, { waitReady: false });
     try {
       await waitFor(() => t.logs.some((l) => l.includes('identity mismatch')));
       const line = t.logs.find((l) => l.includes('identity mismatch'))!;

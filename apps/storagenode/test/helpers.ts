@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatNodeUrl, generateIdentity, type Identity } from '@dcsim/identity';
+import { formatNodeUrl } from '@dcsim/common/nodeid';
+import { generateIdentity, type Identity } from '@dcsim/identity';
 import {
   CHANNEL_OPTIONS,
   CheckInRequest,
@@ -60,7 +61,7 @@ export async function startContactServer(
   const port = await bindServer(server, opts.listen ?? '127.0.0.1:0', transport.server());
   return {
     identity,
-    url: formatNodeUrl(identity.id, `127.0.0.1:${port}`),
+    url: formatNodeUrl({ id: identity.id, address: `127.0.0.1:${port}` }),
     checkIns,
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };

@@ -5,7 +5,7 @@ import { PieceAction, PieceUploadRequest, PieceUploadResponse, Reason, status, v
 import type { ClientWritableStream } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pieceIdText } from '../src/index.js';
+import { pieceIdToString } from '@dcsim/common/pieceid';
 import {
   deletePiece,
   download,
@@ -55,7 +55,7 @@ describe('upload and download', () => {
     expect(got.hash!.pieceSize).toBe(data.length);
 
     // On disk under pieces/<2 chars>/<base32 id>, byte for byte; no temp file left.
-    const name = pieceIdText(limit.pieceId);
+    const name = pieceIdToString(limit.pieceId);
     expect(readFileSync(join(t.dir, 'pieces', name.slice(0, 2), name)).equals(data)).toBe(true);
     expect(tmpFiles()).toEqual([]);
     expect(t.logs.some((l) => l.includes(`stored piece ${name.slice(0, 7)}`))).toBe(true);
@@ -260,7 +260,7 @@ describe('what the node refuses to keep', () => {
   it('deletes a piece; a later download is not found and a second delete succeeds', async () => {
     const limit = put();
     await upload(t.client, limit, randomBytes(3000));
-    const name = pieceIdText(limit.pieceId);
+    const name = pieceIdToString(limit.pieceId);
     await deletePiece(t.client, del(limit.pieceId));
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
     expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
@@ -323,7 +323,7 @@ describe('capacity and expiration', () => {
       message: 'piece not found (expired)',
     });
     await t.node.sweep();
-    const name = pieceIdText(limit.pieceId);
+    const name = pieceIdToString(limit.pieceId);
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
     expect(t.node.store.has(limit.pieceId)).toBe(false);
   });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_OPTIONS, PieceAction, PiecestoreClient, Transport } from '@dcsim/protocol';
-import { parseNodeId } from '@dcsim/identity';
+import { parseNodeId } from '@dcsim/common/nodeid';
 import { assertNoBugReports } from '@dcsim/process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, orderLimit, removeTempDirs, startContactServer, tempDir, upload } from './helpers.js';

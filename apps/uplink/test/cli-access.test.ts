@@ -8,7 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APIKey, CipherSuite, Store, checkDecode, checkEncode, serializeAccess } from '@dcsim/crypto';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
+import { CipherSuite, Store } from '@dcsim/crypto/encryption';
+import { serializeAccess } from '@dcsim/crypto/grant';
+import { APIKey } from '@dcsim/crypto/macaroon';
 import { assertNoBugReports } from '@dcsim/process';
 import { afterAll, describe, expect, it } from 'vitest';
 

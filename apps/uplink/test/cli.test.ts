@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIKey, CipherSuite, Store, serializeAccess } from '@dcsim/crypto';
+import { CipherSuite, Store } from '@dcsim/crypto/encryption';
+import { serializeAccess } from '@dcsim/crypto/grant';
+import { APIKey } from '@dcsim/crypto/macaroon';
 import { assertNoBugReports } from '@dcsim/process';
 import { appCommand } from '../../../scripts/testnet/apps.js';
 import { parseRange, rangeWithin } from '../src/cli/byte-range.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENCRYPTION, DecryptionError, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto';
+import { DEFAULT_ENCRYPTION, DecryptionError, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto/encryption';
 import { encodeSegment, parseScheme } from '@dcsim/erasure';
 import { decodeInWorker } from '../src/lib/decoder.js';
 import { encodeInWorker, type EncodeJob, type SegmentEncoding } from '../src/lib/encoder.js';

@@ -1,6 +1,8 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
-import { ActionType, CaveatError, allows, caveatRefusal, decodeCaveat, decodeCaveatMessage, encodeCaveat, type Action, type Caveat } from '../src/index.js';
+import {
+  ActionType, CaveatError, allows, caveatRefusal, decodeCaveat, decodeCaveatMessage, encodeCaveat, type Action, type Caveat,
+} from '../src/macaroon/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (s: string) => new TextEncoder().encode(s);

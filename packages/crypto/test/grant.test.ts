@@ -1,8 +1,9 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
-import {
-  APIKey, AccessError, CipherSuite, Store, checkDecode, checkEncode, inspectAccess, inspectAccessJson, parseAccess, serializeAccess,
-} from '../src/index.js';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
+import { CipherSuite, Store } from '../src/encryption/index.js';
+import { AccessError, inspectAccess, inspectAccessJson, parseAccess, serializeAccess } from '../src/grant/index.js';
+import { APIKey } from '../src/macaroon/index.js';
 import { loadVector } from './vectors.js';
 
 const vector = loadVector('access-grants.json').grants[0];

@@ -1,6 +1,8 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
-import { APIKey, CipherSuite, Store, inspectAccess, inspectAccessJson, serializeAccess, serializeMacaroon, type AccessGrant } from '../src/index.js';
+import { CipherSuite, Store } from '../src/encryption/index.js';
+import { inspectAccess, inspectAccessJson, serializeAccess, type AccessGrant } from '../src/grant/index.js';
+import { APIKey, serializeMacaroon } from '../src/macaroon/index.js';
 
 // Go's base64.StdEncoding and base64.URLEncoding (both padded), via Node, independently of the code under test.
 const b64 = (b: Uint8Array | number[]) => Buffer.from(b).toString('base64');

@@ -1,8 +1,8 @@
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { createHash } from 'node:crypto';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { deriveContentKey, deriveKey, derivePathKey, projectSaltFromId, Store, utf8Encode } from '../src/index.js';
+import { utf8Encode } from '@dcsim/common/encoding';
+import { deriveContentKey, deriveKey, derivePathKey, Store } from '../src/encryption/index.js';
 
 describe('key derivation', () => {
   const root = new Uint8Array(32).map((_, i) => 31 - i);
@@ -18,12 +18,5 @@ describe('key derivation', () => {
     expect(derivePathKey('bucket', '', store)).toEqual(k);
     for (const c of ['a', '', 'c.txt']) k = deriveKey(k, `path:${c}`);
     expect(derivePathKey('bucket', 'a//c.txt', store)).toEqual(k);
-  });
-
-  it('a project without a stored salt uses SHA-256 of its 16 ID bytes', () => {
-    const id = new Uint8Array(16).map((_, i) => i);
-    expect(projectSaltFromId(id)).toEqual(new Uint8Array(createHash('sha256').update(id).digest()));
-    expect(projectSaltFromId(id)).toEqual(sha256(id));
-    expect(() => projectSaltFromId(new Uint8Array(36))).toThrow(/want 16/);
   });
 });

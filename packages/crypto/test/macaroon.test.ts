@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
 import {
-  APIKey, ActionType, ApiKeyError, Macaroon, MacaroonError, checkDecode, checkEncode, encodeCaveat, parseMacaroon, serializeMacaroon, type Action,
-} from '../src/index.js';
+  APIKey, ActionType, ApiKeyError, Macaroon, MacaroonError, encodeCaveat, parseMacaroon, serializeMacaroon,
+  type Action,
+} from '../src/macaroon/index.js';
 import { loadVector } from './vectors.js';
 
 // Computed with Node's HMAC, independently of the code under test.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CipherSuite, decodeSerializableMeta, decodeStreamInfo, decodeStreamMeta, decrypt, decryptKey, decryptObjectMetadata, DEFAULT_ENCRYPTION,
   encodeStreamMeta, encryptObjectMetadata, zeroNonce,
-} from '../src/index.js';
+} from '../src/encryption/index.js';
 
 const derived = new Uint8Array(randomBytes(32));
 const meta = {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fromBase64Url, toBase64Url, toHex, utf8Encode } from '@dcsim/common/encoding';
 import {
-  CipherSuite, decryptPath, derivePathKey, encryptPath, encryptPrefix, escapeComponent, fromBase64Url, MissingEncryptionBaseError,
-  Store, toBase64Url, toHex, unescapeComponent, utf8Encode,
-} from '../src/index.js';
+  CipherSuite, decryptPath, derivePathKey, encryptPath, encryptPrefix, escapeComponent,
+  MissingEncryptionBaseError, Store, unescapeComponent,
+} from '../src/encryption/index.js';
 
 const key = new Uint8Array(32).map((_, i) => i);
 const rootStore = (cipher: CipherSuite) => new Store({ defaultKey: key, defaultPathCipher: cipher });

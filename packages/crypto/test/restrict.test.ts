@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CipherSuite, Store, decryptPath, derivePathKey, encryptPath } from '../src/encryption/index.js';
 import {
-  APIKey, ActionType, CipherSuite, Store, collapsePrefixes, decryptPath, derivePathKey, encryptPath, limitStore, parseAccess, restrictAccess,
-  serializeAccess, serializeMacaroon, type AccessGrant, type Caveat, type Permission,
-} from '../src/index.js';
+  collapsePrefixes, limitStore, parseAccess, restrictAccess, serializeAccess, type AccessGrant,
+  type Permission,
+} from '../src/grant/index.js';
+import { APIKey, ActionType, serializeMacaroon, type Caveat } from '../src/macaroon/index.js';
 
 const utf8 = new TextEncoder();
 const secret = new Uint8Array(32).fill(7);

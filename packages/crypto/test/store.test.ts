@@ -1,6 +1,7 @@
 /** The Store's lookups, after storj/common encryption/store_test.go (ExampleStore, ExampleStore_SetDefaultKey). */
 import { describe, expect, it } from 'vitest';
-import { CipherSuite, Store, utf8Encode } from '../src/index.js';
+import { utf8Encode } from '@dcsim/common/encoding';
+import { CipherSuite, Store } from '../src/encryption/index.js';
 
 const toKey = (s: string) => {
   const k = new Uint8Array(32);

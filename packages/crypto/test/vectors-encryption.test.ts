@@ -1,9 +1,7 @@
-/** Every vector of path-encryption.json, root-key.json and piece-id.json. */
+/** Every vector of path-encryption.json and root-key.json. */
 import { describe, expect, it } from 'vitest';
-import {
-  CipherSuite, decryptPath, derivePieceId, deriveRootKey, encryptPath, fromHex, nodeIdFromString, nodeIdToString,
-  pieceIdFromString, pieceIdToString, Store, toHex,
-} from '../src/index.js';
+import { fromHex, toHex } from '@dcsim/common/encoding';
+import { CipherSuite, decryptPath, deriveRootKey, encryptPath, Store } from '../src/encryption/index.js';
 import { loadVector } from './vectors.js';
 
 describe('path encryption (storj/common ExampleEncryptPath)', () => {
@@ -25,23 +23,6 @@ describe('root key from passphrase (argon2id)', () => {
   for (const v of loadVector('root-key.json').vectors) {
     it(`derives the root key for ${JSON.stringify(v.passphrase)}`, async () => {
       expect(toHex(await deriveRootKey(v.passphrase, salt(v.project_salt_hex)))).toBe(v.root_key_hex);
-    });
-  }
-});
-
-describe('piece IDs (storj/common pieceid_deriver_test)', () => {
-  const v = loadVector('piece-id.json');
-  const root = pieceIdFromString(v.root_piece_id);
-
-  it('round-trips the root ID through unpadded base32', () => expect(pieceIdToString(root)).toBe(v.root_piece_id));
-
-  for (const d of v.vectors) {
-    it(`derives piece ${d.piece_num} for node ${d.node_id.slice(0, 8)}…`, () => {
-      const nodeId = nodeIdFromString(d.node_id);
-      expect(nodeIdToString(nodeId)).toBe(d.node_id);
-      const derived = derivePieceId(root, nodeId, d.piece_num);
-      expect(pieceIdToString(derived)).toBe(d.derived_piece_id);
-      expect(pieceIdFromString(d.derived_piece_id)).toEqual(derived);
     });
   }
 });

@@ -20,7 +20,7 @@
  * one. Callers must verify pieces first (signed piece hashes; AES-GCM tags catch the rest), or
  * correct a stripe with more than k shares (correct.ts).
  */
-import { ErasureError, NotEnoughPiecesError } from './errors.js';
+import { ErasureError, TooFewPiecesError } from './errors.js';
 import { decodeStripes as decodeChunk, encodeStripes as encodeChunk, nibbleTables } from './kernel.js';
 import { decodeMatrix, generatorMatrix } from './matrix.js';
 import {
@@ -71,7 +71,9 @@ export function* encodeRuns(
   buffer: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
 ): Generator<EncodedRun> {
   validateScheme(scheme);
-  if (!Number.isSafeInteger(runStripes) || runStripes < 1) throw new RangeError(`stripes per run must be a positive integer, got ${runStripes}`);
+  if (!Number.isSafeInteger(runStripes) || runStripes < 1) {
+    throw new ErasureError(`stripes per run must be a positive integer, got ${runStripes}`);
+  }
   const { total: n, shareSize } = scheme;
   const stripes = stripeCount(data.length, scheme);
   const readStripes = paddedStripes(data, scheme);
@@ -140,7 +142,7 @@ export interface PieceRange {
 export function pieceRange(offset: number, length: number, segmentSize: number, scheme: RedundancyScheme): PieceRange {
   validateScheme(scheme);
   for (const [name, value] of [['offset', offset], ['length', length], ['segment size', segmentSize]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0) throw new ErasureError(`${name} must be a non-negative integer, got ${value}`);
   }
   if (offset + length > segmentSize) {
     throw new ErasureError(`range ${offset}+${length} reaches past the end of the ${segmentSize}-byte segment`);
@@ -217,7 +219,7 @@ function choosePieces(slices: (Uint8Array | undefined)[], k: number): number[] {
   slices.forEach((slice, i) => {
     if (slice) present.push(i);
   });
-  if (present.length < k) throw new NotEnoughPiecesError(present.length, k);
+  if (present.length < k) throw new TooFewPiecesError(present.length, k);
   return present.slice(0, k);
 }
 

@@ -23,7 +23,8 @@
  * never a silent guess. (As with any decoder, errors far beyond t in one column can happen to look like
  * a correctable pattern; between t + 1 and m − k − t wrong shares it is always detected.)
  */
-import { ErasureError, NotEnoughPiecesError } from './errors.js';
+import { equalBytes } from '@dcsim/common/bytes';
+import { ErasureError, TooFewPiecesError } from './errors.js';
 import { div, inv, mul, pow } from './gf256.js';
 import { multiplyRows } from './kernel.js';
 import { type Matrix, decodeMatrix, generatorMatrix, multiply } from './matrix.js';
@@ -61,7 +62,7 @@ export function correctStripe(shares: Map<number, Uint8Array>, scheme: Redundanc
   const { required: k, total: n } = scheme;
   const numbers = [...shares.keys()].sort((a, b) => a - b);
   checkShares(shares, numbers, scheme);
-  if (numbers.length < k) throw new NotEnoughPiecesError(numbers.length, k);
+  if (numbers.length < k) throw new TooFewPiecesError(numbers.length, k);
   const m = numbers.length;
   const t = Math.floor((m - k) / 2);
   const received = numbers.map((j) => shares.get(j)!);
@@ -82,7 +83,7 @@ export function correctStripe(shares: Map<number, Uint8Array>, scheme: Redundanc
   const basis = numbers.filter((j) => !bad.has(j)).slice(0, k);
   const all = multiplyRows(multiply(generatorMatrix(k, n), decodeMatrix(k, n, basis)), basis.map((j) => shares.get(j)!));
   for (const j of numbers) {
-    if (!bad.has(j) && !Buffer.from(all[j]).equals(shares.get(j)!)) {
+    if (!bad.has(j) && !equalBytes(all[j], shares.get(j)!)) {
       throw new TooManyErrorsError(m, t, `share ${j} disagrees with the corrected stripe`);
     }
   }

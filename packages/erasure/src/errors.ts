@@ -1,4 +1,7 @@
-/** Something about the pieces or the segment handed to the codec is wrong. */
+/**
+ * The base class of every error this package throws (storj/common's `errs.Class` per package): something
+ * about the pieces, the segment or the scheme handed to it is wrong.
+ */
 export class ErasureError extends Error {
   constructor(message: string) {
     super(message);
@@ -7,12 +10,12 @@ export class ErasureError extends Error {
 }
 
 /** Fewer than k pieces were present: the uplink should fetch more before decoding. */
-export class NotEnoughPiecesError extends ErasureError {
+export class TooFewPiecesError extends ErasureError {
   constructor(
     readonly present: number,
     readonly required: number,
   ) {
     super(`not enough pieces to rebuild the segment: ${present} present, ${required} required`);
-    this.name = 'NotEnoughPiecesError';
+    this.name = 'TooFewPiecesError';
   }
 }

@@ -14,5 +14,5 @@ export {
   pieceSize,
 } from './scheme.js';
 export { type EncodedRun, type PieceRange, encodeSegment, encodeRuns, decodeSegment, pieceRange, decodeRange } from './codec.js';
-export { ErasureError, NotEnoughPiecesError } from './errors.js';
+export { ErasureError, TooFewPiecesError } from './errors.js';
 export { type CorrectedStripe, TooManyErrorsError, correctStripe } from './correct.js';

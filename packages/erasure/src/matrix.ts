@@ -10,19 +10,20 @@
  * of degree < k with P(i) = data share i for i < k: an evaluation code at the points 0..n-1, which
  * is what error correction (correct.ts) relies on.
  */
+import { ErasureError } from './errors.js';
 import { inv, mul, pow } from './gf256.js';
 
 /** Rows of bytes; every row has the same length. */
 export type Matrix = Uint8Array[];
 
-export class SingularMatrixError extends Error {
+export class SingularMatrixError extends ErasureError {
   constructor() {
     super('matrix is singular: these rows do not determine the data');
     this.name = 'SingularMatrixError';
   }
 }
 
-export function vandermonde(rows: number, cols: number): Matrix {
+function vandermonde(rows: number, cols: number): Matrix {
   return Array.from({ length: rows }, (_, r) => Uint8Array.from({ length: cols }, (_, c) => pow(r, c)));
 }
 
@@ -38,7 +39,7 @@ export function multiply(a: Matrix, b: Matrix): Matrix {
 }
 
 /** Gauss-Jordan elimination on [m | I]; throws SingularMatrixError when m has no inverse. */
-export function invert(m: Matrix): Matrix {
+function invert(m: Matrix): Matrix {
   const size = m.length;
   const work = m.map((row, r) => {
     const wide = new Uint8Array(2 * size);

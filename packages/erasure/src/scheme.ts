@@ -11,6 +11,7 @@
  * Rules (satellite `RSConfig.Set`, uplink `NewRedundancyStrategy`, the 8-byte database encoding in
  * `RedundancyScheme.Value`): 1 <= k <= repair <= optimal <= total <= 255, 0 < shareSize < 2^24.
  */
+import { ErasureError } from './errors.js';
 
 export interface RedundancyScheme {
   required: number;
@@ -37,7 +38,7 @@ export const MAX_SHARE_SIZE = (1 << 24) - 1;
 /** Storj pads every encrypted segment with at least this many bytes (a big-endian uint32 length). */
 export const PADDING_TRAILER_SIZE = 4;
 
-export class SchemeError extends Error {
+export class SchemeError extends ErasureError {
   constructor(message: string) {
     super(message);
     this.name = 'SchemeError';
@@ -132,5 +133,5 @@ export function pieceSize(segmentSize: number, scheme: RedundancyScheme): number
 }
 
 function checkSize(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ErasureError(`${what} must be a non-negative integer, got ${value}`);
 }

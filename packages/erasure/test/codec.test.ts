@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ErasureError,
-  NotEnoughPiecesError,
+  TooFewPiecesError,
   type RedundancyScheme,
   decodeRange,
   decodeSegment,
@@ -95,7 +95,7 @@ describe('encodeSegment / decodeSegment', () => {
     const data = random(2000);
     const pieces = encodeSegment(data, scheme);
     expectBytes(decodeSegment(pieces, scheme, data.length), data);
-    expect(() => decodeSegment(keep(pieces, [0, 2]), scheme, data.length)).toThrow(NotEnoughPiecesError);
+    expect(() => decodeSegment(keep(pieces, [0, 2]), scheme, data.length)).toThrow(TooFewPiecesError);
   });
 
   it('lays pieces out as Storj does: piece i is share i of every stripe, after Storj padding', () => {
@@ -117,7 +117,7 @@ describe('encodeSegment / decodeSegment', () => {
     const data = random(5000);
     const pieces = encodeSegment(data, dev);
     const tooFew = keep(pieces, [1, 5, 9]);
-    expect(() => decodeSegment(tooFew, dev, data.length)).toThrow(NotEnoughPiecesError);
+    expect(() => decodeSegment(tooFew, dev, data.length)).toThrow(TooFewPiecesError);
     expect(() => decodeSegment(tooFew, dev, data.length)).toThrow(
       'not enough pieces to rebuild the segment: 3 present, 4 required',
     );

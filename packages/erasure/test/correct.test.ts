@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type RedundancyScheme,
   ErasureError,
-  NotEnoughPiecesError,
+  TooFewPiecesError,
   TooManyErrorsError,
   correctStripe,
   encodeSegment,
@@ -116,7 +116,7 @@ describe('correctStripe', () => {
     const result = correctStripe(receive(shares, [2, 5, 7, 8], [], random), scheme);
     expect(result.bad).toEqual([]);
     result.shares.forEach((share, j) => expect(same(share, shares[j])).toBe(true));
-    expect(() => correctStripe(receive(shares, [2, 5, 7], [], random), scheme)).toThrow(NotEnoughPiecesError);
+    expect(() => correctStripe(receive(shares, [2, 5, 7], [], random), scheme)).toThrow(TooFewPiecesError);
   });
 
   it('leaves the shares it was given unchanged', () => {

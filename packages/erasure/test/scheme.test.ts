@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SHARE_SIZE,
   type RedundancyScheme,
+  ErasureError,
   SchemeError,
   formatScheme,
   paddedSize,
@@ -50,6 +51,7 @@ describe('parseScheme / formatScheme', () => {
     ['4/6/8/10-16777216B', /shareSize must be .* got 16777216/],
   ])('rejects %j naming the bad field', (text, message) => {
     expect(() => parseScheme(text)).toThrow(SchemeError);
+    expect(() => parseScheme(text)).toThrow(ErasureError); // the package's base class
     expect(() => parseScheme(text)).toThrow(message);
   });
 
@@ -92,8 +94,8 @@ describe('sizes', () => {
     expect(pieceSize(segment, release)).toBe(9041 * 256);
   });
 
-  it('rejects negative or fractional segment sizes', () => {
-    expect(() => pieceSize(-1, dev)).toThrow(RangeError);
+  it('rejects negative or fractional segment sizes with an ErasureError', () => {
+    expect(() => pieceSize(-1, dev)).toThrow(ErasureError);
     expect(() => pieceSize(1.5, dev)).toThrow('segment size must be a non-negative integer, got 1.5');
   });
 });

@@ -10,9 +10,9 @@
  * pinned by node ID, not by a validity window, as in Storj.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { bitString, boolean, explicit, integer, objectId, octetString, sequence, set, time, utf8String } from './der.js';
 import type { Identity } from './identity.js';
-import { nodeIdString } from './nodeid.js';
 
 const ED25519 = sequence(objectId('1.3.101.112')); // AlgorithmIdentifier, no parameters (RFC 8410)
 const COMMON_NAME = '2.5.4.3';
@@ -94,7 +94,7 @@ function extension(oid: string, extnValue: Buffer): Buffer {
   return sequence(objectId(oid), boolean(true), octetString(extnValue));
 }
 
-export function toPem(der: Uint8Array): string {
+function toPem(der: Uint8Array): string {
   const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

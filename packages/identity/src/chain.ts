@@ -6,9 +6,11 @@
  * holds the leaf's private key.
  */
 import { X509Certificate } from 'node:crypto';
+import { equalBytes } from '@dcsim/common/bytes';
+import { IdentityError } from './errors.js';
 import { nodeIdFromPublicKey, rawPublicKey } from './identity.js';
 
-export class PeerChainError extends Error {
+export class PeerChainError extends IdentityError {
   override name = 'PeerChainError';
 }
 
@@ -17,7 +19,9 @@ export function verifyPeerChain(leafDer: Uint8Array | undefined, caDer: Uint8Arr
   if (!leafDer || !caDer) throw new PeerChainError('the peer sent no certificate chain');
   const leaf = parse(leafDer, 'leaf');
   const ca = parse(caDer, 'CA');
-  if (leaf.ca || Buffer.from(leafDer).equals(caDer)) throw new PeerChainError('the peer sent a chain of one certificate: a leaf and its CA are needed');
+  if (leaf.ca || equalBytes(leafDer, caDer)) {
+    throw new PeerChainError('the peer sent a chain of one certificate: a leaf and its CA are needed');
+  }
   if (!ca.ca) throw new PeerChainError('the CA certificate of the peer is not a CA');
   if (ca.publicKey.asymmetricKeyType !== 'ed25519') throw new PeerChainError(`the peer's CA key is ${ca.publicKey.asymmetricKeyType}, not Ed25519`);
   if (!signedBy(ca, ca)) throw new PeerChainError('the CA certificate of the peer is not self-signed');

@@ -7,7 +7,8 @@
  * limits and piece hashes with it; anyone can check that an ID belongs to a public key with `idMatchesKey`.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { nodeIdString } from './nodeid.js';
+import { equalBytes } from '@dcsim/common/bytes';
+import { IdentityError } from './errors.js';
 
 export interface Identity {
   /** 32-byte node ID: SHA-256(public key) with the last byte set to the ID version (0). */
@@ -26,14 +27,14 @@ export function generateIdentity(): Identity {
   return identityFromPrivateKey(privateKey);
 }
 
-export function identityFromPrivateKey(privateKey: KeyObject): Identity {
+function identityFromPrivateKey(privateKey: KeyObject): Identity {
   const publicKey = rawPublicKey(createPublicKey(privateKey));
   return { id: nodeIdFromPublicKey(publicKey), publicKey, privateKey };
 }
 
 /** The raw 32 bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Uint8Array {
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`want an Ed25519 key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new IdentityError(`want an Ed25519 key, got ${key.asymmetricKeyType}`);
   const spki = key.export({ format: 'der', type: 'spki' });
   return new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length));
 }
@@ -45,11 +46,11 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {
 }
 
 export function idMatchesKey(id: Uint8Array, publicKey: Uint8Array): boolean {
-  return Buffer.from(nodeIdFromPublicKey(publicKey)).equals(id);
+  return equalBytes(nodeIdFromPublicKey(publicKey), id);
 }
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  if (publicKey.length !== 32) throw new Error(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32) throw new IdentityError(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
 }
 
@@ -60,8 +61,4 @@ export function exportPrivateKey(identity: Identity): string {
 
 export function importPrivateKey(pem: string): Identity {
   return identityFromPrivateKey(createPrivateKey(pem));
-}
-
-export function describeIdentity(identity: Identity): string {
-  return nodeIdString(identity.id);
 }

@@ -1,5 +1,5 @@
+export * from './errors.js';
 export * from './identity.js';
-export * from './nodeid.js';
 export * from './sign.js';
 export * from './store.js';
 export * from './certificate.js';

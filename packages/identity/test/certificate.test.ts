@@ -1,9 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { integer, objectId, octetString, sequence, time } from '../src/der.js';
-import {
-  generateIdentity, issueCertificate, issueTlsChain, nodeIdString, PeerChainError, verifyPeerChain, type Identity,
-} from '../src/index.js';
+import { generateIdentity, issueCertificate, issueTlsChain, PeerChainError, verifyPeerChain, type Identity } from '../src/index.js';
 
 /** The DER certificates of a PEM chain, in order. */
 function ders(pem: string): Buffer[] {

@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  generateIdentity, idMatchesKey, loadOrCreateIdentity, nodeIdString, parseNodeId, parseNodeUrl, sign, verify,
+  generateIdentity, IdentityError, idMatchesKey, loadOrCreateIdentity, PeerChainError, publicKeyObject, rawPublicKey, sign, verify,
+  verifyPeerChain,
 } from '../src/index.js';
 
 describe('identity', () => {
@@ -13,15 +15,6 @@ describe('identity', () => {
     expect(a.id[31]).toBe(0);
     expect(idMatchesKey(a.id, a.publicKey)).toBe(true);
     expect(idMatchesKey(generateIdentity().id, a.publicKey)).toBe(false);
-  });
-
-  it('prints node IDs as Storj does (a node ID from a real Storj grant round-trips)', () => {
-    const storjId = '12V4jtJhKFNoUtHNG9VaTPEn5MyeHvbNdT2UtfqN8qWN6ATd7FX';
-    expect(nodeIdString(parseNodeId(storjId))).toBe(storjId);
-    const url = parseNodeUrl(`${storjId}@storjsim:10000`);
-    expect(url.address).toBe('storjsim:10000');
-    expect(() => parseNodeId('not-a-node-id')).toThrow(/invalid node ID/);
-    expect(() => parseNodeUrl('127.0.0.1:7777')).toThrow(/<nodeID>@<host>:<port>/);
   });
 
   it('signs and verifies; a changed message or another key fails', () => {
@@ -39,10 +32,19 @@ describe('identity', () => {
     try {
       const first = loadOrCreateIdentity(dir);
       const again = loadOrCreateIdentity(dir);
-      expect(nodeIdString(again.id)).toBe(nodeIdString(first.id));
+      expect(again.id).toEqual(first.id);
       expect(statSync(join(dir, 'identity.key')).mode & 0o077).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('errors', () => {
+  it('are IdentityErrors: one class catches anything from this package', () => {
+    expect(() => verifyPeerChain(undefined, undefined)).toThrow(PeerChainError);
+    expect(() => verifyPeerChain(undefined, undefined)).toThrow(IdentityError);
+    expect(() => publicKeyObject(new Uint8Array(31))).toThrow(IdentityError);
+    expect(() => rawPublicKey(generateKeyPairSync('x25519').publicKey)).toThrow(IdentityError);
   });
 });

@@ -2,6 +2,8 @@
  * The fixed start of the one stderr line a process writes about its own bug. Tests look for it in the output
  * of every process they ran (test/harness.ts): any such line fails the test run.
  */
+import { ProcessError } from './errors.js';
+
 export const BUG_MARKER = 'BUG: ';
 
 /** The lines of `output` that report a bug. */
@@ -24,7 +26,7 @@ function oneLine(error: unknown): string {
 }
 
 /** A process under test logged a bug report: the test fails with this, quoting the reports. */
-export class BugReportedError extends Error {
+export class BugReportedError extends ProcessError {
   override name = 'BugReportedError';
   constructor(readonly reports: string[], options?: ErrorOptions) {
     const what = `a process reported ${reports.length} bug(s); every unhandled rejection or uncaught exception is a bug`;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUG_EXIT_CODE, bugReports } from '../src/index.js';
+import { assertNoBugReports, BUG_EXIT_CODE, BugReportedError, bugReports, ProcessError } from '../src/index.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/faulty.ts', import.meta.url));
 
@@ -44,5 +44,11 @@ describe('bugReports', () => {
   it('finds the lines that start with the marker, and only those', () => {
     const log = ['2026-12-04T00:00:00Z satellite: bucket created: BUG: not a report', 'BUG: unhandled rejection in x (pid 1): boom', ''].join('\n');
     expect(bugReports(log)).toEqual(['BUG: unhandled rejection in x (pid 1): boom']);
+  });
+
+  it('fail a test with a BugReportedError, a ProcessError like every error of this package', () => {
+    expect(() => assertNoBugReports('node 1', 'BUG: boom')).toThrow(BugReportedError);
+    expect(() => assertNoBugReports('node 1', 'BUG: boom')).toThrow(ProcessError);
+    expect(() => assertNoBugReports('node 1', 'all well')).not.toThrow();
   });
 });

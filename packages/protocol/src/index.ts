@@ -5,6 +5,7 @@ export * from '../gen/metainfo.js';
 // Explicit exports win over the `export *` above: servers get the definitions of services.ts.
 export { ContactService, MetainfoService, NodeContactService, PiecestoreService } from './services.js';
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
+export { ProtocolError } from './errors.js';
 export * from './signing.js';
 export * from './grpc.js';
 export * from './reasons.js';

@@ -8,7 +8,7 @@ import { OrderLimit, PieceHash } from '../gen/orders.js';
 
 const EMPTY = new Uint8Array(0);
 
-export function orderLimitSigningBytes(limit: OrderLimit): Uint8Array {
+function orderLimitSigningBytes(limit: OrderLimit): Uint8Array {
   return OrderLimit.encode({ ...limit, satelliteSignature: EMPTY }).finish();
 }
 
@@ -20,7 +20,7 @@ export function verifyOrderLimitSignature(satellitePublicKey: Uint8Array, limit:
   return verify(satellitePublicKey, orderLimitSigningBytes(limit), limit.satelliteSignature);
 }
 
-export function pieceHashSigningBytes(hash: PieceHash): Uint8Array {
+function pieceHashSigningBytes(hash: PieceHash): Uint8Array {
   return PieceHash.encode({ ...hash, signature: EMPTY }).finish();
 }
 

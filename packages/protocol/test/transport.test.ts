@@ -1,8 +1,10 @@
 import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateIdentity, nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { generateIdentity } from '@dcsim/identity';
 import {
-  bindServer, CHANNEL_OPTIONS, NodeContactClient, NodeContactService, PeerIdentityError, rpcErrorInfo, status, Transport, unary, unaryHandler,
+  bindServer, CHANNEL_OPTIONS, NodeContactClient, NodeContactService, PeerIdentityError, ProtocolError, rpcErrorInfo, status, Transport,
+  unary, unaryHandler,
 } from '../src/index.js';
 
 // Real gRPC over real TLS on loopback: a NodeContact server under one identity, clients expecting various IDs.
@@ -40,6 +42,7 @@ describe('transport', () => {
     expect(rpcErrorInfo(err).code).toBe(status.UNAVAILABLE);
     const failure = creds.identityFailure!;
     expect(failure).toBeInstanceOf(PeerIdentityError);
+    expect(failure).toBeInstanceOf(ProtocolError); // the package's base class
     expect(failure.message).toBe(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.id)}`);
     expect(failure.actual).toEqual(impostor.id);
   });

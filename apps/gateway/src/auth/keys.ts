@@ -5,7 +5,7 @@
  * The secret is 32 random bytes behind version byte 78: 53 characters; S3 clients sign with that string.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { fromBase32, toBase32 } from '@dcsim/crypto';
+import { fromBase32, toBase32 } from '@dcsim/common/encoding';
 
 /** Lower-case unpadded RFC 4648 base32, as Storj prints these keys. */
 export const base32Encode = (bytes: Uint8Array): string => toBase32(bytes).toLowerCase();
@@ -21,8 +21,8 @@ export function base32Decode(text: string): Uint8Array | undefined {
 
 export const ACCESS_KEY_VERSION = 77;
 export const SECRET_KEY_VERSION = 78;
-export const ACCESS_KEY_BYTES = 16;
-export const SECRET_KEY_BYTES = 32;
+const ACCESS_KEY_BYTES = 16;
+const SECRET_KEY_BYTES = 32;
 
 /** The 16 secret bytes behind an access key ID. */
 export interface AccessKey {

@@ -2,14 +2,14 @@
  * Registering an access grant (new S3 credentials for it) and looking one up, over the database. The
  * sealed fields open only with the access key ID, which the caller brings and the database never holds.
  */
-import { parseAccess, type AccessGrant } from '@dcsim/crypto';
+import { parseAccess, type AccessGrant } from '@dcsim/crypto/grant';
 import type { AuthDb } from './db.js';
 import { keyHash, newAccessKey, newSecretKey, parseAccessKeyId, recordKey } from './keys.js';
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from './seal.js';
 import { GatewayError } from '../errors.js';
 
 /** Storj refuses grants whose API key expires sooner than this. */
-export const MIN_REMAINING_MS = 60_000;
+const MIN_REMAINING_MS = 60_000;
 
 /** A refusal with the HTTP status the service answers it with. */
 export class AuthError extends GatewayError {

@@ -8,12 +8,12 @@
  * Bad grant 400, bad JSON 422, body over 4 KiB 413, wrong token / expired / invalidated 401, unknown 404.
  * Nothing secret is logged; grants and secrets only ever leave in answers.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { constantTimeEqual } from '@dcsim/common/bytes';
 import type { AuthDb } from './db.js';
 import { AuthError, lookup, register, type RegisterOptions } from './records.js';
 
-export const MAX_REQUEST_BODY = 4 * 1024;
+const MAX_REQUEST_BODY = 4 * 1024;
 
 export interface AuthServiceOptions extends RegisterOptions {
   db: AuthDb;
@@ -83,7 +83,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return constantTimeEqual(given, expected);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -13,7 +13,7 @@ import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER,
 import type { VerifiedSignature } from './sigv4/verify.js';
 
 /** S3's largest single PUT. */
-export const MAX_PUT_SIZE = 5 * 1024 ** 3;
+const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 export interface RequestBody {
   data: AsyncGenerator<Uint8Array>;

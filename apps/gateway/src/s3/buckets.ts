@@ -1,4 +1,5 @@
 /** Bucket operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation, GetBucketVersioning. */
+import { bucketNameProblem } from '@dcsim/common/bucket';
 import type { S3Context } from './context.js';
 import { S3Error } from './errors.js';
 import { sendEmpty, sendXml } from './respond.js';
@@ -41,9 +42,8 @@ export async function getBucketVersioning(ctx: S3Context, bucket: string): Promi
   sendXml(ctx.res, 200, 'VersioningConfiguration', {});
 }
 
-/** S3's rules for new bucket names (DNS-compatible). */
+/** A new bucket's name, by the satellite's rules (Storj's, S3's too): checked here to answer S3's own error. */
 export function checkBucketName(name: string): void {
-  const ok =
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes('.-') && !name.includes('-.');
-  if (!ok) throw new S3Error('InvalidBucketName', 'the specified bucket is not valid', { BucketName: name });
+  const problem = bucketNameProblem(name);
+  if (problem) throw new S3Error('InvalidBucketName', `the specified bucket is not valid: ${problem}`, { BucketName: name });
 }

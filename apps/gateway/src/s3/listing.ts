@@ -15,7 +15,7 @@
 import type { ListItem, Project } from '@dcsim/uplink';
 import { S3Error } from './errors.js';
 
-export const MAX_EXHAUSTIVE_KEYS = 100_000;
+const MAX_EXHAUSTIVE_KEYS = 100_000;
 /** Keys under this prefix are the gateway's own (multipart uploads in progress): never listed. */
 export const HIDDEN_PREFIX = '.dcsim-multipart/';
 

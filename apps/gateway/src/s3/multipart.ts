@@ -25,8 +25,8 @@ import { sendEmpty, sendXml } from './respond.js';
 import { childText, parseXml } from './xml.js';
 
 /** S3's limits. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-export const MAX_PART_NUMBER = 10_000;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
 const MAX_LISTED = 1000;
 
 const KEY_FIELD = 's3:multipart-key';

@@ -121,7 +121,7 @@ export function parseCopySource(header: string): { bucket: string; key: string }
 }
 
 /** S3's longest object key, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 1024;
+const MAX_KEY_BYTES = 1024;
 
 /** Checked for every request that names an object (router.ts), and for each key of a DeleteObjects or copy source. */
 export function checkKeyLength(key: string): void {

@@ -1,5 +1,6 @@
 /** CreateBucket, GetBucket, DeleteBucket, ListBuckets. */
-import { ActionType } from '@dcsim/crypto';
+import { MAX_BUCKET_NAME_LENGTH } from '@dcsim/common/bucket';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import {
   Reason,
   RpcError,
@@ -18,9 +19,9 @@ import { removeObject } from '../deletes.js';
 import type { Metainfo } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
-import { checkBucketLength, checkBucketName, MAX_BUCKET_NAME_LENGTH } from './validate.js';
+import { checkBucketLength, checkBucketName } from './validate.js';
 
-export const MAX_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 1000;
 
 export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);

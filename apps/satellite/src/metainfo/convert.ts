@@ -24,7 +24,7 @@ export function schemeMessage(scheme: RedundancyScheme): RedundancySchemeMessage
   return { ...scheme };
 }
 
-export function encryptionMessage(row: ObjectRow): EncryptionParameters {
+function encryptionMessage(row: ObjectRow): EncryptionParameters {
   return { cipherSuite: row.cipherSuite, blockSize: row.blockSize };
 }
 
@@ -80,7 +80,7 @@ export function prefixItem(relativePrefix: Uint8Array): ObjectListItem {
   };
 }
 
-export function segmentInfo(row: SegmentRow, plainOffset: number): SegmentInfo {
+function segmentInfo(row: SegmentRow, plainOffset: number): SegmentInfo {
   return {
     position: { partNumber: row.part, index: row.index },
     plainOffset,

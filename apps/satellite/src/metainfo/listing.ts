@@ -8,7 +8,8 @@
  * prefix item `component/`. The cursor is the last item of the previous page (relative too);
  * a cursor that is a prefix item skips everything under it.
  */
-import { ActionType } from '@dcsim/crypto';
+import { concatBytes } from '@dcsim/common/bytes';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import { fieldInvalid, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
 import { clampLimit } from './buckets.js';
 import type { Metainfo } from './context.js';
@@ -17,6 +18,7 @@ import { requireBucket } from './lookup.js';
 import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './validate.js';
 
 const SLASH = 0x2f;
+const ZERO = Uint8Array.of(0);
 
 export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsResponse {
   checkBucketLength(req.bucket, 'bucket');
@@ -44,7 +46,7 @@ export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsRe
       if (slash >= 0) {
         const collapsed = new Uint8Array(relative.subarray(0, slash + 1));
         items.push(prefixItem(collapsed));
-        jumpTo = successorOfPrefix(concat(prefix, collapsed)); // skip everything under it
+        jumpTo = successorOfPrefix(concatBytes(prefix, collapsed)); // skip everything under it
         break;
       }
       items.push(listItem(row, new Uint8Array(relative), req.includeMetadata));
@@ -52,7 +54,7 @@ export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsRe
     }
     if (jumpTo !== null) from = jumpTo;
     else if (rows.length <= limit) break; // fewer rows than asked for: nothing left
-    else from = concat(rows[rows.length - 1].encryptedKey, [0]);
+    else from = concatBytes(rows[rows.length - 1].encryptedKey, ZERO);
   }
   return { items: items.slice(0, limit), more: items.length > limit };
 }
@@ -60,9 +62,9 @@ export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsRe
 /** The first key to look at: the prefix itself, or just after the cursor (after all of it, for a prefix item). */
 function startAfterCursor(prefix: Uint8Array, cursor: Uint8Array, recursive: boolean): Uint8Array | undefined {
   if (cursor.length === 0) return prefix;
-  const full = concat(prefix, cursor);
+  const full = concatBytes(prefix, cursor);
   if (!recursive && cursor[cursor.length - 1] === SLASH) return successorOfPrefix(full);
-  return concat(full, [0]); // the smallest key greater than the cursor
+  return concatBytes(full, ZERO); // the smallest key greater than the cursor
 }
 
 /** The smallest byte string greater than every string that starts with `prefix` (undefined: none). */
@@ -72,12 +74,5 @@ export function successorOfPrefix(prefix: Uint8Array): Uint8Array | undefined {
   if (end === 0) return undefined;
   const out = new Uint8Array(prefix.subarray(0, end)); // a copy, even when prefix is a Buffer
   out[end - 1]++;
-  return out;
-}
-
-function concat(a: Uint8Array, b: Uint8Array | number[]): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
   return out;
 }

@@ -1,6 +1,6 @@
 /** BeginObject, CommitObject, GetObject, DownloadObject, DeleteObject. */
 import { randomBytes } from 'node:crypto';
-import { ActionType } from '@dcsim/crypto';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import {
   Reason,
   RpcError,
@@ -20,7 +20,8 @@ import {
 import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
 import { abandonPendingSegment } from '../deletes.js';
-import { formatBytes, shortHex } from '@dcsim/format';
+import { shortHex } from '@dcsim/common/short';
+import { formatBytes } from '@dcsim/common/size';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { objectNotFound, pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';

@@ -1,5 +1,5 @@
 /** ProjectInfo (the salt for the root key) and RevokeAPIKey. */
-import { ActionType } from '@dcsim/crypto';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import type { ProjectInfoRequest, ProjectInfoResponse, RevokeAPIKeyRequest, RevokeAPIKeyResponse } from '@dcsim/protocol';
 import { MAX_API_KEY_SIZE } from '../auth.js';
 import type { Metainfo } from './context.js';

@@ -8,8 +8,9 @@
  * Unlike Storj, it replaces as many of the pieces as it has nodes for (at least one): with few spare
  * nodes, one more stored piece may be all the segment needs.
  */
-import { ActionType, derivePieceId } from '@dcsim/crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { derivePieceId } from '@dcsim/common/pieceid';
+import { shortNodeId } from '@dcsim/common/short';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import {
   fieldInvalid,
   fieldMissing,
@@ -40,7 +41,7 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
   });
   m.log(
     `segment upload retry: piece(s) ${placements.map((p) => p.pieceNum).join(', ')} of segment ${pending.part}/${pending.index} ` +
-      `(bucket ${object.bucket}) moved to node(s) ${placements.map((p) => nodeIdString(p.node.id).slice(0, 8)).join(', ')}`,
+      `(bucket ${object.bucket}) moved to node(s) ${placements.map((p) => shortNodeId(p.node.id)).join(', ')}`,
   );
   return {
     segmentId: pending.segmentId,

@@ -1,8 +1,12 @@
 /** BeginSegment, CommitSegment, MakeInlineSegment, DownloadSegment. */
 import { randomBytes } from 'node:crypto';
-import { ActionType, derivePieceId, randomPieceId, type CipherSuite } from '@dcsim/crypto';
+import { equalBytes } from '@dcsim/common/bytes';
+import { derivePieceId, randomPieceId } from '@dcsim/common/pieceid';
+import { type CipherSuite } from '@dcsim/crypto/encryption';
+import { ActionType } from '@dcsim/crypto/macaroon';
 import { MAX_TOTAL, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { shortNodeId } from '@dcsim/common/short';
 import {
   Reason,
   RpcError,
@@ -21,7 +25,7 @@ import {
 } from '@dcsim/protocol';
 import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/index.js';
 import { removeSegment } from '../deletes.js';
-import { formatBytes } from '@dcsim/format';
+import { formatBytes } from '@dcsim/common/size';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { Metainfo } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
@@ -145,7 +149,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
   m.log(
     `segment committed: ${valid.length}/${scheme.total} pieces of ${formatBytes(expectedPieceSize)} ` +
       `(segment ${pending.part}/${pending.index}, ${formatBytes(req.encryptedSize)} encrypted, bucket ${object.bucket}) ` +
-      `on nodes ${valid.map((p) => shortNode(p.nodeId)).join(', ')}`,
+      `on nodes ${valid.map((p) => shortNodeId(p.nodeId)).join(', ')}`,
   );
   for (const p of newlyVetted) m.log(`node vetted: ${nodeIdString(p.nodeId)} now stores ${m.config.vettingPieceCount}+ pieces`);
   return {};
@@ -284,9 +288,9 @@ function checkUploadResult(
   if (!Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) return 'piece number out of range';
   if (seen.has(pieceNum)) return 'duplicate piece number';
   const orderedFrom = pending.nodeIds[pieceNum];
-  if (!Buffer.from(orderedFrom).equals(nodeId)) return `piece ${pieceNum} was ordered from node ${nodeIdString(orderedFrom)}`;
+  if (!equalBytes(orderedFrom, nodeId)) return `piece ${pieceNum} was ordered from node ${nodeIdString(orderedFrom)}`;
   if (!hash) return 'no piece hash';
-  if (!Buffer.from(derivePieceId(pending.rootPieceId, nodeId, pieceNum)).equals(hash.pieceId)) {
+  if (!equalBytes(derivePieceId(pending.rootPieceId, nodeId, pieceNum), hash.pieceId)) {
     return 'piece ID in the hash is not the one derived for this node and piece number';
   }
   const node = m.db.nodes.get(nodeId);
@@ -323,8 +327,4 @@ function maxPieceSizeOf(m: Metainfo, object: ObjectRow, scheme: RedundancyScheme
 
 function describeNode(id: Uint8Array): string {
   return id.length === 32 ? nodeIdString(id) : `<${id.length}-byte ID>`;
-}
-
-function shortNode(id: Uint8Array): string {
-  return nodeIdString(id).slice(0, 8);
 }

@@ -5,8 +5,8 @@
  * as a gRPC message (16 MiB) is refused by its size before any work scales with it, and no message
  * echoes more than a few dozen bytes of what the client sent.
  */
-import { isIP } from 'node:net';
-import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto';
+import { bucketNameLengthProblem, bucketNameProblem } from '@dcsim/common/bucket';
+import { CipherSuite, DEFAULT_ENCRYPTION, TAG_SIZE, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import {
   Reason,
   RpcError,
@@ -20,26 +20,18 @@ import {
 /** Longest encrypted object key accepted (path encryption roughly doubles a key's length). */
 export const MAX_ENCRYPTED_KEY_LENGTH = 4096;
 /** Largest encrypted object metadata accepted (stream info + user metadata, e.g. S3 headers). */
-export const MAX_METADATA_SIZE = 4096;
+const MAX_METADATA_SIZE = 4096;
 const MAX_BLOCK_SIZE = 1 << 24;
-/** S3 and Storj bucket names are 3 to 63 characters. */
-export const MAX_BUCKET_NAME_LENGTH = 63;
 /**
  * Largest encrypted key or nonce accepted (segment content keys, metadata keys): an encrypted 32-byte key
  * with its tag is 48 bytes (Storj's `encryptedKeySize`), a nonce 24. Anything far beyond is not a key.
  */
 export const MAX_KEY_MATERIAL = 256;
 
-/** CreateBucket's `name`, by the S3/Storj rules: 3-63 characters, lowercase letters, digits, '-' and '.', labels not empty. */
+/** CreateBucket's `name`, by Storj's rules (@dcsim/common/bucket). */
 export function checkBucketName(name: string): void {
-  checkBucketLength(name, 'name');
-  const bad = (why: string) => badBucketName('name', `invalid bucket name ${JSON.stringify(name)}: ${why}`);
-  if (!/^[a-z0-9.-]+$/.test(name)) throw bad('may contain only lowercase letters, digits, "-" and "."');
-  for (const label of name.split('.')) {
-    if (label === '') throw bad('must not have empty labels ("..", or "." at either end)');
-    if (label.startsWith('-') || label.endsWith('-')) throw bad('labels must start and end with a letter or digit');
-  }
-  if (isIP(name)) throw bad('must not look like an IP address');
+  const problem = bucketNameProblem(name);
+  if (problem) throw badBucketName('name', problem);
 }
 
 /**
@@ -47,10 +39,8 @@ export function checkBucketName(name: string): void {
  * checked (Storj's validateBucketNameLength), since no bucket longer or shorter was ever created.
  */
 export function checkBucketLength(name: string, field: 'name' | 'bucket'): void {
-  if (name.length === 0) throw badBucketName(field, 'bucket name is required');
-  if (name.length < 3 || name.length > MAX_BUCKET_NAME_LENGTH) {
-    throw badBucketName(field, `bucket name is ${name.length} characters; it must be 3 to ${MAX_BUCKET_NAME_LENGTH}`);
-  }
+  const problem = bucketNameLengthProblem(name);
+  if (problem) throw badBucketName(field, problem);
 }
 
 function badBucketName(field: string, message: string): RpcError {

@@ -4,7 +4,8 @@
  * is derived here from the passphrase and the salt, and neither ever leaves this machine or reaches a log.
  * The passphrase comes from --passphrase, else a prompt without echo on a terminal, else standard input.
  */
-import { CipherSuite, serializeAccess } from '@dcsim/crypto';
+import { CipherSuite } from '@dcsim/crypto/encryption';
+import { serializeAccess } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { requestAccess } from '../index.js';
 import { addSaveOptions, checkAccessName, saveNamedAccess, type SaveOptions } from './access-save.js';

@@ -1,5 +1,5 @@
 /** `uplink access inspect [grant|name]`: what an access grant holds, as Storj's uplink prints it. */
-import { inspectAccessJson } from '@dcsim/crypto';
+import { inspectAccessJson } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { accessText } from './access-source.js';
 import { action } from './errors.js';

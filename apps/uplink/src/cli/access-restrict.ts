@@ -2,7 +2,7 @@
  * `uplink access restrict [--prefix sj://bucket/prefix]... [permission flags]`: a restricted child of the
  * current access, printed (and saved with --import-as). The same flags as `share`, read-only by default.
  */
-import { serializeAccess } from '@dcsim/crypto';
+import { serializeAccess } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { addSaveOptions, saveNamedAccess, type SaveOptions } from './access-save.js';
 import { openAccess } from './access-source.js';

@@ -3,7 +3,7 @@
  * is a grant, anything else is the name of a saved access), else $UPLINK_ACCESS (same rule), else the
  * default access saved in the config dir. Grants are secrets: no message here ever repeats one.
  */
-import { parseAccess, type AccessGrant } from '@dcsim/crypto';
+import { parseAccess, type AccessGrant } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { accessFile, configDir, loadAccessConfig } from './config.js';
 import { CliError } from './errors.js';

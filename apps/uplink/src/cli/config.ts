@@ -8,8 +8,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError } from './errors.js';
 
-export const CONFIG_DIR_NAME = 'dcsim-uplink';
-export const ACCESS_FILE = 'access.json';
+const CONFIG_DIR_NAME = 'dcsim-uplink';
+const ACCESS_FILE = 'access.json';
 
 export interface AccessConfig {
   /** Name of the access used when a command is given none. */

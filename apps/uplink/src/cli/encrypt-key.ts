@@ -2,7 +2,7 @@
  * `uplink encrypt-key sj://bucket/key`: the object key exactly as the satellite stores it (lowercase hex).
  * A teaching command: this is all the satellite ever learns about the name of your object.
  */
-import { encryptPath } from '@dcsim/crypto';
+import { encryptPath } from '@dcsim/crypto/encryption';
 import type { Command } from 'commander';
 import { openAccess } from './access-source.js';
 import { action } from './errors.js';

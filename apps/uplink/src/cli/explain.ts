@@ -4,7 +4,7 @@
  * ID); for a download, which nodes served which pieces. Everything printed here is what left this machine
  * or where it went; nothing in it is secret.
  */
-import { cipherSuiteName } from '@dcsim/crypto';
+import { cipherSuiteName } from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
 import type { ObjectInfo, ProgressEvent, UploadReport } from '../index.js';
 import { sjUrl } from './sj-url.js';
@@ -39,7 +39,7 @@ export function explainUpload(report: UploadReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function describeScheme(s: RedundancyScheme): string {
+function describeScheme(s: RedundancyScheme): string {
   return (
     `${s.required}/${s.repair}/${s.optimal}/${s.total}, ${s.shareSize}-byte shares ` +
     `(any ${s.required} of ${s.total} pieces rebuild a segment; uploads stop at ${s.optimal}; repair below ${s.repair})`

@@ -5,7 +5,7 @@
  * (or `--disallow-x=false`) overrides what readonly/writeonly imply. The result becomes one caveat of the
  * child macaroon (see @dcsim/crypto restrictAccess).
  */
-import { restrictAccess, type AccessGrant, type Permission, type SharePrefix } from '@dcsim/crypto';
+import { restrictAccess, type AccessGrant, type Permission, type SharePrefix } from '@dcsim/crypto/grant';
 import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
 import { formatDuration, formatTime, parseDuration, parseHumanDate } from './human-date.js';

@@ -4,7 +4,7 @@
  *
  *   photos/cat.jpg  12.50 MiB / 40.00 MiB  [=========>                    ]  31.25%
  */
-import { formatBytes } from '@dcsim/format';
+import { formatBytes } from '@dcsim/common/size';
 
 export class ProgressBar {
   private lastDraw = 0;

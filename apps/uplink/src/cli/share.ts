@@ -4,7 +4,7 @@
  * key store holds only the keys derived at the shared prefixes: it can decrypt that subtree and nothing else.
  * Nothing is sent anywhere: restricting a macaroon needs no satellite.
  */
-import { serializeAccess } from '@dcsim/crypto';
+import { serializeAccess } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { openAccess } from './access-source.js';
 import { CliError, action } from './errors.js';

@@ -12,7 +12,7 @@ export type Location =
   /** `-`: standard input as a source, standard output as a destination. */
   | { kind: 'std' };
 
-export function isSjUrl(text: string): boolean {
+function isSjUrl(text: string): boolean {
   return text.startsWith('sj://');
 }
 

@@ -78,7 +78,7 @@ export async function download(
   return { download: started, explanation: trace?.explain(started.info, started.offset, started.length) };
 }
 
-export async function startDownload(
+async function startDownload(
   project: Project,
   bucket: string,
   key: string,

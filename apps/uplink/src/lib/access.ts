@@ -4,8 +4,10 @@
  * and the salt here (argon2id), and put the satellite address, API key and root key into a grant.
  * Only the API key is sent; the passphrase and the root key never leave this process.
  */
-import { APIKey, CipherSuite, Store, deriveRootKey, type AccessGrant } from '@dcsim/crypto';
-import { parseNodeUrl } from '@dcsim/identity';
+import { CipherSuite, Store, deriveRootKey } from '@dcsim/crypto/encryption';
+import { type AccessGrant } from '@dcsim/crypto/grant';
+import { APIKey } from '@dcsim/crypto/macaroon';
+import { parseNodeUrl } from '@dcsim/common/nodeid';
 import { Transport } from '@dcsim/protocol';
 import { InvalidAccessError } from './errors.js';
 import { Metainfo } from './metainfo.js';

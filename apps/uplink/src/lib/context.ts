@@ -2,7 +2,7 @@
  * What every operation of a Project works with: the satellite client, the node clients, and the
  * encryption side of the access grant. The keys here stay in this process (invariant 3).
  */
-import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto';
+import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto/encryption';
 import type { Metainfo } from './metainfo.js';
 import type { NodeClients } from './nodes.js';
 

@@ -4,7 +4,7 @@
  * worker and the plain segment comes back without copies (transferred); the pieces come back too, for
  * the next segment's downloads to fill (memory-pool.ts).
  */
-import { DecryptionError } from '@dcsim/crypto';
+import { DecryptionError } from '@dcsim/crypto/encryption';
 import { pieceMemory } from './memory-pool.js';
 import { SegmentThreadError, request, type DecodeJob } from './segment-thread.js';
 

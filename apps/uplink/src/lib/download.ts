@@ -4,7 +4,7 @@
  * limits (segment-download.ts). Segments stream out in order; the next one is fetched while the
  * caller consumes the current one, so at most two segments are in memory.
  */
-import { deriveObjectContentKey } from '@dcsim/crypto';
+import { deriveObjectContentKey } from '@dcsim/crypto/encryption';
 import type { SegmentInfo } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';

@@ -7,7 +7,7 @@
  * (transferred), and comes back for reuse: the plain segment once it is encrypted (the segmenter
  * refills it), each run once every piece upload has sent its chunk (piece-chunks.ts).
  */
-import { encryptedSize } from '@dcsim/crypto';
+import { encryptedSize } from '@dcsim/crypto/encryption';
 import { pieceSize } from '@dcsim/erasure';
 import { observedPromise } from './observed.js';
 import { PieceChunks } from './piece-chunks.js';

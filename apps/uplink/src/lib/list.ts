@@ -5,7 +5,9 @@
  * encryption is deterministic, so that is exactly the object's encrypted key). Keys that do not
  * decrypt with this access (another passphrase wrote them) are skipped, as Storj's uplink does.
  */
-import { CryptoError, decryptObjectMetadata, decryptPath, deriveObjectContentKey } from '@dcsim/crypto';
+import { concatBytes } from '@dcsim/common/bytes';
+import { decryptObjectMetadata, decryptPath, deriveObjectContentKey } from '@dcsim/crypto/encryption';
+import { CryptoError } from '@dcsim/crypto/errors';
 import type { ObjectListItem } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';
@@ -78,7 +80,7 @@ function toListItem(
   item: ObjectListItem,
   options: ListOptions,
 ): ListItem | undefined {
-  const full = concat(encryptedPrefix, item.encryptedObjectKey);
+  const full = concatBytes(encryptedPrefix, item.encryptedObjectKey);
   const base = {
     isPrefix: item.isPrefix,
     size: item.plainSize,
@@ -122,11 +124,4 @@ function relativeCursor(ctx: ProjectContext, bucket: string, prefix: string, enc
   if (cursor === prefix) return new Uint8Array(0);
   const encrypted = cursor.endsWith('/') ? encryptListPrefix(ctx, bucket, cursor) : encryptObjectKey(ctx, bucket, cursor);
   return encrypted.subarray(encryptedPrefix.length);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

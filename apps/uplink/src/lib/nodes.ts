@@ -4,7 +4,7 @@
  * at one address: its TLS connection must prove that ID (the one in the order limit), so a process answering
  * at the address with another key gets nothing, and that piece transfer fails as one lost piece.
  */
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import { CHANNEL_OPTIONS, PiecestoreClient, status, type PeerChannelCredentials, type Transport } from '@dcsim/protocol';
 import { connectivityState, type ServiceError } from '@grpc/grpc-js';
 

@@ -2,7 +2,7 @@
  * What the library tells about an object: the satellite's record with the parts only the uplink can
  * read (the key, user metadata, content type) decrypted.
  */
-import { decryptObjectMetadata, deriveObjectContentKey, type EncryptionParameters } from '@dcsim/crypto';
+import { decryptObjectMetadata, deriveObjectContentKey, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
 import type { Object as ObjectMessage } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';

@@ -3,7 +3,7 @@
  * shared for some buckets or prefixes has no key for the others; asking for one is a question of access
  * (NoPathKeyError, an AccessDeniedError), not a failure of the cryptography.
  */
-import { encryptPath, encryptPrefix, MissingEncryptionBaseError } from '@dcsim/crypto';
+import { encryptPath, encryptPrefix, MissingEncryptionBaseError } from '@dcsim/crypto/encryption';
 import type { ProjectContext } from './context.js';
 import { NoPathKeyError } from './errors.js';
 

@@ -6,11 +6,12 @@
  * AES-GCM tags of the decrypted blocks instead (download.ts).
  */
 import { createHash } from 'node:crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { equalBytes } from '@dcsim/common/bytes';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
-import { pieceHashProblem, sameBytes } from './piece-hash.js';
+import { pieceHashProblem } from './piece-hash.js';
 import { pieceMemory } from './memory-pool.js';
 
 export interface PieceDownloadRequest {
@@ -67,7 +68,7 @@ export async function downloadPiece(
     }
     if (first) throw fail('the node sent nothing');
     if (received !== length) throw fail(`the node sent ${received} of ${length} bytes`, true);
-    if (whole && !sameBytes(new Uint8Array(sha256.digest()), signedHash!)) {
+    if (whole && !equalBytes(sha256.digest(), signedHash!)) {
       throw fail('the piece does not match the SHA-256 hash the node signed when it stored it', true);
     }
   } catch (err) {

@@ -12,7 +12,7 @@
  * good ones left were among those cancelled), the fetcher asks the satellite for fresh limits
  * (`refresh`: DownloadSegment again) and tries the pieces it holds no copy of and saw no failure from.
  */
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';

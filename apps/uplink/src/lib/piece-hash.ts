@@ -4,6 +4,7 @@
  * if that key belongs to the node ID in the limit, the signature is the node's, and it is about this
  * piece: then a node cannot vouch for a piece it was not asked to hold, nor deny one it signed.
  */
+import { equalBytes } from '@dcsim/common/bytes';
 import { idMatchesKey } from '@dcsim/identity';
 import { verifyPieceHashSignature, type AddressedOrderLimit, type PieceHash } from '@dcsim/protocol';
 
@@ -13,11 +14,7 @@ export function pieceHashProblem(addressed: AddressedOrderLimit, hash: PieceHash
   if (!limit) return 'order limit missing';
   if (!hash) return 'the node sent no signed piece hash';
   if (!idMatchesKey(limit.storageNodeId, addressed.nodePublicKey)) return "the node's public key does not match its node ID";
-  if (!sameBytes(hash.pieceId, limit.pieceId)) return 'the signed hash is for another piece';
+  if (!equalBytes(hash.pieceId, limit.pieceId)) return 'the signed hash is for another piece';
   if (!verifyPieceHashSignature(addressed.nodePublicKey, hash)) return "the piece hash signature is not the node's";
   return undefined;
-}
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -5,7 +5,8 @@
  * is the node's (piece-hash.ts). The satellite will check the same signature again at commit.
  */
 import { createHash } from 'node:crypto';
-import { nodeIdString } from '@dcsim/identity';
+import { equalBytes } from '@dcsim/common/bytes';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import {
   PiecestoreService,
   type AddressedOrderLimit,
@@ -16,7 +17,7 @@ import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { observedPromise, whenSettled } from './observed.js';
-import { pieceHashProblem, sameBytes } from './piece-hash.js';
+import { pieceHashProblem } from './piece-hash.js';
 import { messageBuffer, releaseMessageBuffer, serializeUploadRequest } from './upload-message.js';
 
 const EMPTY = new Uint8Array(0);
@@ -111,7 +112,7 @@ export async function uploadPiece(
     const { done } = await response; // the node's answer, or why the call failed
     const problem = pieceHashProblem(addressed, done);
     if (problem) throw fail(problem, true);
-    if (!sameBytes(done!.hash, hash) || done!.pieceSize !== sent) {
+    if (!equalBytes(done!.hash, hash) || done!.pieceSize !== sent) {
       throw fail('the node signed a different hash or size than we sent', true);
     }
     return done!;

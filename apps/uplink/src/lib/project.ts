@@ -10,8 +10,9 @@
  *
  * Only the API key and encrypted data leave the process; the grant's keys stay in memory here.
  */
-import { CipherSuite, DEFAULT_ENCRYPTION, parseAccess, type AccessGrant, type EncryptionParameters } from '@dcsim/crypto';
-import { parseNodeUrl } from '@dcsim/identity';
+import { CipherSuite, DEFAULT_ENCRYPTION, type EncryptionParameters } from '@dcsim/crypto/encryption';
+import { parseAccess, type AccessGrant } from '@dcsim/crypto/grant';
+import { parseNodeUrl } from '@dcsim/common/nodeid';
 import { Transport } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { downloadObject, type DownloadOptions, type ObjectDownload } from './download.js';

@@ -23,7 +23,7 @@ import {
   decryptKey,
   segmentNonce,
   type EncryptionParameters,
-} from '@dcsim/crypto';
+} from '@dcsim/crypto/encryption';
 import { decodeRange, pieceRange, pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { AddressedOrderLimit, DownloadSegmentResponse, SegmentInfo } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';

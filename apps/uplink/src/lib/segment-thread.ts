@@ -8,7 +8,7 @@
  * `error`. Keys go to the worker too: it is part of this process, and nothing there leaves it.
  */
 import { Worker } from 'node:worker_threads';
-import type { EncryptionParameters } from '@dcsim/crypto';
+import type { EncryptionParameters } from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
 import { observed } from './observed.js';
 import { UplinkError } from './uplink-error.js';

@@ -5,7 +5,7 @@
  * stored, the failed piece numbers go to other nodes (RetryBeginSegmentPieces) and are coded again.
  * Fewer than `optimal` stored pieces in the end fail the segment (the satellite would refuse to commit it).
  */
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit, PieceHash } from '@dcsim/protocol';
 import { NotEnoughPiecesError, PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';

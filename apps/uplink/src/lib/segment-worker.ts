@@ -9,7 +9,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
-import { DecryptionError, decryptSegment, encryptSegment, encryptedSize } from '@dcsim/crypto';
+import { DecryptionError, decryptSegment, encryptSegment, encryptedSize } from '@dcsim/crypto/encryption';
 import { decodeSegment, encodeRuns } from '@dcsim/erasure';
 import { runStripes } from './encoder.js';
 import { observed } from './observed.js';

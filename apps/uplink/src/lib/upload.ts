@@ -13,6 +13,7 @@
  * and coded while the current one's pieces upload.
  */
 import { randomBytes } from 'node:crypto';
+import { pieceIdToString } from '@dcsim/common/pieceid';
 import {
   KEY_SIZE,
   NONCE_SIZE,
@@ -21,12 +22,11 @@ import {
   encrypt,
   encryptKey,
   encryptObjectMetadata,
-  pieceIdToString,
   segmentNonce,
   type EncryptionParameters,
-} from '@dcsim/crypto';
+} from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
-import { nodeIdString } from '@dcsim/identity';
+import { nodeIdString } from '@dcsim/common/nodeid';
 import type { ProjectContext } from './context.js';
 import { encodeInWorker, type SegmentEncoding } from './encoder.js';
 import { segmentMemory } from './memory-pool.js';

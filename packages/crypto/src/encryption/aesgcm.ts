@@ -4,7 +4,8 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { AESGCM_NONCE_SIZE, KEY_SIZE, TAG_SIZE } from './cipher.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 
 function checkKey(key: Uint8Array, nonce: Uint8Array): void {
   if (key.length !== KEY_SIZE) throw new CryptoError(`AES-256-GCM key is ${key.length} bytes, want ${KEY_SIZE}`);

@@ -5,7 +5,8 @@
  */
 import { openAESGCM, sealAESGCM } from './aesgcm.js';
 import { AESGCM_NONCE_SIZE, CipherSuite, NONCE_SIZE, cipherSuiteName } from './cipher.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 import { addToNonce } from './nonce.js';
 import { decryptSecretbox, encryptSecretbox } from './secretbox.js';
 

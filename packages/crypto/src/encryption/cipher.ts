@@ -2,7 +2,7 @@
  * Cipher suites and encryption parameters, numbered as in Storj's protobufs (storj/common storj/encryption.go,
  * pb CipherSuite). The same numbers appear in access grants, object records and StreamMeta.
  */
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 export enum CipherSuite {
   Unspecified = 0,
@@ -28,7 +28,7 @@ export const AESGCM_NONCE_SIZE = 12;
 /** Authentication tag of AES-GCM and of secretbox alike. */
 export const TAG_SIZE = 16;
 /** uplink's default: 29 × 256, one stripe of a 29-of-n scheme with 256-byte shares. */
-export const DEFAULT_BLOCK_SIZE = 29 * 256;
+const DEFAULT_BLOCK_SIZE = 29 * 256;
 export const DEFAULT_ENCRYPTION: EncryptionParameters = Object.freeze({ cipherSuite: CipherSuite.AESGCM, blockSize: DEFAULT_BLOCK_SIZE });
 
 const NAMES: Record<number, string> = {
@@ -42,12 +42,6 @@ const NAMES: Record<number, string> = {
 /** The protobuf enum name (`ENC_AESGCM`), as `uplink access inspect` prints it. */
 export function cipherSuiteName(suite: CipherSuite): string {
   return NAMES[suite] ?? `ENC_UNKNOWN(${suite})`;
-}
-
-export function cipherSuiteFromName(name: string): CipherSuite {
-  const found = Object.entries(NAMES).find(([, n]) => n === name);
-  if (!found) throw new CryptoError(`unknown cipher suite ${JSON.stringify(name)}`);
-  return Number(found[0]) as CipherSuite;
 }
 
 /**

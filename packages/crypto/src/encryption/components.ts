@@ -6,8 +6,3 @@
 export function pathComponents(raw: string): string[] {
   return raw === '' ? [] : raw.split('/');
 }
-
-/** Storj's pathBuilder: parts joined with '/'; an empty list is the empty path. */
-export function joinComponents(parts: readonly string[]): string {
-  return parts.join('/');
-}

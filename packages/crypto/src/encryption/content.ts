@@ -10,7 +10,8 @@
 import { BlockCipher } from './blocks.js';
 import { CipherSuite, blockSizes, type EncryptionParameters } from './cipher.js';
 import { encryptedSize } from './encrypter.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 import { readPadding } from './padding.js';
 
 /**
@@ -84,25 +85,6 @@ export function blockRange(offset: number, length: number, params: EncryptionPar
     encryptedLength: blockCount * sizes.encrypted,
     skip: offset - firstBlock * sizes.plain,
   };
-}
-
-/**
- * Plaintext bytes [offset, offset + length) from the encrypted blocks `blockRange(offset, length)` names
- * (and nothing more). The caller keeps the range inside the segment's plaintext size.
- */
-export function decryptRange(
-  sealedBlocks: Uint8Array,
-  offset: number,
-  length: number,
-  key: Uint8Array,
-  startNonce: Uint8Array,
-  params: EncryptionParameters,
-): Uint8Array {
-  const range = blockRange(offset, length, params);
-  if (sealedBlocks.length !== range.encryptedLength) {
-    throw new CryptoError(`range needs ${range.encryptedLength} encrypted bytes (blocks ${range.firstBlock}..), got ${sealedBlocks.length}`);
-  }
-  return decryptBlocks(sealedBlocks, range.firstBlock, key, startNonce, params).subarray(range.skip, range.skip + length);
 }
 
 function checkCount(n: number, what: string): void {

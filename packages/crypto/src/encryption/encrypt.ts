@@ -5,7 +5,8 @@
  */
 import { decryptAESGCM, encryptAESGCM } from './aesgcm.js';
 import { CipherSuite, KEY_SIZE, NONCE_SIZE, cipherSuiteName } from './cipher.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 import { decryptSecretbox, encryptSecretbox } from './secretbox.js';
 
 function unsupported(suite: CipherSuite): CryptoError {

@@ -6,7 +6,7 @@
  */
 import { BlockCipher } from './blocks.js';
 import { CipherSuite, blockSizes, type EncryptionParameters } from './cipher.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 import { paddingLength, writePadding } from './padding.js';
 
 /** Encrypted size of a segment of `plainSize` bytes (CalcEncryptedSize): whole encrypted blocks, padding included. */

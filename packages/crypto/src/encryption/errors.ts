@@ -1,8 +1,5 @@
 /** The errors of this folder. Messages name what failed, never a key or plaintext. */
-
-export class CryptoError extends Error {
-  override name = 'CryptoError';
-}
+import { CryptoError } from '../errors.js';
 
 /** Authentication failed (wrong key, or the data was altered), or the decrypted data is malformed. */
 export class DecryptionError extends CryptoError {

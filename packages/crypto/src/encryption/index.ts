@@ -12,6 +12,5 @@ export * from './path.js';
 export * from './padding.js';
 export * from './encrypter.js';
 export * from './content.js';
-export * from './segments.js';
 export * from './streaminfo.js';
 export * from './metadata.js';

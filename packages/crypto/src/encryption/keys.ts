@@ -6,9 +6,9 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { utf8Encode } from '../encoding.js';
+import { utf8Encode } from '@dcsim/common/encoding';
 import { KEY_SIZE } from './cipher.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 const bytes = (m: string | Uint8Array) => (typeof m === 'string' ? utf8Encode(m) : m);
 
@@ -22,14 +22,8 @@ export function deriveContentKey(pathKey: Uint8Array): Uint8Array {
   return deriveKey(pathKey, 'content');
 }
 
-/** The salt of a project that has none stored: SHA-256 of its 16-byte ID (Storj's satellite fallback). */
-export function projectSaltFromId(projectId: Uint8Array): Uint8Array {
-  if (projectId.length !== 16) throw new CryptoError(`project ID is ${projectId.length} bytes, want 16`);
-  return sha256(projectId);
-}
-
 /** Storj's argon2id cost: 1 pass over 64 MiB; uplink runs 8 lanes (access.go's default concurrency). */
-export const ROOT_KEY_ARGON2 = Object.freeze({ iterations: 1, memoryKiB: 64 * 1024, lanes: 8 });
+const ROOT_KEY_ARGON2 = Object.freeze({ iterations: 1, memoryKiB: 64 * 1024, lanes: 8 });
 
 /**
  * The root encryption key of a project from a passphrase:

@@ -24,7 +24,7 @@ import {
 } from './streaminfo.js';
 
 /** uplink's key for the content type inside user_defined. */
-export const CONTENT_TYPE_KEY = 'content-type';
+const CONTENT_TYPE_KEY = 'content-type';
 
 export interface ObjectMetadata {
   /** User metadata, without the content type. */

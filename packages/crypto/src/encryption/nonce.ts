@@ -5,7 +5,7 @@
  */
 import { randomBytes } from '@noble/hashes/utils.js';
 import { NONCE_SIZE } from './cipher.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 export function zeroNonce(): Uint8Array {
   return new Uint8Array(NONCE_SIZE);
@@ -13,13 +13,6 @@ export function zeroNonce(): Uint8Array {
 
 export function randomNonce(): Uint8Array {
   return randomBytes(NONCE_SIZE);
-}
-
-/** Returns nonce + amount as a new array of the same length. */
-export function incrementNonce(nonce: Uint8Array, amount: number | bigint): Uint8Array {
-  const out = nonce.slice();
-  addToNonce(out, amount, out);
-  return out;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { DecryptionError } from './errors.js';
 
-export const PADDING_TRAILER = 4;
+const PADDING_TRAILER = 4;
 
 export function paddingLength(dataLength: number, plainBlockSize: number): number {
   const r = (dataLength + PADDING_TRAILER) % plainBlockSize;

@@ -9,10 +9,11 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { EncodingError, fromBase64Url, toBase64Url, utf8Decode, utf8Encode } from '../encoding.js';
+import { EncodingError, fromBase64Url, toBase64Url, utf8Decode, utf8Encode } from '@dcsim/common/encoding';
 import { AESGCM_NONCE_SIZE, CipherSuite, NONCE_SIZE, cipherSuiteName } from './cipher.js';
 import { decrypt, encrypt } from './encrypt.js';
-import { CryptoError, DecryptionError, MissingEncryptionBaseError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError, MissingEncryptionBaseError } from './errors.js';
 import { escapeComponent, unescapeComponent } from './escape.js';
 import { deriveContentKey, deriveKey } from './keys.js';
 import type { Base, Store } from './store.js';
@@ -22,7 +23,7 @@ const PATH_PREFIX = utf8Encode('path:');
 const NONCE_MESSAGE = utf8Encode('nonce');
 
 /** DeriveKey(key, "path:" + component): one step down the key hierarchy. */
-export function derivePathKeyComponent(key: Uint8Array, component: string | Uint8Array): Uint8Array {
+function derivePathKeyComponent(key: Uint8Array, component: string | Uint8Array): Uint8Array {
   const comp = typeof component === 'string' ? utf8Encode(component) : component;
   const message = new Uint8Array(PATH_PREFIX.length + comp.length);
   message.set(PATH_PREFIX);
@@ -99,7 +100,7 @@ function decodeComponent(bytes: Uint8Array): string {
 }
 
 /** Encrypts plaintext components under `key` (no store): Storj's EncryptIterator. */
-export function encryptComponents(components: readonly string[], cipher: CipherSuite, key: Uint8Array): Uint8Array {
+function encryptComponents(components: readonly string[], cipher: CipherSuite, key: Uint8Array): Uint8Array {
   checkPathCipher(cipher);
   const out: Uint8Array[] = [];
   for (const component of components) {
@@ -111,7 +112,7 @@ export function encryptComponents(components: readonly string[], cipher: CipherS
 }
 
 /** Decrypts encrypted components under `key` (no store): Storj's DecryptIterator. */
-export function decryptComponents(components: readonly Uint8Array[], cipher: CipherSuite, key: Uint8Array): string[] {
+function decryptComponents(components: readonly Uint8Array[], cipher: CipherSuite, key: Uint8Array): string[] {
   checkPathCipher(cipher);
   return components.map((component) => {
     const plain = decryptComponent(component, cipher, key);

@@ -4,7 +4,8 @@
  */
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { KEY_SIZE, NONCE_SIZE, TAG_SIZE } from './cipher.js';
-import { CryptoError, DecryptionError } from './errors.js';
+import { CryptoError } from '../errors.js';
+import { DecryptionError } from './errors.js';
 
 function box(key: Uint8Array, nonce: Uint8Array) {
   if (key.length !== KEY_SIZE) throw new CryptoError(`secretbox key is ${key.length} bytes, want ${KEY_SIZE}`);

@@ -7,10 +7,10 @@
  * the entry covering the most leading components of the path (by unencrypted path when encrypting, by
  * encrypted path when decrypting), and falls back to the default key.
  */
-import { bytesToBinary, binaryToBytes } from '../encoding.js';
+import { bytesToBinary, binaryToBytes } from '@dcsim/common/encoding';
 import { CipherSuite, KEY_SIZE } from './cipher.js';
 import { pathComponents } from './components.js';
-import { CryptoError } from './errors.js';
+import { CryptoError } from '../errors.js';
 
 export interface StoreEntry {
   bucket: string;

@@ -9,8 +9,9 @@
  * 2 block_size }.
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { checkDecode, checkEncode } from '../base58.js';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
 import { CipherSuite, type EncryptionParameters } from '../encryption/cipher.js';
+import { CryptoError } from '../errors.js';
 import { Store, type StoreEntry } from '../encryption/store.js';
 import { APIKey } from '../macaroon/apikey.js';
 import { limitStore } from './limit.js';
@@ -28,7 +29,7 @@ export interface AccessGrant {
   encAccess: EncryptionAccess;
 }
 
-export class AccessError extends Error {
+export class AccessError extends CryptoError {
   override name = 'AccessError';
 }
 
@@ -50,7 +51,7 @@ export function serializeAccess(g: AccessGrant): string {
 }
 
 /** Field for field as Storj's toProto and pico encoder: zero values left out, entries in store order. */
-export function encodeEncryptionAccess(e: EncryptionAccess): Uint8Array {
+function encodeEncryptionAccess(e: EncryptionAccess): Uint8Array {
   const w = new BinaryWriter();
   const { store } = e;
   if (store.defaultKey?.length) w.tag(1, WireType.LengthDelimited).bytes(store.defaultKey);
@@ -112,7 +113,7 @@ function withoutPrefix(message: string): string {
 }
 
 /** base58check and the outer Scope message, checked as far as Storj checks them before the parts. */
-export function decodeScope(text: string): Scope {
+function decodeScope(text: string): Scope {
   let decoded;
   try {
     decoded = checkDecode(text.trim());
@@ -136,7 +137,7 @@ export function decodeScope(text: string): Scope {
   return scope;
 }
 
-export function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
+function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
   let defaultKey: Uint8Array | undefined;
   let defaultPathCipher = CipherSuite.Unspecified;
   let params: EncryptionParameters | undefined;

@@ -3,6 +3,7 @@
  * applies this whenever a grant is parsed or restricted: if any caveat restricts paths, the store is rebuilt
  * to hold only the keys at the prefixes that every such caveat allows, each derived from the store as it was.
  */
+import { equalBytes, startsWithBytes } from '@dcsim/common/bytes';
 import { CipherSuite } from '../encryption/cipher.js';
 import { decryptPath, derivePathKey } from '../encryption/path.js';
 import { Store } from '../encryption/store.js';
@@ -10,6 +11,7 @@ import type { APIKey } from '../macaroon/apikey.js';
 import type { AllowedPath, Caveat } from '../macaroon/caveat.js';
 
 const utf8Decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 /**
  * The store limited to what `apiKey` allows: `store` itself when no caveat restricts paths; otherwise a new
@@ -51,14 +53,6 @@ export function collapsePrefixes(caveats: Caveat[]): AllowedPath[] | undefined {
   const groups = caveats.map((c) => c.allowedPaths ?? []).filter((paths) => paths.length > 0);
   if (groups.length === 0) return undefined;
   const inside = (p: AllowedPath, q: AllowedPath) =>
-    equalBytes(p.bucket, q.bucket) && startsWith(p.encryptedPathPrefix ?? new Uint8Array(0), q.encryptedPathPrefix ?? new Uint8Array(0));
+    equalBytes(p.bucket, q.bucket) && startsWithBytes(p.encryptedPathPrefix ?? EMPTY, q.encryptedPathPrefix ?? EMPTY);
   return groups.flat().filter((p) => groups.every((group) => group.some((q) => inside(p, q))));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
-  return prefix.length <= data.length && prefix.every((x, i) => x === data[i]);
 }

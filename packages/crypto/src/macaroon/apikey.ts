@@ -3,10 +3,12 @@
  * base58check version 0 of the binary macaroon. `check` is the satellite's whole authorization decision
  * for one request; everything else here is what an uplink may do with a key without the secret.
  */
-import { checkDecode, checkEncode } from '../base58.js';
+import { checkDecode, checkEncode } from '@dcsim/common/base58';
+import { constantTimeEqual } from '@dcsim/common/bytes';
+import { CryptoError } from '../errors.js';
 import type { Action } from './action.js';
 import { caveatRefusal, decodeCaveat, encodeCaveat, type Caveat } from './caveat.js';
-import { Macaroon, constantTimeEqual } from './macaroon.js';
+import { Macaroon } from './macaroon.js';
 import { parseMacaroon, serializeMacaroon } from './serialize.js';
 
 export { ActionType, type Action } from './action.js';
@@ -17,7 +19,7 @@ export { ActionType, type Action } from './action.js';
  */
 export type ApiKeyErrorCode = 'malformed' | 'invalid' | 'unauthorized' | 'revoked';
 
-export class ApiKeyError extends Error {
+export class ApiKeyError extends CryptoError {
   override name = 'ApiKeyError';
   constructor(
     readonly code: ApiKeyErrorCode,

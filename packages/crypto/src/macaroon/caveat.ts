@@ -5,6 +5,8 @@
  * satellite and back.
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { equalBytes, startsWithBytes } from '@dcsim/common/bytes';
+import { CryptoError } from '../errors.js';
 import { ActionType, type Action } from './action.js';
 
 export interface AllowedPath {
@@ -82,7 +84,7 @@ export type CaveatMessage = Omit<Caveat, 'notAfter' | 'notBefore' | 'maxObjectTt
   maxObjectTtl?: ProtoTime;
 };
 
-export class CaveatError extends Error {
+export class CaveatError extends CryptoError {
   override name = 'CaveatError';
 }
 
@@ -235,7 +237,7 @@ function readTime(r: BinaryReader, end: number, c: CaveatMessage): ProtoTime {
 const MAX_DATE_MS = 8.64e15;
 
 /** Timestamp → Date (millisecond precision, rounded down). Out-of-range times clamp, so comparisons stay valid. */
-export function timestampToDate(t: ProtoTime): Date {
+function timestampToDate(t: ProtoTime): Date {
   const total = t.seconds * 1_000_000_000n + BigInt(t.nanos);
   let ms = total / 1_000_000n;
   if (total < 0n && total % 1_000_000n !== 0n) ms -= 1n; // floor, not truncation
@@ -284,7 +286,7 @@ export function caveatRefusal(c: Caveat, action: Action): string | undefined {
   if (paths.length > 0 && action.op !== ActionType.ProjectInfo) {
     const bucket = action.bucket ?? new Uint8Array(0);
     const path = action.encryptedPath ?? new Uint8Array(0);
-    const inside = paths.some((p) => equalBytes(p.bucket, bucket) && startsWith(path, p.encryptedPathPrefix ?? new Uint8Array(0)));
+    const inside = paths.some((p) => equalBytes(p.bucket, bucket) && startsWithBytes(path, p.encryptedPathPrefix ?? new Uint8Array(0)));
     if (!inside) return 'path not in the allowed paths (allowed_paths)';
   }
   return undefined;
@@ -333,14 +335,4 @@ function operationRefusal(c: Caveat, op: ActionType): string | undefined {
     default:
       return `unknown operation ${op as number}`;
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && startsWith(a, b);
-}
-
-function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
-  if (prefix.length > data.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
-  return true;
 }

@@ -5,6 +5,7 @@
  * the old one; only the satellite, holding the secret, can recompute the chain and so verify it.
  */
 import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '@dcsim/common/bytes';
 import { randomBytes } from '@noble/hashes/utils.js';
 
 export class Macaroon {
@@ -41,11 +42,4 @@ export class Macaroon {
 function sign(key: Uint8Array, data: Uint8Array): Uint8Array {
   const mac = createHmac('sha256', key).update(data).digest();
   return new Uint8Array(mac.buffer, mac.byteOffset, mac.length);
-}
-
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }

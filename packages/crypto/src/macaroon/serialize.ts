@@ -8,6 +8,7 @@
  * (4) which is dropped, fields within a section must increase, and the tail must be 32 bytes. Unlike Storj,
  * bytes after the tail are refused rather than ignored: nothing signs them.
  */
+import { CryptoError } from '../errors.js';
 import { Macaroon } from './macaroon.js';
 
 const VERSION = 2;
@@ -18,7 +19,7 @@ const FIELD_VERIFICATION_ID = 4;
 const FIELD_SIGNATURE = 6;
 const TAIL_SIZE = 32;
 
-export class MacaroonError extends Error {
+export class MacaroonError extends CryptoError {
   override name = 'MacaroonError';
 }
 

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { connect } from 'node:tls';
 import { CallCredentials, ChannelCredentials, type experimental } from '@grpc/grpc-js';
 import type { TlsChain } from '@dcsim/identity';
+import { ProtocolError } from '../errors.js';
 import { checkPeer, PeerIdentityError } from './peer.js';
 import { ALPN, TLS_CIPHERS, TLS_VERSION } from './tls-options.js';
 
@@ -73,8 +74,8 @@ export class PeerChannelCredentials extends ChannelCredentials {
         tls.destroy();
         reject(err);
       };
-      const closed = () => fail(new Error('the peer closed the connection during the TLS handshake'));
-      const timedOut = () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`));
+      const closed = () => fail(new ProtocolError('the peer closed the connection during the TLS handshake'));
+      const timedOut = () => fail(new ProtocolError(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`));
       // Once the handshake is done, the connection is grpc-js's: it may idle, and its errors are grpc-js's to handle.
       const stopWatching = () => {
         tls.setTimeout(0);

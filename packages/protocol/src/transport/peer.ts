@@ -3,10 +3,14 @@
  * (@dcsim/identity verifyPeerChain), compared with the node ID the caller expected.
  */
 import type { TLSSocket } from 'node:tls';
-import { nodeIdString, PeerChainError, verifyPeerChain } from '@dcsim/identity';
+import { equalBytes } from '@dcsim/common/bytes';
+import { joinHostPort } from '@dcsim/common/hostport';
+import { nodeIdString } from '@dcsim/common/nodeid';
+import { PeerChainError, verifyPeerChain } from '@dcsim/identity';
+import { ProtocolError } from '../errors.js';
 
 /** The peer is not the node the caller meant to reach. */
-export class PeerIdentityError extends Error {
+export class PeerIdentityError extends ProtocolError {
   override name = 'PeerIdentityError';
   constructor(
     readonly expected: Uint8Array,
@@ -24,9 +28,8 @@ export class PeerIdentityError extends Error {
 }
 
 /** host:port of the peer, as the message names it. */
-export function peerAddress(socket: TLSSocket): string {
-  const host = socket.remoteAddress ?? 'unknown';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort}`;
+function peerAddress(socket: TLSSocket): string {
+  return joinHostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
 }
 
 /** Throws PeerIdentityError unless the peer's chain proves node ID `expected`. */
@@ -40,5 +43,5 @@ export function checkPeer(socket: TLSSocket, expected: Uint8Array): void {
     if (err instanceof PeerChainError) throw new PeerIdentityError(expected, peerAddress(socket), undefined, err.message);
     throw err;
   }
-  if (!Buffer.from(actual).equals(expected)) throw new PeerIdentityError(expected, peerAddress(socket), actual);
+  if (!equalBytes(actual, expected)) throw new PeerIdentityError(expected, peerAddress(socket), actual);
 }

@@ -36,7 +36,7 @@ export function decodeComponent(text: string, what: string): string {
 }
 
 /** S3 does not normalize paths ("a//b", "./"): the decoded path, encoded once. */
-export function canonicalUri(rawPath: string): string {
+function canonicalUri(rawPath: string): string {
   const path = rawPath === '' ? '/' : rawPath;
   return path
     .split('/')
@@ -59,7 +59,7 @@ export function parseQuery(rawQuery: string): [string, string][] {
 }
 
 /** Sorted by encoded name, then value; `exclude` drops a parameter (the signature of a presigned URL). */
-export function canonicalQuery(rawQuery: string, exclude?: string): string {
+function canonicalQuery(rawQuery: string, exclude?: string): string {
   return parseQuery(rawQuery)
     .filter(([name]) => name !== exclude)
     .map(([name, value]) => [uriEncode(name, false), uriEncode(value, false)])
@@ -69,7 +69,7 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
 }
 
 /** "name:value\n" per signed header, values trimmed and inner runs of spaces collapsed. */
-export function canonicalHeaders(headers: Record<string, string>, signedHeaders: string[]): string {
+function canonicalHeaders(headers: Record<string, string>, signedHeaders: string[]): string {
   return signedHeaders
     .map((name) => {
       const value = headers[name];

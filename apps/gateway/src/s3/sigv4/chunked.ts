@@ -41,7 +41,7 @@ export function chunkStringToSign(signing: ChunkSigning, previous: string, chunk
   return `AWS4-HMAC-SHA256-PAYLOAD\n${signing.amzDate}\n${signing.scope}\n${previous}\n${EMPTY_SHA256}\n${chunkHash}`;
 }
 
-export function trailerStringToSign(signing: ChunkSigning, previous: string, canonicalTrailers: string): string {
+function trailerStringToSign(signing: ChunkSigning, previous: string, canonicalTrailers: string): string {
   return `AWS4-HMAC-SHA256-TRAILER\n${signing.amzDate}\n${signing.scope}\n${previous}\n${sha256Hex(canonicalTrailers)}`;
 }
 

@@ -13,7 +13,7 @@ export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAI
 export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 
 /** Presigned URLs live at most a week (S3's limit). */
-export const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
+const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 
 export interface ParsedSignature {
   accessKeyId: string;

@@ -8,10 +8,12 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { fromBase32, toBase32 } from './encoding.js';
+import { CommonError } from './errors.js';
+import { NODE_ID_SIZE } from './nodeid.js';
 
 export const PIECE_ID_SIZE = 32;
 
-export class PieceIdError extends Error {
+export class PieceIdError extends CommonError {
   override name = 'PieceIdError';
 }
 
@@ -21,7 +23,7 @@ export function randomPieceId(): Uint8Array {
 
 export function derivePieceId(root: Uint8Array, nodeId: Uint8Array, pieceNum: number): Uint8Array {
   if (root.length !== PIECE_ID_SIZE) throw new PieceIdError(`root piece ID is ${root.length} bytes, want ${PIECE_ID_SIZE}`);
-  if (nodeId.length !== 32) throw new PieceIdError(`node ID is ${nodeId.length} bytes, want 32`);
+  if (nodeId.length !== NODE_ID_SIZE) throw new PieceIdError(`node ID is ${nodeId.length} bytes, want ${NODE_ID_SIZE}`);
   if (!Number.isInteger(pieceNum) || pieceNum < -0x80000000 || pieceNum > 0x7fffffff) throw new PieceIdError(`piece number ${pieceNum} is not an int32`);
   const message = new Uint8Array(nodeId.length + 4);
   message.set(nodeId);

@@ -3,11 +3,12 @@
  * Access grants, API keys and node IDs are printed with checkEncode(…, 0).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { CommonError } from './errors.js';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
 
-export class Base58Error extends Error {
+export class Base58Error extends CommonError {
   override name = 'Base58Error';
 }
 

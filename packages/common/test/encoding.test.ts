@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { binaryToBytes, bytesToBinary, fromBase32, fromBase64Url, fromHex, toBase32, toBase64Url, toHex, utf8Decode } from '../src/index.js';
+import {
+  binaryToBytes, bytesToBinary, fromBase32, fromBase64Url, fromHex, toBase32, toBase64Url, toHex, utf8Decode,
+} from '../src/encoding.js';
 
 describe('encoding helpers', () => {
   it('agree with Node for every length up to 40', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, shortHex } from '../src/index.js';
+import { formatBytes } from '../src/size.js';
 
 describe('formatBytes', () => {
   it('prints bytes below 1 KiB as is, larger sizes in binary units', () => {
@@ -10,12 +10,5 @@ describe('formatBytes', () => {
     expect(formatBytes(3 * 1024 ** 4)).toBe('3.0 TiB');
     expect(formatBytes(5 * 1024 ** 5)).toBe('5120.0 TiB');
     expect(formatBytes(1536, 2)).toBe('1.50 KiB');
-  });
-});
-
-describe('shortHex', () => {
-  it('shows short values whole and long ones cut, with their length', () => {
-    expect(shortHex(new Uint8Array([1, 2, 255]))).toBe('0102ff');
-    expect(shortHex(new Uint8Array(32).fill(0xab))).toBe(`${'ab'.repeat(8)}…(32 bytes)`);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Small byte helpers shared by the modules of this package: hex, base64url, unpadded base32 (piece IDs),
- * UTF-8, and "binary strings" (one char per byte), which let path code treat encrypted components like
- * Storj treats Go strings: as byte sequences that can be split on '/' and used as map keys.
+ * Bytes as text: hex, base64url, unpadded base32 (piece IDs, the gateway's S3 keys), UTF-8, and "binary
+ * strings" (one char per byte), which let path code treat encrypted components like Storj treats Go
+ * strings: as byte sequences that can be split on '/' and used as map keys.
  */
+import { CommonError } from './errors.js';
 
-export class EncodingError extends Error {
+/** Text that is not what its encoding allows. */
+export class EncodingError extends CommonError {
   override name = 'EncodingError';
 }
 
@@ -38,17 +40,12 @@ export function fromHex(text: string): Uint8Array {
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** RFC 4648 §5 base64url, with '=' padding unless `pad` is false (Go's base64.URLEncoding pads). */
 export function toBase64Url(bytes: Uint8Array, pad = true): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-    for (let c = 0; c < chars; c++) out += B64URL[(n >> (18 - 6 * c)) & 63];
-  }
-  if (pad) out += '='.repeat((4 - (out.length % 4)) % 4);
-  return out;
+  const out = encodeBits(bytes, B64URL, 6);
+  return pad ? out + '='.repeat((4 - (out.length % 4)) % 4) : out;
 }
 
 /**
@@ -62,53 +59,53 @@ export function fromBase64Url(text: string, requirePadding = false): Uint8Array 
   const valid =
     /^[A-Za-z0-9_-]*$/.test(body) && body.length % 4 !== 1 && (padding === wantPadding || (!requirePadding && padding === 0));
   if (!valid) throw new EncodingError('invalid base64url data');
-  const out = new Uint8Array(Math.floor((body.length * 6) / 8));
-  let bits = 0;
-  let value = 0;
-  let at = 0;
-  for (const ch of body) {
-    value = ((value << 6) | B64URL.indexOf(ch)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
+  return decodeBits(body, B64URL, 6);
 }
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** RFC 4648 base32 (standard alphabet) without padding, as Go's base32.StdEncoding.WithPadding(NoPadding). */
 export function toBase32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += B32[(value >> bits) & 31];
-    }
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
-  return out;
+  return encodeBits(bytes, B32, 5);
 }
 
 export function fromBase32(text: string): Uint8Array {
   // Unpadded base32 never leaves 1, 3 or 6 characters in a final group of 8.
   if (!/^[A-Z2-7]*$/.test(text) || [1, 3, 6].includes(text.length % 8)) throw new EncodingError('invalid base32 data');
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let bits = 0;
+  return decodeBits(text, B32, 5);
+}
+
+/**
+ * RFC 4648's base32 and base64 are one scheme: the bytes as a stream of bits, most significant first, cut
+ * into characters of `bits` bits; the last character is filled with zero bits. No padding here.
+ */
+function encodeBits(bytes: Uint8Array, alphabet: string, bits: number): string {
+  const mask = (1 << bits) - 1;
+  let out = '';
+  let held = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    held += 8;
+    while (held >= bits) {
+      held -= bits;
+      out += alphabet[(value >> held) & mask];
+    }
+  }
+  if (held > 0) out += alphabet[(value << (bits - held)) & mask];
+  return out;
+}
+
+/** The inverse of encodeBits, for text the caller checked: only `alphabet`'s characters, no padding. */
+function decodeBits(text: string, alphabet: string, bits: number): Uint8Array {
+  const out = new Uint8Array(Math.floor((text.length * bits) / 8));
+  let held = 0;
   let value = 0;
   let at = 0;
   for (const ch of text) {
-    value = ((value << 5) | B32.indexOf(ch)) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (value >> bits) & 0xff;
+    value = ((value << bits) | alphabet.indexOf(ch)) & 0xffff;
+    held += bits;
+    if (held >= 8) {
+      held -= 8;
+      out[at++] = (value >> held) & 0xff;
     }
   }
   return out;
@@ -128,22 +125,6 @@ export function binaryToBytes(text: string): Uint8Array {
     const c = text.charCodeAt(i);
     if (c > 0xff) throw new EncodingError('binary string holds a character above U+00FF');
     out[i] = c;
-  }
-  return out;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }

@@ -1,2 +1,0 @@
-export { formatBytes } from './bytes.js';
-export { shortHex } from './short.js';

@@ -1,2 +1,3 @@
-export { formatBytes } from './bytes.js';
+export { formatBytes, FormatError, parseByteSize } from './bytes.js';
+export { formatDuration, parseDuration } from './duration.js';
 export { shortHex } from './short.js';

@@ -9,7 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { guardProcess } from '@dcsim/process';
+import { runProgram } from '@dcsim/process';
+import { optionParser } from '@dcsim/process/options';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -19,8 +20,6 @@ import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
 import { destroyTestnet, stopTestnet, type StopReport } from './testnet/stop.js';
 import { startedSummary } from './testnet/summary.js';
-
-guardProcess('testnet', 'command');
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,7 +33,7 @@ program
   .command('start')
   .description('start a testnet (or restart the one in --dir) and print how to use it; Ctrl-C stops it')
   .addOption(dirOption())
-  .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, (v) => cli(() => parseNodeCount(v)))
+  .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, optionParser(parseNodeCount))
   .option('--scheme <k/r/o/n>', `redundancy: required/repair/optimal/total (default from the node count: ${SCHEME_RULE})`)
   .option('--port-base <port>', `satellite at P, S3 gateway P+2, auth service P+3, node i at P+100+i; 0 = any free ports (default ${DEFAULT_PORT_BASE})`)
   .option('--passphrase <text>', 'passphrase the access grant is derived from (default: a fixed one, for a local testnet only)')
@@ -154,19 +153,4 @@ function index(text: string): number {
   return n;
 }
 
-/** Config errors raised while parsing an option become commander's usage errors. */
-function cli<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-program.parseAsync(process.argv).catch((err: unknown) => {
-  const e = err instanceof Error ? err : new Error(String(err));
-  // Errors of the testnet modules carry a message meant for the user; a bug in them gets its stack.
-  const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => e instanceof kind);
-  process.stderr.write(`testnet: ${bug ? e.stack : e.message}\n`);
-  process.exit(1);
-});
+await runProgram('testnet', program);

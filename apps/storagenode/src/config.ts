@@ -36,23 +36,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
-};
-
-/** Parses `--capacity`: plain bytes, or a number with a unit (`500MiB`, `2GB`, `1g`). */
-export function parseByteSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new ConfigError(`invalid size ${JSON.stringify(text)}: use bytes or e.g. 500MiB, 2GiB`);
-  const bytes = Math.floor(Number(m[1]) * unit);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new ConfigError(`invalid size ${JSON.stringify(text)}: must be positive`);
-  return bytes;
-}
-
 /** Splits `host:port` (or `[v6]:port`). */
 export function splitHostPort(address: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);

@@ -15,12 +15,13 @@ import type { Command } from 'commander';
 import { exitWithError } from './exit.js';
 import { guardProcess } from './guard.js';
 
-export async function runProgram(name: string, program: Command, argv: string[] = process.argv): Promise<void> {
+/** `args`: the command line after the program's own path (`process.argv.slice(2)`), possibly rewritten first. */
+export async function runProgram(name: string, program: Command, args: string[] = process.argv.slice(2)): Promise<void> {
   guardProcess(name, 'command');
   const output = { outputError: (text: string, write: (text: string) => void) => write(`${name}: ${text.replace(/^error: /, '')}`) };
   for (const command of everyCommand(program)) command.configureOutput(output);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args, { from: 'user' });
   } catch (err) {
     exitWithError(name, err);
   }

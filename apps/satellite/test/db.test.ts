@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase } from '../src/db/index.js';
-import { migrate } from '../src/db/migrate.js';
+import { migrate } from '@dcsim/sqlite';
 import { tempDir } from './helpers.js';
 
 const TABLES = ['api_keys', 'buckets', 'migrations', 'nodes', 'objects', 'pending_segments', 'piece_deletions', 'pieces', 'projects', 'revocations', 'segments'];

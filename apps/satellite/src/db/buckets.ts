@@ -1,6 +1,6 @@
 /** Buckets: names are unique per project (two projects may both have `photos`), kept in the clear as Storj does. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const bucketMigrations: Migration[] = [

@@ -4,7 +4,7 @@
  * row once its node confirmed the delete, and backs off while the node is unreachable.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const deletionMigrations: Migration[] = [

@@ -8,7 +8,7 @@
  * reports against it.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const segmentMigrations: Migration[] = [

@@ -10,6 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { APIKey, ApiKeyError, checkCaveats, type ActionType, type Caveat } from '@dcsim/crypto';
+import type { Clock } from '@dcsim/process';
 import { invalidArgument, permissionDenied, unauthenticated, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
 
@@ -55,7 +56,11 @@ export class Auth {
   // Prepared once: `sql.pragma()` prepares a statement on every call, which is most of a request's cost.
   private readonly dataVersionStmt;
 
-  constructor(private readonly db: SatelliteDb) {
+  constructor(
+    private readonly db: SatelliteDb,
+    /** Caveats' time windows are judged by the satellite's clock. */
+    private readonly clock: Clock,
+  ) {
     this.dataVersionStmt = db.sql.prepare('PRAGMA data_version').pluck();
     this.reloadShared();
   }
@@ -112,7 +117,7 @@ export class Auth {
         op: action.op,
         bucket: action.bucket === undefined ? undefined : encoder.encode(action.bucket),
         encryptedPath: action.encryptedPath,
-        time: new Date(),
+        time: this.clock.date(),
       });
     } catch (err) {
       if (!(err instanceof ApiKeyError)) throw err;
@@ -173,7 +178,7 @@ export class Auth {
     if (!derived) {
       throw permissionDenied('cannot revoke this API key: it was not derived from the key making the request');
     }
-    this.db.revocations.add(target.tail());
+    this.db.revocations.add(target.tail(), this.clock.now());
     this.revoked.add(hex(target.tail()));
     return { revoker, caveats: tails.length - 1 };
   }

@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { parseScheme } from '@dcsim/erasure';
 import { runProgram, runService } from '@dcsim/process';
-import { byteSize, fraction, integer, nonNegativeNumber, positiveNumber } from '@dcsim/process/options';
+import { byteSize, duration, fraction, integer, nonNegativeNumber, positiveNumber } from '@dcsim/process/options';
 import * as admin from './admin.js';
 import { DEFAULTS, makeConfig } from './config.js';
 import { startSatellite } from './index.js';
@@ -35,6 +35,7 @@ program
     nonNegativeNumber,
     DEFAULTS.retiredGraceMs / 1000,
   )
+  .addOption(new Option('--clock-offset <duration>', "start with the satellite's clock this far ahead (the testnet's time advance)").argParser(duration).default(0).hideHelp())
   .action((opts) =>
     runService(
       'satellite',
@@ -51,6 +52,7 @@ program
             maxSegmentSize: opts.maxSegmentSize,
             deletionIntervalMs: opts.deletionInterval * 1000,
             retiredGraceMs: opts.retiredGrace * 1000,
+            clockOffsetMs: opts.clockOffset,
             log,
           }),
         );
@@ -93,10 +95,10 @@ adminCmd
 
 adminCmd
   .command('list-nodes')
-  .description('list the storage nodes that checked in')
+  .description('list the storage nodes that checked in (judged by real time: this command does not share a running satellite\'s clock)')
   .requiredOption('--dir <dir>', 'satellite data dir')
   .option('--node-online-window <seconds>', 'online window to judge by', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
-  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000))));
+  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000, Date.now()))));
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);

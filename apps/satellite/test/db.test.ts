@@ -79,9 +79,9 @@ describe('satellite database', () => {
     const db = openDatabase(join(tempDir(), 'satellite.db'));
     const a = db.projects.create('a');
     const b = db.projects.create('b');
-    expect(db.buckets.create(a.id, 'photos')).toBeDefined();
-    expect(db.buckets.create(b.id, 'photos')).toBeDefined();
-    expect(db.buckets.create(a.id, 'photos')).toBeUndefined();
+    expect(db.buckets.create(a.id, 'photos', Date.now())).toBeDefined();
+    expect(db.buckets.create(b.id, 'photos', Date.now())).toBeDefined();
+    expect(db.buckets.create(a.id, 'photos', Date.now())).toBeUndefined();
     db.close();
   });
 });

@@ -39,7 +39,7 @@ export class Buckets {
   }
 
   /** Returns the new bucket, or undefined when the project already has one by that name. */
-  create(projectId: string, name: string, now = Date.now()): BucketRow | undefined {
+  create(projectId: string, name: string, now: number): BucketRow | undefined {
     const row: BucketRow = { projectId, name, createdAt: now };
     return this.insertStmt.run(row).changes > 0 ? row : undefined;
   }

@@ -60,7 +60,7 @@ export class PieceDeletions {
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM piece_deletions ORDER BY id`);
   }
 
-  queue(nodeId: Uint8Array, pieceId: Uint8Array, now = Date.now()): void {
+  queue(nodeId: Uint8Array, pieceId: Uint8Array, now: number): void {
     this.insertStmt.run(nodeId, pieceId, now, now);
   }
 

@@ -149,7 +149,7 @@ export class Revocations {
     this.allStmt = db.prepare<[], Uint8Array>('SELECT tail FROM revocations').pluck();
   }
 
-  add(tail: Uint8Array, now = Date.now()): void {
+  add(tail: Uint8Array, now: number): void {
     this.insertStmt.run(tail, now);
   }
 

@@ -26,7 +26,7 @@ export const MAX_LIST_LIMIT = 1000;
 export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
-  const row = m.db.buckets.create(auth.project.id, req.name);
+  const row = m.db.buckets.create(auth.project.id, req.name, m.clock.now());
   if (!row) throw alreadyExists(`bucket already exists: ${req.name}`);
   m.log(`bucket created: ${req.name} (project ${auth.project.name})`);
   return { bucket: bucketMessage(row) };
@@ -46,7 +46,7 @@ export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucke
   checkBucketLength(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
   const projectId = auth.project.id;
-  const now = Date.now();
+  const now = m.clock.now();
   const { deletedObjects, queued } = m.db.transaction(() => {
     if (!m.db.buckets.get(projectId, req.name)) throw notFound(`bucket not found: ${req.name}`);
     if (!req.deleteAll && m.db.objects.hasVisible(projectId, req.name, now)) throw failedPrecondition('bucket not empty');

@@ -1,4 +1,5 @@
 /** What every metainfo handler works with. */
+import type { Clock } from '@dcsim/process';
 import type { Auth } from '../auth.js';
 import type { SatelliteConfig } from '../config.js';
 import type { SatelliteDb } from '../db/index.js';
@@ -12,5 +13,7 @@ export interface Metainfo {
   overlay: Overlay;
   orders: OrderSigner;
   config: SatelliteConfig;
+  /** The satellite's clock: expirations, graces and the online window are judged by it. */
+  clock: Clock;
   log: Logger;
 }

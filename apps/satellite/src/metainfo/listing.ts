@@ -27,7 +27,7 @@ export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsRe
   const prefix = req.encryptedPrefix;
   if (prefix.length > 0 && prefix[prefix.length - 1] !== SLASH) throw invalidArgument('listing prefix must be empty or end with "/"');
   const limit = clampLimit(req.limit);
-  const now = Date.now();
+  const now = m.clock.now();
   const end = prefix.length > 0 ? successorOfPrefix(prefix) : undefined;
 
   const items: ObjectListItem[] = [];

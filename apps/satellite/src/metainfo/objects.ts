@@ -22,7 +22,7 @@ import {
 import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
 import { abandonPendingSegment } from '../deletes.js';
-import { formatBytes, shortHex } from '@dcsim/format';
+import { formatBytes, formatDuration, shortHex } from '@dcsim/format';
 import type { Metainfo } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
@@ -39,7 +39,7 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
 
-  const now = Date.now();
+  const now = m.clock.now();
   const maxTtl = m.auth.maxObjectTtlMs(auth);
   let expiresAt = req.expiresAt?.getTime();
   if (expiresAt !== undefined) {
@@ -99,7 +99,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
   const pending = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: pending.bucket, encryptedPath: pending.encryptedKey });
 
-  const now = Date.now();
+  const now = m.clock.now();
   const { row, replaced, queued } = m.db.transaction(() => {
     const current = pendingObject(m, auth, req.streamId); // still pending now that we hold the write lock?
     const segments = m.db.segments.ofStream(current.streamId);
@@ -142,7 +142,7 @@ export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now())) };
+  return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, m.clock.now())) };
 }
 
 /** The object and the list of its segments; order limits come per segment from DownloadSegment. */
@@ -150,7 +150,7 @@ export function downloadObject(m: Metainfo, req: DownloadObjectRequest): Downloa
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now());
+  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, m.clock.now());
   return { object: objectMessage(row), segments: segmentInfos(m.db.segments.ofStream(row.streamId)) };
 }
 
@@ -165,7 +165,7 @@ export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjec
   const row = m.db.transaction(() => {
     const row: ObjectRow | undefined = m.db.objects.committed(auth.project.id, req.bucket, req.encryptedObjectKey);
     if (!row) throw notFound('object not found');
-    m.db.objects.retire(row.streamId, Date.now() + m.config.retiredGraceMs);
+    m.db.objects.retire(row.streamId, m.clock.now() + m.config.retiredGraceMs);
     return row;
   });
   m.log(
@@ -205,10 +205,3 @@ function sum<T>(items: T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }
 
-function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}

@@ -35,7 +35,7 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const retried = checkPieceNumbers(req.retryPieceNumbers, pending.nodeIds.length);
 
-  const now = Date.now();
+  const now = m.clock.now();
   const placements = m.db.transaction(() => {
     const current = m.db.pendingSegments.get(pending.segmentId);
     if (!current) throw failedPrecondition('segment was committed or abandoned meanwhile');

@@ -50,7 +50,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
   const nodes = m.overlay.selectNodes(scheme.total, limit);
   const rootPieceId = randomPieceId();
   const segmentId = new Uint8Array(randomBytes(SEGMENT_ID_SIZE));
-  const now = Date.now();
+  const now = m.clock.now();
   m.db.pendingSegments.insert({
     segmentId,
     streamId: object.streamId,
@@ -110,7 +110,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
     );
   }
 
-  const now = Date.now();
+  const now = m.clock.now();
   const newlyVetted = m.db.transaction(() => {
     if (!m.db.pendingSegments.get(pending.segmentId)) throw failedPrecondition('segment was committed or abandoned meanwhile');
     pendingObject(m, auth, pending.streamId);
@@ -157,7 +157,7 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
     throw invalidArgument(`inline segment is ${size} bytes, over the inline threshold of ${m.config.inlineThreshold} bytes`);
   }
   checkSize('plain size', req.plainSize, m.config.maxSegmentSize);
-  const now = Date.now();
+  const now = m.clock.now();
   m.db.transaction(() => {
     pendingObject(m, auth, object.streamId);
     removeSegment(m.db, object.streamId, part, index, now);
@@ -190,7 +190,7 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
  */
 export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): DownloadSegmentResponse {
   const auth = m.auth.authenticate(req.header);
-  const now = Date.now();
+  const now = m.clock.now();
   const object = readableObjectByStream(m, auth, req.streamId, now);
   m.auth.check(auth, { op: ActionType.Read, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const { part, index } = checkPosition(req.position, true);

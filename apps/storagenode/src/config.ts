@@ -17,8 +17,10 @@ export interface StorageNodeConfig {
   capacityBytes?: number;
   /** Time between check-ins once the first one succeeded. */
   checkInIntervalMs?: number;
-  /** Time between sweeps that delete expired pieces and prune old serial numbers. */
+  /** Time between runs of the chores that delete expired pieces and forget the serials of expired order limits. */
   sweepIntervalMs?: number;
+  /** Start with the clock this far ahead of real time (a testnet restarting a node after `time advance`). */
+  clockOffsetMs?: number;
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
 }

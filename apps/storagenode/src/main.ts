@@ -2,9 +2,9 @@
  * The `storagenode` command. `storagenode run` serves until SIGINT/SIGTERM; after its first check-in it
  * prints one line to stdout, `READY {"id":...,"address":...}`, which the testnet waits for. Logs go to stderr.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runProgram, runService } from '@dcsim/process';
-import { byteSize, positiveNumber } from '@dcsim/process/options';
+import { byteSize, duration, positiveNumber } from '@dcsim/process/options';
 import { DEFAULT_CAPACITY_BYTES, DEFAULT_CHECKIN_INTERVAL_MS, splitHostPort } from './config.js';
 import { startStorageNode } from './node.js';
 
@@ -26,6 +26,7 @@ interface RunOptions {
   externalAddress?: string;
   capacity: number;
   checkinInterval: number;
+  clockOffset: number;
 }
 
 program
@@ -37,6 +38,7 @@ program
   .option('--external-address <host:port>', 'address to advertise to the satellite instead of the listen address (NAT, proxy)', hostPort)
   .option('--capacity <size>', 'most bytes of pieces to hold (e.g. 2147483648, 500MiB, 2GiB)', byteSize, DEFAULT_CAPACITY_BYTES)
   .option('--checkin-interval <seconds>', 'seconds between check-ins', positiveNumber, DEFAULT_CHECKIN_INTERVAL_MS / 1000)
+  .addOption(new Option('--clock-offset <duration>', "start with the node's clock this far ahead (the testnet's time advance)").argParser(duration).default(0).hideHelp())
   .action((opts: RunOptions) =>
     runService('storagenode', async () => {
       const node = await startStorageNode({
@@ -46,6 +48,7 @@ program
         externalAddress: opts.externalAddress,
         capacityBytes: opts.capacity,
         checkInIntervalMs: opts.checkinInterval * 1000,
+        clockOffsetMs: opts.clockOffset,
       });
       // Ready once the satellite knows the node: from then on it is selected and order limits verify.
       return { ready: node.ready.then(() => ({ id: node.id, address: node.address })), stop: () => node.close() };

@@ -1,9 +1,11 @@
 /**
  * Wires a storage node together: identity, node.db, piece store, the gRPC server (Piecestore and NodeContact,
- * over TLS with certificates issued from the node's identity), check-in loop, sweeper.
+ * over TLS with certificates issued from the node's identity), and its chores on its clock: check-in, expired
+ * pieces, used serials.
  */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
+import { Chores, Clock } from '@dcsim/process';
 import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
@@ -14,7 +16,7 @@ import {
   advertisedAddress,
   type StorageNodeConfig,
 } from './config.js';
-import { CheckInLoop } from './contact.js';
+import { CheckIn } from './contact.js';
 import { openNodeDb } from './db.js';
 import { formatBytes } from '@dcsim/format';
 import { shortNode } from './names.js';
@@ -34,8 +36,10 @@ export interface StorageNode {
   store: PieceStore;
   /** Resolves after the first successful check-in: from then on the node accepts order limits. */
   ready: Promise<void>;
-  /** Runs the expiry sweep now (it also runs every sweep interval). */
-  sweep(): Promise<void>;
+  /** The node's clock: real time plus whatever it was advanced by. */
+  clock: Clock;
+  /** Its background loops (`check-in`, `expired-pieces`, `used-serials`): trigger one, or `advance` the clock. */
+  chores: Chores;
   /** Stops serving and checking in, and closes node.db. */
   close(): Promise<void>;
 }
@@ -48,6 +52,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const tag = `node ${shortNode(identity.id)}`;
   const write = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => write(`${new Date().toISOString()} ${tag}: ${line}`);
+  const clock = new Clock(config.clockOffsetMs);
 
   const satellite = new TrustedSatellite(satelliteUrl.id, satelliteUrl.address);
   const transport = Transport.of(identity);
@@ -58,8 +63,8 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   let store: PieceStore;
   let port: number;
   try {
-    store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log);
-    server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, log }).service());
+    store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
+    server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, clock, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
@@ -71,41 +76,44 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const over = transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS';
   log(`serving pieces at ${address} (${over}; ${formatBytes(store.usedBytes)} of ${formatBytes(store.capacityBytes)} used)`);
 
-  const contact = new CheckInLoop({
+  const contact = new CheckIn({
     identity,
     transport,
     satellite,
     address,
     freeDisk: () => store.freeDisk(),
-    intervalMs: config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS,
     version: NODE_VERSION,
+    clock,
     log,
   });
-  contact.start();
-
-  const sweep = async () => {
-    const now = new Date();
-    const pieces = await store.deleteExpired(now);
-    const serialCount = serials.pruneExpired(now);
+  const sweepIntervalMs = config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const chores = new Chores(clock, log);
+  const checkIn = chores.add('check-in', config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS, () => contact.run());
+  chores.add('expired-pieces', sweepIntervalMs, async () => {
+    const pieces = await store.deleteExpired(clock.date());
     if (pieces > 0) log(`deleted ${pieces} expired piece(s)`);
-    if (serialCount > 0) log(`forgot ${serialCount} serial number(s) of expired order limits`);
-  };
-  const runSweep = () => sweep().catch((err) => log(`expiry sweep failed: ${(err as Error).message}`));
-  const sweeper = setInterval(runSweep, config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
-  sweeper.unref();
-  void runSweep();
+  });
+  chores.add('used-serials', sweepIntervalMs, () => {
+    const count = serials.pruneExpired(clock.date());
+    if (count > 0) log(`forgot ${count} serial number(s) of expired order limits`);
+  });
+  // Check-ins start at once, retrying quickly until the first one succeeds; then the chore keeps them going.
+  contact.start();
+  contact.ready.then(() => checkIn.start(checkIn.intervalMs), () => {});
+  chores.get('expired-pieces').start();
+  chores.get('used-serials').start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       contact.stop();
-      clearInterval(sweeper);
+      await chores.stopAll();
       await shutdown(server);
       db.close();
       log('stopped');
     })());
 
-  return { identity, id: nodeIdString(identity.id), address, store, ready: contact.ready, sweep, close };
+  return { identity, id: nodeIdString(identity.id), address, store, ready: contact.ready, clock, chores, close };
 }
 
 /** Lets running transfers finish for a moment, then cuts them (their temp files are removed). */

@@ -36,7 +36,8 @@ export interface OrderContext {
   satellite: TrustedSatellite;
   nodeId: Uint8Array;
   serials: UsedSerials;
-  now?: Date;
+  /** The node's clock, read once per request. */
+  now: Date;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -46,7 +47,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byte
  * The serial is recorded last, so a limit refused for another reason is not used up.
  */
 export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, ctx: OrderContext): OrderLimit {
-  const now = ctx.now ?? new Date();
+  const now = ctx.now;
   const satelliteKey = ctx.satellite.publicKey;
   if (!satelliteKey) throw new RpcError(status.UNAVAILABLE, 'node has not checked in with its satellite yet: try again shortly');
   if (!limit) throw invalidArgument(`${rpc}: order limit missing`);

@@ -5,6 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Identity } from '@dcsim/identity';
+import type { Clock } from '@dcsim/process';
 import {
   OrderLimit,
   PieceDeleteRequest,
@@ -43,6 +44,8 @@ export interface PiecestoreDeps {
   satellite: TrustedSatellite;
   store: PieceStore;
   serials: UsedSerials;
+  /** Order limits and piece expirations are judged by the node's clock. */
+  clock: Clock;
   log: (line: string) => void;
 }
 
@@ -79,7 +82,7 @@ export class Piecestore {
   }
 
   private verify(limit: OrderLimit | undefined, rpc: PieceRpc): OrderLimit {
-    const ctx: OrderContext = { satellite: this.deps.satellite, nodeId: this.deps.identity.id, serials: this.deps.serials };
+    const ctx: OrderContext = { satellite: this.deps.satellite, nodeId: this.deps.identity.id, serials: this.deps.serials, now: this.deps.clock.date() };
     return verifyOrderLimit(limit, rpc, ctx);
   }
 
@@ -132,7 +135,7 @@ export class Piecestore {
       pieceId: limit.pieceId,
       hash,
       pieceSize: size,
-      timestamp: new Date(),
+      timestamp: this.deps.clock.date(),
       signature: EMPTY,
     });
     await this.deps.store.commit(writer, {
@@ -206,7 +209,7 @@ export class Piecestore {
   private findPiece(pieceId: Uint8Array): StoredPiece {
     const piece = this.deps.store.get(pieceId);
     if (!piece) throw notFound('piece not found');
-    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= Date.now()) throw notFound('piece not found (expired)');
+    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= this.deps.clock.now()) throw notFound('piece not found (expired)');
     return piece;
   }
 

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '@dcsim/process';
 import { PieceHash, resourceExhausted } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
@@ -61,6 +62,8 @@ export class PieceStore implements SpaceAccount {
     dir: string,
     private readonly db: NodeDb,
     readonly capacityBytes: number,
+    /** Stamps when each piece was stored. */
+    private readonly clock: Clock,
   ) {
     this.piecesDir = join(dir, 'pieces');
     this.tmpDir = join(dir, 'tmp');
@@ -76,8 +79,8 @@ export class PieceStore implements SpaceAccount {
   }
 
   /** Opens the store and cleans up after a crash: temp files of unfinished uploads and files without a row. */
-  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void): Promise<PieceStore> {
-    const store = new PieceStore(dir, db, capacityBytes);
+  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void, clock: Clock): Promise<PieceStore> {
+    const store = new PieceStore(dir, db, capacityBytes, clock);
     await rm(store.tmpDir, { recursive: true, force: true });
     await mkdir(store.tmpDir, { recursive: true });
     await mkdir(store.piecesDir, { recursive: true });
@@ -159,7 +162,7 @@ export class PieceStore implements SpaceAccount {
         piece.hash,
         PieceHash.encode(piece.signedHash).finish(),
         piece.pieceExpiration?.getTime() ?? null,
-        Date.now(),
+        this.clock.now(),
       );
     } catch (err) {
       await unlink(path).catch(() => {});

@@ -2,8 +2,8 @@
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
  * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion) on its clock. `satellite run` is this plus the READY line; tests can also call it
- * in-process.
+ * objects, piece deletion) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
@@ -11,6 +11,7 @@ import { formatNodeUrl, loadOrCreateIdentity, nodeIdString, type Identity } from
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Chores, Clock } from '@dcsim/process';
+import { serveAdmin } from '@dcsim/process/admin';
 import { Auth } from './auth.js';
 import { cleanup, removeRetired } from './cleanup.js';
 import type { SatelliteConfig } from './config.js';
@@ -77,6 +78,14 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('cleanup', config.cleanupIntervalMs, () => cleanup(db, log, clock.now()));
   chores.add('retired-objects', config.deletionIntervalMs, () => removeRetired(db, log, clock.now()));
   chores.add('piece-deletion', config.deletionIntervalMs, () => deleter.runOnce());
+  let admin;
+  try {
+    admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, log });
+  } catch (err) {
+    server.forceShutdown();
+    db.close();
+    throw err;
+  }
   chores.startAll();
 
   return {
@@ -88,6 +97,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     clock,
     chores,
     async stop() {
+      await admin.close();
       await chores.stopAll();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5_000);

@@ -1,11 +1,12 @@
 /**
  * Wires a storage node together: identity, node.db, piece store, the gRPC server (Piecestore and NodeContact,
- * over TLS with certificates issued from the node's identity), and its chores on its clock: check-in, expired
- * pieces, used serials.
+ * over TLS with certificates issued from the node's identity), its chores on its clock (check-in, expired
+ * pieces, used serials), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
  */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
 import { Chores, Clock } from '@dcsim/process';
+import { serveAdmin } from '@dcsim/process/admin';
 import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
@@ -97,6 +98,14 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
     const count = serials.pruneExpired(clock.date());
     if (count > 0) log(`forgot ${count} serial number(s) of expired order limits`);
   });
+  let admin;
+  try {
+    admin = await serveAdmin(config.dir, { kind: 'storagenode', nodeId: identity.id, address, chores, log });
+  } catch (err) {
+    server.forceShutdown();
+    db.close();
+    throw err;
+  }
   // Check-ins start at once, retrying quickly until the first one succeeds; then the chore keeps them going.
   contact.start();
   contact.ready.then(() => checkIn.start(checkIn.intervalMs), () => {});
@@ -106,6 +115,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await admin.close();
       contact.stop();
       await chores.stopAll();
       await shutdown(server);

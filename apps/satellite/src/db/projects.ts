@@ -67,6 +67,7 @@ export class Projects {
     this.listStmt = db.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY created_at, id`);
   }
 
+  /** `now`: the admin commands that create projects run in their own process, on real time. */
   create(name: string, now = Date.now()): ProjectRow {
     const row: ProjectRow = { id: randomUUID(), name, salt: new Uint8Array(randomBytes(32)), createdAt: now };
     this.insertStmt.run(row);

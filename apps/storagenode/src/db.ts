@@ -40,7 +40,7 @@ export const NODE_MIGRATIONS: Migration[] = [
 
 /**
  * synchronous = NORMAL: a process crash loses nothing committed; a power cut could lose the last commits, which a
- * one-machine testnet does not need to survive (the piece file is written before its row, see store.ts).
+ * one-machine testnet does not need to survive (the piece file is written before its row, see pieces.ts).
  */
 export function openNodeDb(file: string): NodeDb {
   return openSqlite(file, { migrations: NODE_MIGRATIONS, synchronous: 'NORMAL' });

@@ -1,5 +1,5 @@
 /**
- * Wires a storage node together: identity, node.db, piece store, the gRPC server (Piecestore and NodeContact,
+ * Wires a storage node together: identity, node.db, its pieces, the gRPC server (Piecestore and NodeContact,
  * over TLS with certificates issued from the node's identity), its chores on its clock (check-in, expired
  * pieces, used serials), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
  */
@@ -21,10 +21,10 @@ import { CheckIn } from './contact.js';
 import { openNodeDb } from './db.js';
 import { formatBytes } from '@dcsim/format';
 import { shortNode } from './names.js';
-import { Piecestore } from './piecestore.js';
+import { PiecestoreEndpoint } from './piecestore.js';
 import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
-import { PieceStore } from './store.js';
+import { Pieces } from './pieces.js';
 import { TrustedSatellite } from './trust.js';
 import { PiecestoreWire } from './wire.js';
 
@@ -34,7 +34,7 @@ export interface StorageNode {
   id: string;
   /** The dialable host:port of the Piecestore service (the real port when listening on :0). */
   address: string;
-  store: PieceStore;
+  pieces: Pieces;
   /** Resolves after the first successful check-in: from then on the node accepts order limits. */
   ready: Promise<void>;
   /** The node's clock: real time plus whatever it was advanced by. */
@@ -61,11 +61,11 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const serials = new UsedSerials(db);
   // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
   const server = bulkReceiverServer(SERVER_OPTIONS);
-  let store: PieceStore;
+  let pieces: Pieces;
   let port: number;
   try {
-    store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
-    server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, clock, log }).service());
+    pieces = await Pieces.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
+    server.addService(PiecestoreWire, new PiecestoreEndpoint({ identity, satellite, pieces, serials, clock, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
@@ -75,14 +75,14 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   }
   const address = config.externalAddress ?? advertisedAddress(config.listen, port);
   const over = transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS';
-  log(`serving pieces at ${address} (${over}; ${formatBytes(store.usedBytes)} of ${formatBytes(store.capacityBytes)} used)`);
+  log(`serving pieces at ${address} (${over}; ${formatBytes(pieces.usedBytes)} of ${formatBytes(pieces.capacityBytes)} used)`);
 
   const contact = new CheckIn({
     identity,
     transport,
     satellite,
     address,
-    freeDisk: () => store.freeDisk(),
+    freeDisk: () => pieces.freeDisk(),
     version: NODE_VERSION,
     clock,
     log,
@@ -91,8 +91,8 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const chores = new Chores(clock, log);
   const checkIn = chores.add('check-in', config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS, () => contact.run());
   chores.add('expired-pieces', sweepIntervalMs, async () => {
-    const pieces = await store.deleteExpired(clock.date());
-    if (pieces > 0) log(`deleted ${pieces} expired piece(s)`);
+    const count = await pieces.deleteExpired(clock.date());
+    if (count > 0) log(`deleted ${count} expired piece(s)`);
   });
   chores.add('used-serials', sweepIntervalMs, () => {
     const count = serials.pruneExpired(clock.date());
@@ -123,7 +123,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
       log('stopped');
     })());
 
-  return { identity, id: nodeIdString(identity.id), address, store, ready: contact.ready, clock, chores, close };
+  return { identity, id: nodeIdString(identity.id), address, pieces, ready: contact.ready, clock, chores, close };
 }
 
 /** Lets running transfers finish for a moment, then cuts them (their temp files are removed). */

@@ -32,17 +32,17 @@ import { formatBytes } from '@dcsim/format';
 import { pieceIdText, shortNode, shortPiece } from './names.js';
 import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
 import type { UsedSerials } from './serials.js';
-import type { PieceStore, StoredPiece } from './store.js';
+import type { Pieces, StoredPiece } from './pieces.js';
 import type { TrustedSatellite } from './trust.js';
 import type { PieceWriter } from './writer.js';
 
 /** Download chunk size: big enough to keep loopback busy, small enough to keep memory flat. */
 export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
 
-export interface PiecestoreDeps {
+export interface PiecestoreEndpointDeps {
   identity: Identity;
   satellite: TrustedSatellite;
-  store: PieceStore;
+  pieces: Pieces;
   serials: UsedSerials;
   /** Order limits and piece expirations are judged by the node's clock. */
   clock: Clock;
@@ -52,11 +52,12 @@ export interface PiecestoreDeps {
 const EMPTY = new Uint8Array(0);
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
-export class Piecestore {
+/** The Piecestore service as this node serves it (Storj's piecestore.Endpoint); its pieces on disk are `Pieces`. */
+export class PiecestoreEndpoint {
   // Pieces being uploaded right now: a second upload of the same ID is refused instead of racing the first.
   private readonly uploading = new Set<string>();
 
-  constructor(private readonly deps: PiecestoreDeps) {}
+  constructor(private readonly deps: PiecestoreEndpointDeps) {}
 
   /** The handlers in the shape grpc-js wants for `server.addService(PiecestoreService, ...)`. */
   service(): PiecestoreServer {
@@ -100,10 +101,10 @@ export class Piecestore {
           limit = this.verify(message.limit, 'Upload');
           const id = pieceIdText(limit.pieceId);
           if (this.uploading.has(id)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} is already being uploaded`);
-          if (this.deps.store.has(limit.pieceId)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} already exists`);
+          if (this.deps.pieces.has(limit.pieceId)) throw alreadyExists(`piece ${shortPiece(limit.pieceId)} already exists`);
           this.uploading.add(id);
           key = id;
-          writer = await this.deps.store.createWriter(limit.pieceId, limit.limit);
+          writer = await this.deps.pieces.createWriter(limit.pieceId, limit.limit);
         } else if (message.limit) {
           throw invalidArgument('order limit sent twice: only the first upload message may carry it');
         }
@@ -138,7 +139,7 @@ export class Piecestore {
       timestamp: this.deps.clock.date(),
       signature: EMPTY,
     });
-    await this.deps.store.commit(writer, {
+    await this.deps.pieces.commit(writer, {
       pieceId: limit.pieceId,
       satelliteId: limit.satelliteId,
       hash,
@@ -207,7 +208,7 @@ export class Piecestore {
   }
 
   private findPiece(pieceId: Uint8Array): StoredPiece {
-    const piece = this.deps.store.get(pieceId);
+    const piece = this.deps.pieces.get(pieceId);
     if (!piece) throw notFound('piece not found');
     if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= this.deps.clock.now()) throw notFound('piece not found (expired)');
     return piece;
@@ -216,7 +217,7 @@ export class Piecestore {
   /** Delete: idempotent, so a satellite can retry; a missing piece is not an error. */
   async delete(request: PieceDeleteRequest): Promise<PieceDeleteResponse> {
     const limit = this.verify(request.limit, 'Delete');
-    const existed = await this.deps.store.delete(limit.pieceId);
+    const existed = await this.deps.pieces.delete(limit.pieceId);
     if (existed) this.deps.log(`deleted piece ${shortPiece(limit.pieceId)} for satellite ${shortNode(limit.satelliteId)}`);
     return {};
   }

@@ -145,7 +145,7 @@ describe('restart', () => {
       expect(t.node.id).toBe(id);
       expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
       expect(existsSync(join(dir, 'pieces', 'ZZ', 'ZZORPHAN'))).toBe(false);
-      expect(t.node.store.usedBytes).toBe(data.length);
+      expect(t.node.pieces.usedBytes).toBe(data.length);
       expect(await failure(download(t.client, get))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
       expect(await failure(upload(t.client, put, data))).toEqual({ code: status.PERMISSION_DENIED, message: 'order limit serial already used' });
       const again = orderLimit(sat.identity, t.node.identity.id, PieceAction.GET, { pieceId: put.pieceId });

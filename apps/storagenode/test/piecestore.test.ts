@@ -265,11 +265,11 @@ describe('capacity and expiration', () => {
       expect(res.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(res.message).toMatch(/^node is full/);
       await waitFor(() => readdirSync(join(small.dir, 'tmp')).length === 0);
-      expect(small.node.store.usedBytes).toBe(0);
+      expect(small.node.pieces.usedBytes).toBe(0);
       const fits = orderLimit(sat2.identity, small.node.identity.id, PieceAction.PUT);
       await upload(small.client, fits, randomBytes(90 * 1024));
-      expect(small.node.store.usedBytes).toBe(90 * 1024);
-      expect(small.node.store.availableBytes).toBe(10 * 1024);
+      expect(small.node.pieces.usedBytes).toBe(90 * 1024);
+      expect(small.node.pieces.availableBytes).toBe(10 * 1024);
     } finally {
       await small.close();
       await sat2.close();
@@ -284,7 +284,7 @@ describe('capacity and expiration', () => {
     expect((await t.node.chores.get('expired-pieces').trigger()).error).toBeUndefined();
     const name = pieceIdText(limit.pieceId);
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
-    expect(t.node.store.has(limit.pieceId)).toBe(false);
+    expect(t.node.pieces.has(limit.pieceId)).toBe(false);
   });
 
   it('refuses an upload whose piece expiration is already past', async () => {

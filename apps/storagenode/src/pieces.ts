@@ -1,5 +1,5 @@
 /**
- * Pieces on disk. A piece is a file `pieces/<first 2 chars>/<piece ID in base32>` plus a row in node.db
+ * The node's pieces on disk (Storj's storagenode/pieces). A piece is a file `pieces/<first 2 chars>/<piece ID in base32>` plus a row in node.db
  * (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
  * and a piece counts as stored only when both exist. The node never knows what a piece holds: it is one
  * erasure-coded share of content the uplink encrypted.
@@ -45,7 +45,7 @@ interface PieceRow {
   created_at: number;
 }
 
-export class PieceStore implements SpaceAccount {
+export class Pieces implements SpaceAccount {
   readonly piecesDir: string;
   readonly tmpDir: string;
   private used = 0;
@@ -78,16 +78,16 @@ export class PieceStore implements SpaceAccount {
     };
   }
 
-  /** Opens the store and cleans up after a crash: temp files of unfinished uploads and files without a row. */
-  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void, clock: Clock): Promise<PieceStore> {
-    const store = new PieceStore(dir, db, capacityBytes, clock);
-    await rm(store.tmpDir, { recursive: true, force: true });
-    await mkdir(store.tmpDir, { recursive: true });
-    await mkdir(store.piecesDir, { recursive: true });
-    const orphans = await store.removeOrphans();
+  /** Opens the pieces and cleans up after a crash: temp files of unfinished uploads and files without a row. */
+  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void, clock: Clock): Promise<Pieces> {
+    const pieces = new Pieces(dir, db, capacityBytes, clock);
+    await rm(pieces.tmpDir, { recursive: true, force: true });
+    await mkdir(pieces.tmpDir, { recursive: true });
+    await mkdir(pieces.piecesDir, { recursive: true });
+    const orphans = await pieces.removeOrphans();
     if (orphans > 0) log(`removed ${orphans} piece file(s) left without metadata by an earlier crash`);
-    store.used = store.sql.used.get()?.total ?? 0;
-    return store;
+    pieces.used = pieces.sql.used.get()?.total ?? 0;
+    return pieces;
   }
 
   get usedBytes(): number {

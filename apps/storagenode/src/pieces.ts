@@ -15,6 +15,7 @@ import { formatBytes } from '@dcsim/format';
 import { pieceIdText } from './names.js';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
+/** A piece this node stores: its row in node.db and where its file is. */
 export interface StoredPiece {
   pieceId: Uint8Array;
   satelliteId: Uint8Array;

@@ -16,14 +16,14 @@ import {
   type ListBucketsResponse,
 } from '@dcsim/protocol';
 import { removeObject } from '../deletes.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
 import { checkBucketLength, checkBucketName, MAX_BUCKET_NAME_LENGTH } from './validate.js';
 
 export const MAX_LIST_LIMIT = 1000;
 
-export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
+export function createBucket(m: MetainfoEndpoint, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
   const row = m.db.buckets.create(auth.project.id, req.name, m.clock.now());
@@ -32,7 +32,7 @@ export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucke
   return { bucket: bucketMessage(row) };
 }
 
-export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse {
+export function getBucket(m: MetainfoEndpoint, req: GetBucketRequest): GetBucketResponse {
   checkBucketLength(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.name });
   return { bucket: bucketMessage(requireBucket(m, auth, req.name)) };
@@ -42,7 +42,7 @@ export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse
  * A bucket with visible objects is deleted only with `delete_all`; then every object goes in the
  * same transaction as the bucket, and their pieces are queued for deletion.
  */
-export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucketResponse {
+export function deleteBucket(m: MetainfoEndpoint, req: DeleteBucketRequest): DeleteBucketResponse {
   checkBucketLength(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
   const projectId = auth.project.id;
@@ -72,7 +72,7 @@ export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucke
  * Buckets in name order after the cursor, only those the key's caveats allow. As in Storj this is a
  * read of bucket metadata without a bucket, which caveats always allow; the filter does the rest.
  */
-export function listBuckets(m: Metainfo, req: ListBucketsRequest): ListBucketsResponse {
+export function listBuckets(m: MetainfoEndpoint, req: ListBucketsRequest): ListBucketsResponse {
   if (req.cursor.length > MAX_BUCKET_NAME_LENGTH) {
     throw invalidArgument(`bucket listing cursor is ${req.cursor.length} characters; bucket names have at most ${MAX_BUCKET_NAME_LENGTH}`);
   }

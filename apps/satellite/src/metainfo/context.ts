@@ -1,4 +1,7 @@
-/** What every metainfo handler works with. */
+/**
+ * What every handler of the Metainfo service works with (Storj's metainfo.Endpoint): the satellite's database, API key
+ * checks, node selection, order signing, settings, clock and log.
+ */
 import type { Clock } from '@dcsim/process';
 import type { Auth } from '../auth.js';
 import type { SatelliteConfig } from '../config.js';
@@ -7,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { OrderSigner } from '../orders.js';
 import type { Overlay } from '../overlay.js';
 
-export interface Metainfo {
+export interface MetainfoEndpoint {
   db: SatelliteDb;
   auth: Auth;
   overlay: Overlay;

@@ -11,14 +11,14 @@
 import { ActionType } from '@dcsim/crypto';
 import { invalidArgument, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
 import { clampLimit } from './buckets.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { listItem, prefixItem } from './convert.js';
 import { requireBucket } from './lookup.js';
 import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './validate.js';
 
 const SLASH = 0x2f;
 
-export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsResponse {
+export function listObjects(m: MetainfoEndpoint, req: ListObjectsRequest): ListObjectsResponse {
   checkBucketLength(req.bucket);
   checkBytes('encrypted listing prefix', req.encryptedPrefix, MAX_ENCRYPTED_KEY_LENGTH);
   checkBytes('encrypted listing cursor', req.encryptedCursor, MAX_ENCRYPTED_KEY_LENGTH);

@@ -23,7 +23,7 @@ import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
 import { abandonPendingSegment } from '../deletes.js';
 import { formatBytes, formatDuration, shortHex } from '@dcsim/format';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
 import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
@@ -33,7 +33,7 @@ import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KE
  * the past is refused, and so is one beyond the key's max object TTL; without an expiry, a key with
  * a max TTL gets objects that expire after it.
  */
-export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectResponse {
+export function beginObject(m: MetainfoEndpoint, req: BeginObjectRequest): BeginObjectResponse {
   checkObjectName(req);
   const encryption = checkEncryption(req.encryptionParameters);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
@@ -91,7 +91,7 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
  * retired (reads already under way finish on it; its pieces go after the retired grace); the object
  * turns committed. A crash leaves either the old object or the new one.
  */
-export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
+export function commitObject(m: MetainfoEndpoint, req: CommitObjectRequest): CommitObjectResponse {
   checkMetadataSize(req.encryptedMetadata);
   checkBytes('encrypted metadata key', req.encryptedMetadataKey, MAX_KEY_MATERIAL);
   checkBytes('encrypted metadata key nonce', req.encryptedMetadataNonce, MAX_KEY_MATERIAL);
@@ -138,7 +138,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
   return { object: objectMessage(row) };
 }
 
-export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse {
+export function getObject(m: MetainfoEndpoint, req: GetObjectRequest): GetObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
@@ -146,7 +146,7 @@ export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse
 }
 
 /** The object and the list of its segments; order limits come per segment from DownloadSegment. */
-export function downloadObject(m: Metainfo, req: DownloadObjectRequest): DownloadObjectResponse {
+export function downloadObject(m: MetainfoEndpoint, req: DownloadObjectRequest): DownloadObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
@@ -158,7 +158,7 @@ export function downloadObject(m: Metainfo, req: DownloadObjectRequest): Downloa
  * Takes the object out of sight at once: it is retired, so reads already under way can finish; after
  * the retired grace its rows go and its pieces are queued for deletion (cleanup.ts).
  */
-export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjectResponse {
+export function deleteObject(m: MetainfoEndpoint, req: DeleteObjectRequest): DeleteObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
@@ -176,7 +176,7 @@ export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjec
 }
 
 /** Replacing an object deletes the old one, so (as in Storj) a key that may not delete may not overwrite. */
-function checkMayOverwrite(m: Metainfo, auth: Authenticated, object: ObjectRow): void {
+function checkMayOverwrite(m: MetainfoEndpoint, auth: Authenticated, object: ObjectRow): void {
   try {
     m.auth.check(auth, { op: ActionType.Delete, bucket: object.bucket, encryptedPath: object.encryptedKey });
   } catch (err) {

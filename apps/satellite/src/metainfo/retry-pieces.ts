@@ -19,12 +19,12 @@ import {
 } from '@dcsim/protocol';
 import type { NodeRow, PendingSegmentRow } from '../db/index.js';
 import type { PiecePlacement } from '../orders.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { optionalDate } from './convert.js';
 import { pendingObject } from './lookup.js';
 import { SEGMENT_ID_SIZE } from './segments.js';
 
-export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
+export function retryBeginSegmentPieces(m: MetainfoEndpoint, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
   const auth = m.auth.authenticate(req.header);
   if (req.segmentId.length !== SEGMENT_ID_SIZE) {
     throw invalidArgument(`segment ID must be ${SEGMENT_ID_SIZE} bytes, got ${req.segmentId.length}`);
@@ -68,7 +68,7 @@ function checkPieceNumbers(numbers: number[], total: number): number[] {
  * again for this segment. A replaced node may hold its piece after all (its answer got lost), and
  * nothing will point at it: it is queued for deletion.
  */
-function replaceNodes(m: Metainfo, pending: PendingSegmentRow, retried: number[], now: number): PiecePlacement[] {
+function replaceNodes(m: MetainfoEndpoint, pending: PendingSegmentRow, retried: number[], now: number): PiecePlacement[] {
   const used = [...pending.nodeIds, ...pending.replacedNodeIds];
   const kept = pending.nodeIds
     .filter((_, num) => !retried.includes(num))

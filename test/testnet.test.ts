@@ -126,7 +126,8 @@ describe('testnet CLI', () => {
 
     const unknown = await testnet(['satellite', 'run', 'repair', '--dir', dir]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "repair"; this process has cleanup, retired-objects, piece-deletion\n$/);
+    expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "repair"; /);
+    expect(unknown.stderr).toContain('this process has cleanup, retired-objects, piece-deletion\n');
     const bad = await testnet(['time', 'advance', '8', '--dir', dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^testnet: .*invalid duration "8": use a number and a unit/);

@@ -32,7 +32,8 @@ export function runningProcess(dir: string, target: ChoreTarget): RunningProcess
 
 /** The running processes that have chores: the nodes, and the satellite (absent when stopped). */
 export function runningProcesses(state: TestnetState): { nodes: RunningProcess[]; satellite?: RunningProcess } {
-  const running = (p: { name: string; pid: number | null; dir: string }) => (isRunning(p.pid, state.dir) ? [{ name: p.name, dir: p.dir }] : []);
+  const running = (p: { name: string; pid: number | null; dir: string }) =>
+    isRunning(p.pid, state.dir) ? [{ name: p.name, dir: p.dir }] : [];
   return { nodes: state.nodes.flatMap(running), satellite: running(state.satellite)[0] };
 }
 

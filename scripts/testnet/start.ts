@@ -237,7 +237,8 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function launchSatellite(state: TestnetState, attached: boolean): Promise<Launched> {
-  const args = ['run', '--dir', state.satellite.dir, '--listen', addressOf(state.satellite.port), '--scheme', state.scheme, ...clockArgs(state), ...state.satelliteArgs];
+  const args = ['run', '--dir', state.satellite.dir, '--listen', addressOf(state.satellite.port), '--scheme', state.scheme];
+  args.push(...clockArgs(state), ...state.satelliteArgs);
   const { command, args: argv } = await appCommand('satellite', state.runner as Runner, args);
   const launched = launch({ name: SATELLITE_NAME, command, args: argv, logFile: state.satellite.log }, attached);
   state.satellite.pid = launched.pid;
@@ -246,7 +247,8 @@ export async function launchSatellite(state: TestnetState, attached: boolean): P
 
 export async function launchNode(state: TestnetState, node: NodeState, attached: boolean): Promise<Launched> {
   if (!state.satellite.url) throw new Error(`the satellite's URL is not known yet (${state.dir}/state.json): start the testnet first`);
-  const args = ['run', '--dir', node.dir, '--listen', addressOf(node.port), '--satellite', state.satellite.url, ...clockArgs(state), ...node.args];
+  const args = ['run', '--dir', node.dir, '--listen', addressOf(node.port), '--satellite', state.satellite.url];
+  args.push(...clockArgs(state), ...node.args);
   const { command, args: argv } = await appCommand('storagenode', state.runner as Runner, args);
   const launched = launch({ name: node.name, command, args: argv, logFile: node.log }, attached);
   node.pid = launched.pid;

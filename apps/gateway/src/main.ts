@@ -125,7 +125,8 @@ function singleTenant(opts: { access?: string; accessKeyId?: string; secretKey?:
   const secretKey = opts.secretKey ?? process.env.GATEWAY_SECRET_KEY;
   if (!access || !accessKeyId || !secretKey) {
     throw new UsageError(
-      'single-tenant mode needs --access, --access-key-id and --secret-key (or $GATEWAY_ACCESS, $GATEWAY_ACCESS_KEY_ID, $GATEWAY_SECRET_KEY)',
+      'single-tenant mode needs --access, --access-key-id and --secret-key ' +
+        '(or $GATEWAY_ACCESS, $GATEWAY_ACCESS_KEY_ID, $GATEWAY_SECRET_KEY)',
     );
   }
   return staticCredentials(accessKeyId, secretKey, access);

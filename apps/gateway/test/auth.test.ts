@@ -102,8 +102,10 @@ describe('auth.db made before it had migrations', () => {
     const old = new BetterSqlite3(file);
     old.exec(readFileSync(new URL('./fixtures/auth-db-before-migrations.sql', import.meta.url), 'utf8'));
     const hash = randomBytes(32);
-    old.prepare(`INSERT INTO records (key_hash, created_at, public, satellite_address, macaroon_head, expires_at, encrypted_secret_key,
-        encrypted_access_grant, invalidation_reason, invalidated_at) VALUES (?, 1, 0, ?, x'01', NULL, x'02', x'03', NULL, NULL)`).run(hash, SATELLITE);
+    old
+      .prepare(`INSERT INTO records (key_hash, created_at, public, satellite_address, macaroon_head, expires_at, encrypted_secret_key,
+          encrypted_access_grant, invalidation_reason, invalidated_at) VALUES (?, 1, 0, ?, x'01', NULL, x'02', x'03', NULL, NULL)`)
+      .run(hash, SATELLITE);
     old.close();
 
     const db = new AuthDb(file);

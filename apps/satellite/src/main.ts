@@ -24,18 +24,23 @@ program
   .option('--scheme <k/r/o/n>', 'redundancy: required/repair/optimal/total', DEFAULTS.scheme)
   .option('--share-size <bytes>', 'erasure share size', integer, DEFAULTS.shareSize)
   .option('--new-node-fraction <f>', 'fraction of each segment placed on new (unvetted) nodes', fraction, DEFAULTS.newNodeFraction)
-  .option('--node-online-window <seconds>', 'a node is online if it checked in this recently', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
+  .option(
+    '--node-online-window <seconds>',
+    'a node is online if it checked in this recently',
+    positiveNumber,
+    DEFAULTS.nodeOnlineWindowMs / 1000,
+  )
   .option('--vetting-piece-count <n>', 'committed pieces after which a node counts as vetted', integer, DEFAULTS.vettingPieceCount)
   .option('--inline-threshold <bytes>', 'largest encrypted segment stored inline', integer, DEFAULTS.inlineThreshold)
   .option('--max-segment-size <size>', 'largest segment an uplink may upload (bytes, or e.g. 64MiB)', byteSize, DEFAULTS.maxSegmentSize)
-  .addOption(new Option('--deletion-interval <seconds>', 'how often queued piece deletions are sent').argParser(positiveNumber).default(2).hideHelp())
+  .addOption(hidden('--deletion-interval <seconds>', 'how often queued piece deletions are sent', positiveNumber, 2))
   .option(
     '--retired-grace <seconds>',
     'how long a replaced or deleted object stays readable for reads already under way, before its pieces are deleted',
     nonNegativeNumber,
     DEFAULTS.retiredGraceMs / 1000,
   )
-  .addOption(new Option('--clock-offset <duration>', "start with the satellite's clock this far ahead (the testnet's time advance)").argParser(duration).default(0).hideHelp())
+  .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
   .action((opts) =>
     runService(
       'satellite',
@@ -99,6 +104,11 @@ adminCmd
   .requiredOption('--dir <dir>', 'satellite data dir')
   .option('--node-online-window <seconds>', 'online window to judge by', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
   .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000, Date.now()))));
+
+/** An option for the testnet and tests, left out of --help. */
+function hidden<T>(flags: string, description: string, parse: (text: string) => T, defaultValue: T): Option {
+  return new Option(flags, description).argParser(parse).default(defaultValue).hideHelp();
+}
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);

@@ -96,7 +96,9 @@ export class CheckIn {
       throw new CheckInError(`${where}: ${message}`, { cause: err });
     }
     // Not reachable means not selected: as good as a failed check-in, and retried like one.
-    if (!response.pingNodeSuccess) throw new CheckInError(`${where}: the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
+    if (!response.pingNodeSuccess) {
+      throw new CheckInError(`${where}: the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
+    }
     if (!this.isReady) {
       this.isReady = true;
       this.opts.log(`checked in with ${where}: offering ${formatBytes(freeDisk)} at ${this.opts.address}`);

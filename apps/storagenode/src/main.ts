@@ -38,7 +38,12 @@ program
   .option('--external-address <host:port>', 'address to advertise to the satellite instead of the listen address (NAT, proxy)', hostPort)
   .option('--capacity <size>', 'most bytes of pieces to hold (e.g. 2147483648, 500MiB, 2GiB)', byteSize, DEFAULT_CAPACITY_BYTES)
   .option('--checkin-interval <seconds>', 'seconds between check-ins', positiveNumber, DEFAULT_CHECKIN_INTERVAL_MS / 1000)
-  .addOption(new Option('--clock-offset <duration>', "start with the node's clock this far ahead (the testnet's time advance)").argParser(duration).default(0).hideHelp())
+  .addOption(
+    new Option('--clock-offset <duration>', "start with the node's clock this far ahead (the testnet's time advance)")
+      .argParser(duration)
+      .default(0)
+      .hideHelp(),
+  )
   .action((opts: RunOptions) =>
     runService('storagenode', async () => {
       const node = await startStorageNode({

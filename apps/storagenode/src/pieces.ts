@@ -1,6 +1,6 @@
 /**
- * The node's pieces on disk (Storj's storagenode/pieces). A piece is a file `pieces/<first 2 chars>/<piece ID in base32>` plus a row in node.db
- * (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
+ * The node's pieces on disk (Storj's storagenode/pieces). A piece is a file `pieces/<first 2 chars>/<piece ID in
+ * base32>` plus a row in node.db (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
  * and a piece counts as stored only when both exist. The node never knows what a piece holds: it is one
  * erasure-coded share of content the uplink encrypted.
  */

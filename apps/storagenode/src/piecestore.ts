@@ -83,7 +83,8 @@ export class PiecestoreEndpoint {
   }
 
   private verify(limit: OrderLimit | undefined, rpc: PieceRpc): OrderLimit {
-    const ctx: OrderContext = { satellite: this.deps.satellite, nodeId: this.deps.identity.id, serials: this.deps.serials, now: this.deps.clock.date() };
+    const { satellite, identity, serials, clock } = this.deps;
+    const ctx: OrderContext = { satellite, nodeId: identity.id, serials, now: clock.date() };
     return verifyOrderLimit(limit, rpc, ctx);
   }
 

@@ -29,9 +29,13 @@ describe('node.db', () => {
     const pieceId = randomBytes(32);
     const satellite = randomBytes(32);
     const serial = randomBytes(16);
-    old.prepare('INSERT INTO pieces (piece_id, satellite_id, size, hash, signed_hash, piece_expiration, created_at) VALUES (?, ?, 10, ?, ?, NULL, 1)')
+    old
+      .prepare(`INSERT INTO pieces (piece_id, satellite_id, size, hash, signed_hash, piece_expiration, created_at)
+        VALUES (?, ?, 10, ?, ?, NULL, 1)`)
       .run(pieceId, satellite, randomBytes(32), randomBytes(8));
-    old.prepare('INSERT INTO used_serials (satellite_id, serial_number, expires_at) VALUES (?, ?, ?)').run(satellite, serial, Date.now() + 3_600_000);
+    old
+      .prepare('INSERT INTO used_serials (satellite_id, serial_number, expires_at) VALUES (?, ?, ?)')
+      .run(satellite, serial, Date.now() + 3_600_000);
     old.close();
 
     const db = openNodeDb(file);

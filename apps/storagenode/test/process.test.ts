@@ -49,7 +49,7 @@ describe('storagenode run', () => {
       // Its admin socket in the data dir says what it is and lists its chores.
       const admin = connectAdmin(dir);
       const status = await admin.status();
-      expect({ kind: status.kind, address: status.address, clockOffsetMs: status.clockOffsetMs }).toEqual({ kind: 'storagenode', address: ready.address, clockOffsetMs: 0 });
+      expect(status).toMatchObject({ kind: 'storagenode', address: ready.address, clockOffsetMs: 0 });
       expect(Buffer.from(status.nodeId)).toEqual(Buffer.from(nodeId));
       expect((await admin.chores()).map((c) => c.name)).toEqual(['check-in', 'expired-pieces', 'used-serials']);
       admin.close();

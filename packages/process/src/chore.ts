@@ -55,7 +55,7 @@ export class Chore {
 
   constructor(private readonly options: ChoreOptions) {
     if (!Number.isSafeInteger(options.intervalMs) || options.intervalMs < 0) {
-      throw new RangeError(`chore ${options.name}: interval must be a whole number of milliseconds, zero or more, got ${options.intervalMs}`);
+      throw new RangeError(`chore ${options.name}: interval must be whole milliseconds, zero or more, got ${options.intervalMs}`);
     }
     this.name = options.name;
     this.intervalMs = options.intervalMs;
@@ -87,12 +87,15 @@ export class Chore {
   }
 
   status(): ChoreStatus {
-    return { name: this.name, intervalMs: this.intervalMs, runs: this.runs, running: this.running !== undefined, last: this.last, lastError: this.lastError };
+    const { name, intervalMs, runs, last, lastError } = this;
+    return { name, intervalMs, runs, running: this.running !== undefined, last, lastError };
   }
 
   private begin(): Promise<ChoreRun> {
     clearTimeout(this.timer);
-    if (this.stopped) return Promise.resolve({ chore: this.name, startedAt: Date.now(), durationMs: 0, error: `chore ${this.name} is stopped` });
+    if (this.stopped) {
+      return Promise.resolve({ chore: this.name, startedAt: Date.now(), durationMs: 0, error: `chore ${this.name} is stopped` });
+    }
     this.running = this.execute();
     return this.running;
   }

@@ -30,7 +30,10 @@ export class Chores {
   /** The chore called `name`; an UnknownChoreError names the ones there are. */
   get(name: string): Chore {
     const chore = this.chores.find((c) => c.name === name);
-    if (!chore) throw new UnknownChoreError(`no chore named ${JSON.stringify(name)}; this process has ${this.chores.map((c) => c.name).join(', ') || 'none'}`);
+    if (!chore) {
+      const names = this.chores.map((c) => c.name).join(', ') || 'none';
+      throw new UnknownChoreError(`no chore named ${JSON.stringify(name)}; this process has ${names}`);
+    }
     return chore;
   }
 

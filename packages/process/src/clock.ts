@@ -44,5 +44,7 @@ export class Clock {
 }
 
 function checkStep(ms: number, what: string): void {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new ClockError(`${what} must be a whole number of milliseconds, zero or more (time only moves forward), got ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new ClockError(`${what} must be a whole number of milliseconds, zero or more (time only moves forward), got ${ms}`);
+  }
 }

@@ -20,7 +20,8 @@ function tempDir(): string {
 }
 
 async function serve(dir: string, chores: Chores, log: string[] = []): Promise<AdminSocket> {
-  const socket = await serveAdmin(dir, { kind: 'storagenode', nodeId: new Uint8Array(32).fill(7), address: '127.0.0.1:7777', chores, log: (l) => log.push(l) });
+  const nodeId = new Uint8Array(32).fill(7);
+  const socket = await serveAdmin(dir, { kind: 'storagenode', nodeId, address: '127.0.0.1:7777', chores, log: (l) => log.push(l) });
   cleanups.push(() => socket.close());
   return socket;
 }
@@ -66,7 +67,8 @@ describe('admin socket', () => {
     await serve(dir, chores);
     const admin = connect(dir);
 
-    expect((await admin.chores()).map((c) => [c.name, c.intervalMs, c.runs, c.lastRun])).toEqual([['check-in', 10_000, 0, undefined], ['broken', 0, 0, undefined]]);
+    const listed = (await admin.chores()).map((c) => [c.name, c.intervalMs, c.runs, c.lastRun]);
+    expect(listed).toEqual([['check-in', 10_000, 0, undefined], ['broken', 0, 0, undefined]]);
     const run = await admin.runChore('check-in');
     events.push('answered');
     expect(events).toEqual(['run began', 'run ended', 'answered']);
@@ -105,19 +107,24 @@ describe('admin socket', () => {
   it('replaces a stale socket, and refuses one another process still serves', async () => {
     const dir = tempDir();
     // What a killed process leaves: a process that listens on the path, then dies by SIGKILL.
-    const killed = spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(adminSocketPath(dir))}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const path = JSON.stringify(adminSocketPath(dir));
+    const listenAndDie = `require('node:net').createServer().listen(${path}, () => process.kill(process.pid, 'SIGKILL'))`;
+    const killed = spawnSync(process.execPath, ['-e', listenAndDie]);
     expect(killed.signal).toBe('SIGKILL');
     expect(statSync(adminSocketPath(dir)).isSocket()).toBe(true);
 
     await serve(dir, new Chores(new Clock(), () => {}));
     expect(await connect(dir).status()).toMatchObject({ kind: 'storagenode' });
-    await expect(serve(dir, new Chores(new Clock(), () => {}))).rejects.toThrow(`another process serves ${adminSocketPath(dir)}: is this data dir already in use?`);
+    const second = serve(dir, new Chores(new Clock(), () => {}));
+    await expect(second).rejects.toThrow(`another process serves ${adminSocketPath(dir)}: is this data dir already in use?`);
   });
 
   it('refuses a path too long for a Unix socket, and a file that is not a socket', async () => {
     const deep = join(tempDir(), 'x'.repeat(60), 'y'.repeat(40));
-    await expect(serveAdmin(deep, { kind: 'satellite', nodeId: new Uint8Array(32), address: 'x:1', chores: new Chores(new Clock(), () => {}), log: () => {} }))
-      .rejects.toThrow(AdminSocketError);
+    const chores = new Chores(new Clock(), () => {});
+    await expect(serveAdmin(deep, { kind: 'satellite', nodeId: new Uint8Array(32), address: 'x:1', chores, log: () => {} })).rejects.toThrow(
+      AdminSocketError,
+    );
     const dir = tempDir();
     writeFileSync(adminSocketPath(dir), randomBytes(4));
     await expect(serve(dir, new Chores(new Clock(), () => {}))).rejects.toThrow(/admin\.sock exists and is not a socket: move it away/);

@@ -57,7 +57,8 @@ describe('runProgram', () => {
   it('reports a value an option parser refused as one line, exit 1', async () => {
     const r = await run(['run', '--size', '12 parsecs']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`fixture: option '--size <size>' argument '12 parsecs' is invalid. invalid size "12 parsecs": use bytes or e.g. 500MiB, 2GiB, 4MB\n`);
+    const why = 'invalid size "12 parsecs": use bytes or e.g. 500MiB, 2GiB, 4MB';
+    expect(r.stderr).toBe(`fixture: option '--size <size>' argument '12 parsecs' is invalid. ${why}\n`);
     expect(bugReports(r.stderr)).toEqual([]);
   });
 

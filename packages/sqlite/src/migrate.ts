@@ -57,5 +57,7 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
 
 function checkForeignKeys(db: Database, migration: string): void {
   const broken = db.pragma('foreign_key_check') as { table: string }[];
-  if (broken.length > 0) throw new MigrationError(`migration ${migration} broke ${broken.length} foreign key(s), first in table ${broken[0].table}`);
+  if (broken.length > 0) {
+    throw new MigrationError(`migration ${migration} broke ${broken.length} foreign key(s), first in table ${broken[0].table}`);
+  }
 }

@@ -53,7 +53,8 @@ describe('openSqlite', () => {
     const file = tempFile();
     const broken: Migration = { name: 'notes-3-broken', sql: "INSERT INTO notes (text) VALUES ('half'); INSERT INTO nowhere VALUES (1)" };
     expect(() => openSqlite(file, { migrations: [...NOTES, broken] })).toThrow(MigrationError);
-    expect(() => openSqlite(file, { migrations: [...NOTES, broken] })).toThrow(/^migration notes-3-broken of .*test\.db failed: no such table: nowhere$/);
+    const failing = () => openSqlite(file, { migrations: [...NOTES, broken] });
+    expect(failing).toThrow(/^migration notes-3-broken of .*test\.db failed: no such table: nowhere$/);
     const db = new BetterSqlite3(file);
     expect(names(db)).toEqual(['notes-1-create', 'notes-2-author']);
     expect(db.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 0 });
@@ -65,7 +66,10 @@ describe('openSqlite', () => {
     const old = new BetterSqlite3(file);
     old.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL); INSERT INTO notes (text) VALUES ('from before');");
     old.close();
-    const adopting: Migration[] = [{ name: 'notes-1-create', sql: 'CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)' }, NOTES[1]];
+    const adopting: Migration[] = [
+      { name: 'notes-1-create', sql: 'CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)' },
+      NOTES[1],
+    ];
     const db = openSqlite(file, { migrations: adopting });
     expect(names(db)).toEqual(['notes-1-create', 'notes-2-author']);
     expect(db.prepare('SELECT text, author FROM notes').all()).toEqual([{ text: 'from before', author: 'nobody' }]);

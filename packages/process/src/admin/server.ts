@@ -104,7 +104,9 @@ function adminService(target: AdminTarget): AdminServer {
     }, log),
     runChores: unaryHandler(async () => ({ runs: (await chores.runAll()).map(runInfo) }), log),
     advanceTime: unaryHandler((req: { ms: number }) => {
-      if (!Number.isSafeInteger(req.ms) || req.ms < 0) throw invalidArgument(`time only moves forward, by whole milliseconds: got ${req.ms}`);
+      if (!Number.isSafeInteger(req.ms) || req.ms < 0) {
+        throw invalidArgument(`time only moves forward, by whole milliseconds: got ${req.ms}`);
+      }
       const offset = chores.clock.advance(req.ms);
       log(`clock advanced by ${formatDuration(req.ms)}: now ${formatDuration(offset)} ahead of real time`);
       return { clockOffsetMs: offset };

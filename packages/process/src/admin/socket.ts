@@ -24,8 +24,10 @@ export function adminSocketPath(dataDir: string): string {
 
 /** Throws if `path` cannot be bound: too long, not a socket, or served by a live process; removes a stale socket. */
 export async function prepareSocketPath(path: string): Promise<void> {
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-    throw new AdminSocketError(`admin socket path ${path} is ${Buffer.byteLength(path)} bytes, over the ${MAX_SOCKET_PATH} a Unix socket allows: use a shorter data dir`);
+  const length = Buffer.byteLength(path);
+  if (length > MAX_SOCKET_PATH) {
+    const why = `${length} bytes, over the ${MAX_SOCKET_PATH} a Unix socket allows`;
+    throw new AdminSocketError(`admin socket path ${path} is ${why}: use a shorter data dir`);
   }
   let isSocket: boolean;
   try {

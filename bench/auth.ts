@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APIKey, ActionType, type Caveat } from '@dcsim/crypto/macaroon';
+import { Clock } from '@dcsim/process';
 import { Auth, openDatabase } from '@dcsim/satellite';
 
 const CAVEATS = 10;
@@ -43,9 +44,9 @@ export default async function authBench(): Promise<void> {
     const root = APIKey.generate(secret);
     db.apiKeys.create(project.id, root.head(), secret, 'bench');
     db.transaction(() => {
-      for (let i = 0; i < REVOCATIONS; i++) db.revocations.add(randomBytes(32));
+      for (let i = 0; i < REVOCATIONS; i++) db.revocations.add(randomBytes(32), Date.now());
     });
-    const auth = new Auth(db);
+    const auth = new Auth(db, new Clock());
     const header = { apiKey: chainOf(root).rawBytes() };
     const action = { op: ActionType.Read, bucket: 'bench', encryptedPath: encoder.encode('enc-prefix/object') };
 

@@ -4,12 +4,17 @@
  *   testnet start [--nodes N] [--dir D] [--scheme k/r/o/n] [--port-base P] [--passphrase S] [--detach]
  *   testnet status | stop | destroy [--dir D]
  *   testnet node stop|kill|start|corrupt <i> [--dir D]
+ *   testnet time advance <duration> [--dir D]
+ *   testnet satellite chores | run <chore> [--dir D]
+ *   testnet node chores <i> | run <chore> <i> [--dir D]
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { guardProcess } from '@dcsim/process';
+import { runProgram } from '@dcsim/process';
+import { duration, optionParser } from '@dcsim/process/options';
+import { formatChores, listChores, runChore } from './testnet/chores.js';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -19,8 +24,7 @@ import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
 import { destroyTestnet, stopTestnet, type StopReport } from './testnet/stop.js';
 import { startedSummary } from './testnet/summary.js';
-
-guardProcess('testnet', 'command');
+import { advanceTime, formatAdvanced } from './testnet/time.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,7 +38,7 @@ program
   .command('start')
   .description('start a testnet (or restart the one in --dir) and print how to use it; Ctrl-C stops it')
   .addOption(dirOption())
-  .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, (v) => cli(() => parseNodeCount(v)))
+  .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, optionParser(parseNodeCount))
   .option('--scheme <k/r/o/n>', `redundancy: required/repair/optimal/total (default from the node count: ${SCHEME_RULE})`)
   .option('--port-base <port>', `satellite at P, S3 gateway P+2, auth service P+3, node i at P+100+i; 0 = any free ports (default ${DEFAULT_PORT_BASE})`)
   .option('--passphrase <text>', 'passphrase the access grant is derived from (default: a fixed one, for a local testnet only)')
@@ -99,7 +103,7 @@ program
     print(`deleted ${dir}`);
   });
 
-const node = program.command('node').description('fault injection: stop, kill, start or corrupt one storage node');
+const node = program.command('node').description('fault injection (stop, kill, start or corrupt one storage node) and its chores');
 
 node
   .command('stop')
@@ -142,6 +146,59 @@ node
     print(`${c.node}: flipped ${c.bytes} bytes at offset ${c.offset} of piece ${c.pieceId} (${c.file})`);
   });
 
+node
+  .command('chores')
+  .description("list node <i>'s chores (background loops): interval, runs, last run, last error")
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    print(formatChores(`node-${i}`, await listChores(resolve(opts.dir), i)));
+  });
+
+node
+  .command('run')
+  .description("run node <i>'s chore <chore> now (e.g. check-in, expired-pieces) and wait until it finished")
+  .argument('<chore>', 'chore name (see `testnet node chores <i>`)')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (chore: string, i: number, opts) => {
+    const run = await runChore(resolve(opts.dir), i, chore);
+    print(`node-${i}: ran ${chore} in ${run.durationMs} ms`);
+  });
+
+const satellite = program.command('satellite').description("the satellite's chores: list them, or run one now");
+
+satellite
+  .command('chores')
+  .description("list the satellite's chores (background loops): interval, runs, last run, last error")
+  .addOption(dirOption())
+  .action(async (opts) => {
+    print(formatChores('satellite', await listChores(resolve(opts.dir), 'satellite')));
+  });
+
+satellite
+  .command('run')
+  .description("run the satellite's chore <chore> now (e.g. cleanup, retired-objects, piece-deletion) and wait until it finished")
+  .argument('<chore>', 'chore name (see `testnet satellite chores`)')
+  .addOption(dirOption())
+  .action(async (chore: string, opts) => {
+    const run = await runChore(resolve(opts.dir), 'satellite', chore);
+    print(`satellite: ran ${chore} in ${run.durationMs} ms`);
+  });
+
+const time = program.command('time').description("the testnet's clock: move it forward and see what time does, without waiting");
+
+time
+  .command('advance')
+  .description('move the clock of every process forward by <duration> (8d, 25h, 90m) and wait until each has run its chores')
+  .argument('<duration>', 'how far: a number and a unit (d, h, m, s, ms), e.g. 8d, 25h, 1h30m', duration)
+  .addOption(dirOption())
+  .action(async (ms: number, opts) => {
+    const advanced = await advanceTime(resolve(opts.dir), ms);
+    print(formatAdvanced(ms, advanced));
+    if (advanced.failures.length > 0) process.exitCode = 1;
+  });
+
 function stopReport(report: StopReport): string {
   const lines = report.stopped.map((s) => `${s.name} (pid ${s.pid}): ${s.outcome}`);
   if (report.owner !== null) lines.unshift(`asked the foreground testnet (pid ${report.owner}) to stop its processes`);
@@ -154,19 +211,4 @@ function index(text: string): number {
   return n;
 }
 
-/** Config errors raised while parsing an option become commander's usage errors. */
-function cli<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-program.parseAsync(process.argv).catch((err: unknown) => {
-  const e = err instanceof Error ? err : new Error(String(err));
-  // Errors of the testnet modules carry a message meant for the user; a bug in them gets its stack.
-  const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => e instanceof kind);
-  process.stderr.write(`testnet: ${bug ? e.stack : e.message}\n`);
-  process.exit(1);
-});
+await runProgram('testnet', program);

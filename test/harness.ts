@@ -7,6 +7,8 @@
  *   await withTestnet({ nodes: 6 }, async (net) => {
  *     const r = await net.runUplink(['mb', 'sj://demo']);
  *     await net.nodes[2].stop();
+ *     await net.advanceTime('8d');                      // every clock 8 days ahead, every chore run: no sleeping
+ *     await net.satellite.runChore('piece-deletion');    // one background loop, now (Storj's TriggerWait)
  *   });
  *
  * A process that reports a bug (a `BUG: ` line: an unhandled rejection or uncaught exception, see @dcsim/process)
@@ -24,11 +26,15 @@ import { findFreePortBase } from '../scripts/testnet/ports.js';
 import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
+import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
+import { advanceTime } from '../scripts/testnet/time.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
 import { stopTestnet } from '../scripts/testnet/stop.js';
 import type { AccessGrant } from '@dcsim/crypto/grant';
+import { parseDuration } from '@dcsim/common/duration';
+import type { ChoreInfo } from '@dcsim/protocol';
 import { assertNoBugReports, BugReportedError, bugReports } from '@dcsim/process';
 import { Project, type ProjectOptions } from '@dcsim/uplink';
 
@@ -94,6 +100,17 @@ export interface TestNode {
   start(): Promise<void>;
   /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
   corrupt(pieceId?: string): CorruptedPiece;
+  /** Its chores: `check-in`, `expired-pieces`, `used-serials` (see Chores below). */
+  runChore(name: string): Promise<void>;
+  chores(): Promise<ChoreInfo[]>;
+}
+
+/** A process's chores (background loops), through its admin socket. */
+export interface Chores {
+  /** Runs chore `name` now and resolves once that run finished; throws if it failed or there is no such chore. */
+  runChore(name: string): Promise<void>;
+  /** Each chore's interval, runs, last run and last error. */
+  chores(): Promise<ChoreInfo[]>;
 }
 
 export interface UplinkRun {
@@ -138,6 +155,14 @@ export interface TestNet {
    * `net.admin('create-project', ['--name', 'other'])` → `{ projectId, ... }`.
    */
   admin(command: string, args?: string[]): Promise<Record<string, unknown>>;
+  /**
+   * Moves the clock of every running process forward by `duration` ('8d', '25h', '90m', or milliseconds) and waits
+   * until each has run its chores (nodes first, then the satellite): what became due has happened when it resolves.
+   * Throws if a chore failed. Nodes started later start as far ahead.
+   */
+  advanceTime(duration: string | number): Promise<void>;
+  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`. */
+  satellite: Chores;
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -194,6 +219,8 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       },
       runUplink: (args, runOptions = {}) => runUplink(runner, args, { ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
+      advanceTime: (duration) => advance(dir, duration),
+      satellite: choresOf(dir, 'satellite'),
     };
     return await test(net);
   } catch (err) {
@@ -272,7 +299,24 @@ function testNode(dir: string, initial: NodeState): TestNode {
       await startNode(dir, index, { attached: true });
     },
     corrupt: (pieceId) => corruptNode(dir, index, pieceId),
+    ...choresOf(dir, index),
   };
+}
+
+// ---- Time and chores: through each process's admin socket (scripts/testnet/time.ts, chores.ts) ----
+
+function choresOf(dir: string, target: ChoreTarget): Chores {
+  return {
+    runChore: async (name) => {
+      await runChore(dir, target, name);
+    },
+    chores: () => listChores(dir, target),
+  };
+}
+
+async function advance(dir: string, duration: string | number): Promise<void> {
+  const advanced = await advanceTime(dir, typeof duration === 'number' ? duration : parseDuration(duration));
+  if (advanced.failures.length > 0) throw new Error(`chores failed after the clock moved ${duration}:\n${advanced.failures.join('\n')}`);
 }
 
 async function runUplink(runner: Runner, args: string[], options: UplinkRunOptions): Promise<UplinkRun> {

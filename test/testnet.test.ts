@@ -102,6 +102,37 @@ describe('testnet CLI', () => {
     expect(after.address).toBe(before.address);
   });
 
+  it('time advance moves every clock and runs every chore; satellite run and node run run one now', async () => {
+    const advanced = await testnet(['time', 'advance', '25h', '--dir', dir]);
+    expect(advanced.stderr).toBe('');
+    expect(advanced.code).toBe(0);
+    expect(advanced.stdout.split('\n')).toEqual([
+      "advanced the testnet's clock by 1d1h: it is 1d1h ahead of real time",
+      ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, used-serials`),
+      'satellite: ran cleanup, retired-objects, piece-deletion',
+      '',
+    ]);
+    expect((await status()).clockOffsetMs).toBe(25 * 3_600_000);
+    expect((await testnet(['status', '--dir', dir])).stdout).toContain('clock: 1d1h ahead of real time (testnet time advance)');
+
+    const sat = await testnet(['satellite', 'run', 'piece-deletion', '--dir', dir]);
+    expect({ code: sat.code, stderr: sat.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(sat.stdout).toMatch(/^satellite: ran piece-deletion in \d+ ms\n$/);
+    const node = await testnet(['node', 'run', 'check-in', '2', '--dir', dir]);
+    expect({ code: node.code, stderr: node.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(node.stdout).toMatch(/^node-2: ran check-in in \d+ ms\n$/);
+    const chores = await testnet(['satellite', 'chores', '--dir', dir]);
+    expect(chores.stdout).toMatch(/^satellite: 3 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
+
+    const unknown = await testnet(['satellite', 'run', 'repair', '--dir', dir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "repair"; /);
+    expect(unknown.stderr).toContain('this process has cleanup, retired-objects, piece-deletion\n');
+    const bad = await testnet(['time', 'advance', '8', '--dir', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^testnet: .*invalid duration "8": use a number and a unit/);
+  });
+
   it('refuses a port in use with a message that says what to do', async () => {
     const other = await findFreePortBase(2);
     const blocker: Server = createServer();

@@ -136,6 +136,8 @@ async function planTestnet(options: StartOptions): Promise<TestnetState> {
     runner: options.runner ?? 'bundle',
     satelliteArgs: options.satelliteArgs ?? [],
     ownerPid: options.ownerPid ?? null,
+    // A restart keeps the testnet's time: its data (expirations, check-ins) was written on that clock.
+    clockOffsetMs: previous?.clockOffsetMs ?? 0,
     satellite: { name: SATELLITE_NAME, pid: null, port: ports.satellite, dir: paths.satelliteDir, log: paths.logFile(SATELLITE_NAME) },
     nodes: ports.nodes.map((port, index) => {
       const name = nodeName(index);
@@ -236,7 +238,8 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function launchSatellite(state: TestnetState, attached: boolean): Promise<Launched> {
-  const args = ['run', '--dir', state.satellite.dir, '--listen', addressOf(state.satellite.port), '--scheme', state.scheme, ...state.satelliteArgs];
+  const args = ['run', '--dir', state.satellite.dir, '--listen', addressOf(state.satellite.port), '--scheme', state.scheme];
+  args.push(...clockArgs(state), ...state.satelliteArgs);
   const { command, args: argv } = await appCommand('satellite', state.runner as Runner, args);
   const launched = launch({ name: SATELLITE_NAME, command, args: argv, logFile: state.satellite.log }, attached);
   state.satellite.pid = launched.pid;
@@ -245,11 +248,17 @@ export async function launchSatellite(state: TestnetState, attached: boolean): P
 
 export async function launchNode(state: TestnetState, node: NodeState, attached: boolean): Promise<Launched> {
   if (!state.satellite.url) throw new Error(`the satellite's URL is not known yet (${state.dir}/state.json): start the testnet first`);
-  const args = ['run', '--dir', node.dir, '--listen', addressOf(node.port), '--satellite', state.satellite.url, ...node.args];
+  const args = ['run', '--dir', node.dir, '--listen', addressOf(node.port), '--satellite', state.satellite.url];
+  args.push(...clockArgs(state), ...node.args);
   const { command, args: argv } = await appCommand('storagenode', state.runner as Runner, args);
   const launched = launch({ name: node.name, command, args: argv, logFile: node.log }, attached);
   node.pid = launched.pid;
   return launched;
+}
+
+/** After `testnet time advance`, every process starts as far ahead as the testnet's clock is. */
+function clockArgs(state: TestnetState): string[] {
+  return state.clockOffsetMs ? ['--clock-offset', `${state.clockOffsetMs}ms`] : [];
 }
 
 /** Turns the first exit of any watched process into a rejection of whatever start-up step is running. */

@@ -50,6 +50,11 @@ export interface TestnetState {
   satelliteArgs: string[];
   /** The foreground `testnet start` that owns the processes (stop asks it first), null when detached. */
   ownerPid: number | null;
+  /**
+   * How far the testnet's clock is ahead of real time (`testnet time advance`); every process starts that far ahead.
+   * Absent in a state.json written before time could advance: 0.
+   */
+  clockOffsetMs?: number;
   satellite: SatelliteState;
   nodes: NodeState[];
   /** Absent when started with --no-gateway (and in tests that do not ask for one). */

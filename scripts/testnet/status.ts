@@ -1,5 +1,6 @@
 /** `testnet status`: which processes of a testnet run, on which ports, with which node IDs. */
 import { existsSync } from 'node:fs';
+import { formatDuration } from '@dcsim/common/duration';
 import { layout } from './layout.js';
 import { isAlive, runsInDir } from './processes.js';
 import { clientsOf, readState, type ProcessState, type TestnetState } from './state.js';
@@ -20,6 +21,8 @@ export interface TestnetStatus {
   /** The foreground `testnet start` that will stop the processes on Ctrl-C, if it still runs. */
   ownerPid: number | null;
   envFile: string | null;
+  /** How far the testnet's clock is ahead of real time (`testnet time advance`). */
+  clockOffsetMs: number;
   processes: ProcessStatus[];
 }
 
@@ -45,6 +48,7 @@ export function testnetStatus(dir: string): TestnetStatus {
     satelliteUrl: state.satellite.url ?? '?',
     ownerPid: state.ownerPid !== null && isAlive(state.ownerPid) ? state.ownerPid : null,
     envFile: existsSync(envFile) ? envFile : null,
+    clockOffsetMs: state.clockOffsetMs ?? 0,
     processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) => processStatus(p, dir)),
   };
 }
@@ -58,6 +62,7 @@ export function formatStatus(s: TestnetStatus): string {
   return [
     `testnet ${s.dir}: ${alive}/${s.processes.length} processes running, redundancy ${s.scheme}`,
     `satellite ${s.satelliteUrl}`,
+    ...(s.clockOffsetMs > 0 ? [`clock: ${formatDuration(s.clockOffsetMs)} ahead of real time (testnet time advance)`] : []),
     alive === 0
       ? `nothing runs: testnet start --dir ${s.dir}`
       : s.ownerPid === null

@@ -5,19 +5,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { guardProcess } from '@dcsim/process';
+import { runProgram, runService } from '@dcsim/process';
 import { AuthServiceCredentials } from './auth/client.js';
 import { AUTH_DB_FILE, AuthDb } from './auth/db.js';
-import { AuthError, invalidate } from './auth/records.js';
+import { invalidate } from './auth/records.js';
 import { createAuthService } from './auth/service.js';
 import { staticCredentials, type CredentialStore } from './credentials.js';
 import { listen, parseListen } from './listen.js';
 import { ProjectPool } from './projects.js';
 import { createS3Server } from './s3/server.js';
-
-// `run` and `auth run` serve many clients; `auth invalidate` does one thing (see @dcsim/process).
-const serves = process.argv[2] === 'run' || (process.argv[2] === 'auth' && process.argv[3] === 'run');
-guardProcess(process.argv[2] === 'auth' ? 'auth service' : 'gateway', serves ? 'service' : 'command');
 
 const log = (line: string) => process.stderr.write(`gateway: ${line}\n`);
 
@@ -35,22 +31,28 @@ program
   .option('--auth-token <token>', 'bearer token for the auth service (or $GATEWAY_AUTH_TOKEN)')
   .option('--listen <host:port>', 'address to serve on', '127.0.0.1:7777')
   .option('--pid-file <file>', 'write the process ID here while serving')
-  .action(async (opts: RunOptions) => {
-    const credentials: CredentialStore = opts.authUrl ? new AuthServiceCredentials(opts.authUrl, authToken(opts)) : singleTenant(opts);
-    const projects = new ProjectPool({ log });
-    const server = createS3Server({ credentials, projects, log });
-    const address = await listen(server, parseListen(opts.listen));
-    process.stdout.write(`READY ${JSON.stringify({ address, endpoint: `http://${address}` })}\n`);
-    log(`serving S3 on http://${address}${opts.authUrl ? ` (multi-tenant, auth service ${opts.authUrl})` : ''}`);
-    if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
-    onSignal(async () => {
-      if (opts.pidFile) rmSync(opts.pidFile, { force: true });
-      server.close();
-      server.closeAllConnections();
-      await projects.close();
-      credentials.close?.();
-    });
-  });
+  .action((opts: RunOptions) =>
+    runService(
+      'gateway',
+      async () => {
+        const credentials: CredentialStore = opts.authUrl ? new AuthServiceCredentials(opts.authUrl, authToken(opts)) : singleTenant(opts);
+        const projects = new ProjectPool({ log });
+        const server = createS3Server({ credentials, projects, log });
+        const address = await listen(server, parseListen(opts.listen));
+        log(`serving S3 on http://${address}${opts.authUrl ? ` (multi-tenant, auth service ${opts.authUrl})` : ''}`);
+        if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
+        const stop = async () => {
+          if (opts.pidFile) rmSync(opts.pidFile, { force: true });
+          server.close();
+          server.closeAllConnections();
+          await projects.close();
+          credentials.close?.();
+        };
+        return { ready: { address, endpoint: `http://${address}` }, stop };
+      },
+      { log },
+    ),
+  );
 
 interface RunOptions {
   access?: string;
@@ -72,20 +74,29 @@ auth
   .option('--endpoint <url>', 'the S3 endpoint registrations are told to use', '')
   .option('--auth-token <token>', 'bearer token gateways must present (or $GATEWAY_AUTH_TOKEN)')
   .option('--allowed-satellite <id@host:port...>', 'only register grants for these satellites (default: any)')
-  .action(async (opts: { dir: string; listen: string; endpoint: string; authToken?: string; allowedSatellite?: string[] }) => {
-    const token = authToken(opts);
-    mkdirSync(opts.dir, { recursive: true });
-    const db = new AuthDb(join(opts.dir, AUTH_DB_FILE));
-    const server = createAuthService({ db, token, endpoint: opts.endpoint, allowedSatellites: opts.allowedSatellite, log });
-    const address = await listen(server, parseListen(opts.listen));
-    process.stdout.write(`READY ${JSON.stringify({ address, url: `http://${address}` })}\n`);
-    log(`auth service on http://${address}`);
-    onSignal(async () => {
-      server.close();
-      server.closeAllConnections();
-      db.close();
-    });
-  });
+  .action((opts: { dir: string; listen: string; endpoint: string; authToken?: string; allowedSatellite?: string[] }) =>
+    runService(
+      'auth service',
+      async () => {
+        const token = authToken(opts);
+        mkdirSync(opts.dir, { recursive: true });
+        const db = new AuthDb(join(opts.dir, AUTH_DB_FILE));
+        const server = createAuthService({ db, token, endpoint: opts.endpoint, allowedSatellites: opts.allowedSatellite, log });
+        const address = await listen(server, parseListen(opts.listen)).catch((err: unknown) => {
+          db.close();
+          throw err;
+        });
+        log(`auth service on http://${address}`);
+        const stop = async () => {
+          server.close();
+          server.closeAllConnections();
+          db.close();
+        };
+        return { ready: { address, url: `http://${address}` }, stop };
+      },
+      { log },
+    ),
+  );
 
 auth
   .command('invalidate')
@@ -97,8 +108,6 @@ auth
     const db = new AuthDb(join(opts.dir, AUTH_DB_FILE));
     try {
       invalidate(db, opts.accessKeyId, opts.reason);
-    } catch (err) {
-      fail(err instanceof AuthError ? err.message : (err as Error).message);
     } finally {
       db.close();
     }
@@ -106,8 +115,8 @@ auth
 
 function authToken(opts: { authToken?: string }): string {
   const token = opts.authToken ?? process.env.GATEWAY_AUTH_TOKEN;
-  if (!token) fail('the auth service needs a bearer token: --auth-token or $GATEWAY_AUTH_TOKEN');
-  return token!;
+  if (!token) throw new UsageError('the auth service needs a bearer token: --auth-token or $GATEWAY_AUTH_TOKEN');
+  return token;
 }
 
 function singleTenant(opts: { access?: string; accessKeyId?: string; secretKey?: string }): CredentialStore {
@@ -115,28 +124,17 @@ function singleTenant(opts: { access?: string; accessKeyId?: string; secretKey?:
   const accessKeyId = opts.accessKeyId ?? process.env.GATEWAY_ACCESS_KEY_ID;
   const secretKey = opts.secretKey ?? process.env.GATEWAY_SECRET_KEY;
   if (!access || !accessKeyId || !secretKey) {
-    fail('single-tenant mode needs --access, --access-key-id and --secret-key (or $GATEWAY_ACCESS, $GATEWAY_ACCESS_KEY_ID, $GATEWAY_SECRET_KEY)');
-  }
-  return staticCredentials(accessKeyId!, secretKey!, access!);
-}
-
-function onSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = () => {
-    if (stopping) return;
-    stopping = true;
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+    throw new UsageError(
+      'single-tenant mode needs --access, --access-key-id and --secret-key ' +
+        '(or $GATEWAY_ACCESS, $GATEWAY_ACCESS_KEY_ID, $GATEWAY_SECRET_KEY)',
     );
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  }
+  return staticCredentials(accessKeyId, secretKey, access);
 }
 
-function fail(message: string): never {
-  process.stderr.write(`gateway: ${message}\n`);
-  process.exit(2);
+/** A flag or variable the command needs is missing. */
+class UsageError extends Error {
+  override name = 'UsageError';
 }
 
-program.parseAsync(process.argv).catch((err: Error) => fail(err.message));
+await runProgram('gateway', program);

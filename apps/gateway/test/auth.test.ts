@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { Store } from '@dcsim/crypto/encryption';
 import { serializeAccess, type AccessGrant } from '@dcsim/crypto/grant';
 import { APIKey } from '@dcsim/crypto/macaroon';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_DB_FILE, AuthDb } from '../src/auth/db.js';
+import { AUTH_DB_FILE, AUTH_MIGRATIONS, AuthDb } from '../src/auth/db.js';
 import { ACCESS_KEY_VERSION, SECRET_KEY_VERSION, base32Decode, base32Encode, newAccessKey, newSecretKey, parseAccessKeyId } from '../src/auth/keys.js';
 import { AuthError, invalidate, lookup, register } from '../src/auth/records.js';
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from '../src/auth/seal.js';
@@ -92,5 +93,30 @@ describe('register and lookup', () => {
     invalidate(db, ok.accessKeyId, 'leaked');
     expect(() => lookup(db, ok.accessKeyId)).toThrow(/invalidated: leaked/);
     db.close();
+  });
+});
+
+describe('auth.db made before it had migrations', () => {
+  it('is adopted as it is: its records stay readable and new ones register', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcsim-auth-'));
+    dirs.push(dir);
+    const file = join(dir, AUTH_DB_FILE);
+    const old = new BetterSqlite3(file);
+    old.exec(readFileSync(new URL('./fixtures/auth-db-before-migrations.sql', import.meta.url), 'utf8'));
+    const hash = randomBytes(32);
+    old
+      .prepare(`INSERT INTO records (key_hash, created_at, public, satellite_address, macaroon_head, expires_at, encrypted_secret_key,
+          encrypted_access_grant, invalidation_reason, invalidated_at) VALUES (?, 1, 0, ?, x'01', NULL, x'02', x'03', NULL, NULL)`)
+      .run(hash, SATELLITE);
+    old.close();
+
+    const db = new AuthDb(file);
+    expect(db.get(hash)).toMatchObject({ createdAt: 1, satelliteAddress: SATELLITE, invalidatedAt: null });
+    const registered = register(db, grant(), false);
+    expect(lookup(db, registered.accessKeyId).secretKey).toBe(registered.secretKey);
+    db.close();
+    const check = new BetterSqlite3(file, { readonly: true });
+    expect(check.prepare('SELECT name FROM migrations').pluck().all()).toEqual(AUTH_MIGRATIONS.map((m) => m.name));
+    check.close();
   });
 });

@@ -74,7 +74,7 @@ export function listProjects(db: SatelliteDb) {
 }
 
 /** The node registry as the satellite sees it, with the online rule (recent contact, last ping answered) applied at `now`. */
-export function listNodes(db: SatelliteDb, onlineWindowMs: number, now = Date.now()) {
+export function listNodes(db: SatelliteDb, onlineWindowMs: number, now: number) {
   return db.nodes.all().map((n) => ({
     id: nodeIdString(n.id),
     address: n.address,

@@ -11,6 +11,7 @@
 import { constantTimeEqual, equalBytes } from '@dcsim/common/bytes';
 import { toHex } from '@dcsim/common/encoding';
 import { APIKey, ApiKeyError, ActionType, allows, checkCaveats, type Action, type Caveat } from '@dcsim/crypto/macaroon';
+import type { Clock } from '@dcsim/process';
 import { Reason, RpcError, fieldInvalid, fieldTooLarge, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
 
@@ -56,7 +57,11 @@ export class Auth {
   // Prepared once: `sql.pragma()` prepares a statement on every call, which is most of a request's cost.
   private readonly dataVersionStmt;
 
-  constructor(private readonly db: SatelliteDb) {
+  constructor(
+    private readonly db: SatelliteDb,
+    /** Caveats' time windows are judged by the satellite's clock. */
+    private readonly clock: Clock,
+  ) {
     this.dataVersionStmt = db.sql.prepare('PRAGMA data_version').pluck();
     this.reloadShared();
   }
@@ -116,7 +121,7 @@ export class Auth {
       op: action.op,
       bucket: action.bucket === undefined ? undefined : encoder.encode(action.bucket),
       encryptedPath: action.encryptedPath,
-      time: new Date(),
+      time: this.clock.date(),
     };
     try {
       checkCaveats(auth.caveats, checked);
@@ -181,7 +186,7 @@ export class Auth {
     if (!derived) {
       throw new RpcError(Reason.REVOKE_NOT_ALLOWED, 'cannot revoke this API key: it was not derived from the key making the request');
     }
-    this.db.revocations.add(target.tail());
+    this.db.revocations.add(target.tail(), this.clock.now());
     this.revoked.add(toHex(target.tail()));
     return { revoker, caveats: tails.length - 1 };
   }

@@ -26,7 +26,7 @@ export interface CleanupReport {
  * Removes retired objects whose grace is over (the reads that began on them had their time). Cheap (an
  * index on retired_until), so it runs every round of the background loop: a short grace is kept.
  */
-export function removeRetired(db: SatelliteDb, log: Logger, now = Date.now()): { removed: number; queuedPieces: number } {
+export function removeRetired(db: SatelliteDb, log: Logger, now: number): { removed: number; queuedPieces: number } {
   let removed = 0;
   let queuedPieces = 0;
   for (const streamId of db.objects.retiredDue(now, BATCH)) {
@@ -37,7 +37,7 @@ export function removeRetired(db: SatelliteDb, log: Logger, now = Date.now()): {
   return { removed, queuedPieces };
 }
 
-export function cleanup(db: SatelliteDb, log: Logger, now = Date.now()): CleanupReport {
+export function cleanup(db: SatelliteDb, log: Logger, now: number): CleanupReport {
   const report: CleanupReport = { expiredObjects: 0, abandonedObjects: 0, abandonedSegments: 0, queuedPieces: 0 };
   for (const streamId of db.objects.expired(now, BATCH)) {
     report.queuedPieces += removeObject(db, streamId, now);

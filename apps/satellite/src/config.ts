@@ -25,13 +25,17 @@ export interface SatelliteConfig {
   maxSegmentSize: number;
   /** How long order limits stay valid after they are signed. */
   orderExpirationMs: number;
-  /** How often the piece-deletion loop looks for work. */
+  /** How often the piece-deletion chore (and the retired-objects chore that feeds it) looks for work. */
   deletionIntervalMs: number;
+  /** How often the cleanup chore removes expired objects and abandoned uploads. */
+  cleanupIntervalMs: number;
   /**
    * How long a replaced or deleted object stays readable by reads that began before (DownloadSegment by
    * stream ID); then its pieces are deleted. Storj keeps old pieces until garbage collection.
    */
   retiredGraceMs: number;
+  /** Start with the clock this far ahead of real time (a testnet restarting a satellite after `time advance`). */
+  clockOffsetMs: number;
   /** Where log lines go; stderr by default. */
   log?: Logger;
 }
@@ -48,6 +52,7 @@ export const DEFAULTS = {
   maxSegmentSize: 64 * 1024 * 1024,
   orderExpirationMs: 60 * 60 * 1000,
   deletionIntervalMs: 2_000,
+  cleanupIntervalMs: 60_000,
   // Five minutes: reads of big objects through slow links finish on the version they started with.
   retiredGraceMs: 5 * 60_000,
 } as const;
@@ -65,7 +70,9 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
     maxSegmentSize: DEFAULTS.maxSegmentSize,
     orderExpirationMs: DEFAULTS.orderExpirationMs,
     deletionIntervalMs: DEFAULTS.deletionIntervalMs,
+    cleanupIntervalMs: DEFAULTS.cleanupIntervalMs,
     retiredGraceMs: DEFAULTS.retiredGraceMs,
+    clockOffsetMs: 0,
     ...stripUndefined(partial),
     dir: partial.dir,
     listen: partial.listen,
@@ -77,6 +84,7 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
   requirePositive('max segment size', config.maxSegmentSize);
   requirePositive('order expiration', config.orderExpirationMs);
   requirePositive('deletion interval', config.deletionIntervalMs);
+  requirePositive('cleanup interval', config.cleanupIntervalMs);
   if (!Number.isFinite(config.retiredGraceMs) || config.retiredGraceMs < 0) {
     throw new ConfigError(`retired grace must be zero or more, got ${config.retiredGraceMs}`);
   }

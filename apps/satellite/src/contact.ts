@@ -12,6 +12,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { splitHostPort, type HostPort } from '@dcsim/common/hostport';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { idMatchesKey, type Identity } from '@dcsim/identity';
+import type { Clock } from '@dcsim/process';
 import {
   Reason,
   RpcError,
@@ -44,6 +45,8 @@ export interface ContactDeps {
   identity: Identity;
   /** Dials the node back (TLS, expecting the node's ID). */
   transport: Transport;
+  /** Check-in timestamps are judged, and contacts recorded, by the satellite's clock. */
+  clock: Clock;
   log: Logger;
   pingTimeoutMs?: number;
 }
@@ -54,7 +57,8 @@ export function contactService(deps: ContactDeps): ContactServer {
   };
 }
 
-export async function checkIn(deps: ContactDeps, req: CheckInRequest, now = Date.now()): Promise<CheckInResponse> {
+export async function checkIn(deps: ContactDeps, req: CheckInRequest): Promise<CheckInResponse> {
+  const now = deps.clock.now();
   checkCheckIn(req, now);
   const { db, log } = deps;
   const ping = await pingBack(deps.transport, req.nodeId, req.address, deps.pingTimeoutMs ?? PING_TIMEOUT_MS);
@@ -78,7 +82,7 @@ export async function checkIn(deps: ContactDeps, req: CheckInRequest, now = Date
 }
 
 /** Everything that can be checked without contacting the node; throws INVALID_ARGUMENT or UNAUTHENTICATED. */
-export function checkCheckIn(req: CheckInRequest, now = Date.now()): void {
+export function checkCheckIn(req: CheckInRequest, now: number): void {
   if (req.nodeId.length !== 32) throw fieldInvalid('node_id', `node ID must be 32 bytes, got ${req.nodeId.length}`);
   if (req.publicKey.length !== 32) throw fieldInvalid('public_key', `public key must be 32 bytes, got ${req.publicKey.length}`);
   if (!verifyCheckInSignature(req)) throw new RpcError(Reason.CHECK_IN_SIGNATURE_INVALID, 'check-in signature is invalid');

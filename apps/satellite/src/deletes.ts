@@ -9,6 +9,7 @@
  */
 import { derivePieceId } from '@dcsim/common/pieceid';
 import { nodeIdString } from '@dcsim/common/nodeid';
+import type { Clock } from '@dcsim/process';
 import { CHANNEL_OPTIONS, PiecestoreClient, rpcErrorInfo, status, unary, type Transport } from '@dcsim/protocol';
 import type { PendingSegmentRow, PieceDeletionRow, SatelliteDb } from './db/index.js';
 import type { Logger } from './log.js';
@@ -25,7 +26,7 @@ const GIVE_UP_AFTER_MS = 7 * 24 * 3600_000;
  * may hold for deletion. Returns how many pieces were queued. Runs inside the caller's transaction
  * (or its own), so the rows and the queue change together.
  */
-export function removeObject(db: SatelliteDb, streamId: Uint8Array, now = Date.now()): number {
+export function removeObject(db: SatelliteDb, streamId: Uint8Array, now: number): number {
   return db.transaction(() => {
     let queued = 0;
     for (const p of db.segments.piecesOfStream(streamId)) {
@@ -39,7 +40,7 @@ export function removeObject(db: SatelliteDb, streamId: Uint8Array, now = Date.n
 }
 
 /** Removes one committed segment (before it is replaced), queueing its pieces. */
-export function removeSegment(db: SatelliteDb, streamId: Uint8Array, part: number, index: number, now = Date.now()): number {
+export function removeSegment(db: SatelliteDb, streamId: Uint8Array, part: number, index: number, now: number): number {
   return db.transaction(() => {
     const segment = db.segments.get(streamId, part, index);
     if (!segment) return 0;
@@ -54,7 +55,7 @@ export function removeSegment(db: SatelliteDb, streamId: Uint8Array, part: numbe
  * Forgets a segment upload that will never be committed. Its nodes may have stored pieces for it, so
  * every piece it was given a limit for is queued (a node without the piece just says so).
  */
-export function abandonPendingSegment(db: SatelliteDb, pending: PendingSegmentRow, now = Date.now()): number {
+export function abandonPendingSegment(db: SatelliteDb, pending: PendingSegmentRow, now: number): number {
   return db.transaction(() => {
     const queued = queuePendingPieces(db, pending, now);
     db.pendingSegments.delete(pending.segmentId);
@@ -77,9 +78,12 @@ export class PieceDeleter {
     /** Dials nodes over TLS, expecting each one's node ID. */
     private readonly transport: Transport,
     private readonly log: Logger,
+    /** Retries are due, and given up on, by the satellite's clock. */
+    private readonly clock: Clock,
   ) {}
 
-  async runOnce(now = Date.now()): Promise<{ deleted: number; failed: number }> {
+  async runOnce(): Promise<{ deleted: number; failed: number }> {
+    const now = this.clock.now();
     const due = this.db.pieceDeletions.due(now, BATCH);
     if (due.length === 0) return { deleted: 0, failed: 0 };
     const byNode = new Map<string, PieceDeletionRow[]>();

@@ -1,8 +1,9 @@
 /**
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
  * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
- * clients can check they reach the satellite named in their grant) and runs the background loops (piece
- * deletion, cleanup). `satellite run` is this plus the READY line; tests can also call it in-process.
+ * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
+ * objects, piece deletion) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
@@ -11,6 +12,8 @@ import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
+import { Chores, Clock } from '@dcsim/process';
+import { serveAdmin } from '@dcsim/process/admin';
 import { Auth } from './auth.js';
 import { cleanup, removeRetired } from './cleanup.js';
 import type { SatelliteConfig } from './config.js';
@@ -28,9 +31,6 @@ export { openDatabase, DATABASE_FILE, type SatelliteDb } from './db/index.js';
 export * as admin from './admin.js';
 export { Auth } from './auth.js';
 
-/** Cleanup (expired objects, abandoned uploads) runs this many deletion rounds apart. */
-const CLEANUP_EVERY = 30;
-
 export interface RunningSatellite {
   identity: Identity;
   /** Node ID, base58check. */
@@ -40,24 +40,27 @@ export interface RunningSatellite {
   /** `<id>@<address>`, the form access grants carry. */
   url: string;
   db: SatelliteDb;
-  /** Runs one pass of the piece-deletion loop now (tests use it instead of waiting). */
-  deletePiecesNow(): Promise<{ deleted: number; failed: number }>;
+  /** The satellite's clock: real time plus whatever it was advanced by. */
+  clock: Clock;
+  /** Its background loops: `chores.get('piece-deletion').trigger()` runs one now; `chores.advance(ms)` moves time. */
+  chores: Chores;
   stop(): Promise<void>;
 }
 
 export async function startSatellite(config: SatelliteConfig): Promise<RunningSatellite> {
   const log = config.log ?? stderrLogger();
+  const clock = new Clock(config.clockOffsetMs);
   const identity = loadOrCreateIdentity(config.dir);
   const transport = Transport.of(identity);
   const db = openDatabase(join(config.dir, DATABASE_FILE));
-  const orders = new OrderSigner(identity, config.orderExpirationMs);
-  const overlay = new Overlay(db, config);
-  const auth = new Auth(db);
-  const deleter = new PieceDeleter(db, orders, transport, log);
+  const orders = new OrderSigner(identity, config.orderExpirationMs, clock);
+  const overlay = new Overlay(db, config, clock);
+  const auth = new Auth(db, clock);
+  const deleter = new PieceDeleter(db, orders, transport, log, clock);
 
   const server = new Server(SERVER_OPTIONS);
-  server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, log }));
-  server.addService(ContactService, contactService({ db, identity, transport, log }));
+  server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
+  server.addService(ContactService, contactService({ db, identity, transport, clock, log }));
   let port: number;
   try {
     port = await bindServer(server, config.listen, transport.server());
@@ -72,25 +75,20 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
       `inline threshold ${config.inlineThreshold} B, max segment ${config.maxSegmentSize} B`,
   );
 
-  // Background loop: remove retired objects whose grace is over, send queued piece deletions; now and
-  // then clean up expired and abandoned uploads.
-  let stopped = false;
-  let rounds = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = (async () => {
-      try {
-        if (rounds++ % CLEANUP_EVERY === 0) cleanup(db, log);
-        removeRetired(db, log);
-        await deleter.runOnce();
-      } catch (err) {
-        log(`background loop error: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (!stopped) timer = setTimeout(tick, config.deletionIntervalMs);
-    })();
-  };
-  timer = setTimeout(tick, config.deletionIntervalMs);
+  // In this order, so that a catch-up (`chores.advance`) sends the deletions the first two queued.
+  const chores = new Chores(clock, log);
+  chores.add('cleanup', config.cleanupIntervalMs, () => cleanup(db, log, clock.now()));
+  chores.add('retired-objects', config.deletionIntervalMs, () => removeRetired(db, log, clock.now()));
+  chores.add('piece-deletion', config.deletionIntervalMs, () => deleter.runOnce());
+  let admin;
+  try {
+    admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, log });
+  } catch (err) {
+    server.forceShutdown();
+    db.close();
+    throw err;
+  }
+  chores.startAll();
 
   return {
     identity,
@@ -98,11 +96,11 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     address,
     url: formatNodeUrl({ id: identity.id, address }),
     db,
-    deletePiecesNow: () => deleter.runOnce(),
+    clock,
+    chores,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await admin.close();
+      await chores.stopAll();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5_000);
         server.tryShutdown(() => {

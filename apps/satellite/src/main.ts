@@ -4,17 +4,16 @@
  *   satellite admin create-project | create-api-key | delete-api-key | list-projects | list-nodes
  * `run` prints exactly one line to stdout when it serves (`READY {...}`); logs go to stderr.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { parseScheme } from '@dcsim/erasure';
-import { guardProcess } from '@dcsim/process';
+import { runProgram, runService } from '@dcsim/process';
+import { byteSize, duration, fraction, integer, nonNegativeNumber, positiveNumber } from '@dcsim/process/options';
 import * as admin from './admin.js';
 import { DEFAULTS, makeConfig } from './config.js';
 import { startSatellite } from './index.js';
 import { stderrLogger } from './log.js';
 
-// `run` serves many clients; the admin commands each do one thing (see @dcsim/process for what that changes).
-guardProcess('satellite', process.argv[2] === 'run' ? 'service' : 'command');
-
+const log = stderrLogger();
 const program = new Command('satellite').description('dcsim satellite: metadata, API keys, node selection and order limits');
 
 program
@@ -25,50 +24,48 @@ program
   .option('--scheme <k/r/o/n>', 'redundancy: required/repair/optimal/total', DEFAULTS.scheme)
   .option('--share-size <bytes>', 'erasure share size', integer, DEFAULTS.shareSize)
   .option('--new-node-fraction <f>', 'fraction of each segment placed on new (unvetted) nodes', fraction, DEFAULTS.newNodeFraction)
-  .option('--node-online-window <seconds>', 'a node is online if it checked in this recently', positive, DEFAULTS.nodeOnlineWindowMs / 1000)
+  .option(
+    '--node-online-window <seconds>',
+    'a node is online if it checked in this recently',
+    positiveNumber,
+    DEFAULTS.nodeOnlineWindowMs / 1000,
+  )
   .option('--vetting-piece-count <n>', 'committed pieces after which a node counts as vetted', integer, DEFAULTS.vettingPieceCount)
   .option('--inline-threshold <bytes>', 'largest encrypted segment stored inline', integer, DEFAULTS.inlineThreshold)
-  .option('--max-segment-size <bytes>', 'largest segment an uplink may upload', integer, DEFAULTS.maxSegmentSize)
-  .addOption(new Option('--deletion-interval <seconds>', 'how often queued piece deletions are sent').argParser(positive).default(2).hideHelp())
+  .option('--max-segment-size <size>', 'largest segment an uplink may upload (bytes, or e.g. 64MiB)', byteSize, DEFAULTS.maxSegmentSize)
+  .addOption(hidden('--deletion-interval <seconds>', 'how often queued piece deletions are sent', positiveNumber, 2))
   .option(
     '--retired-grace <seconds>',
     'how long a replaced or deleted object stays readable for reads already under way, before its pieces are deleted',
-    nonNegative,
+    nonNegativeNumber,
     DEFAULTS.retiredGraceMs / 1000,
   )
-  .action(async (opts) => {
-    const log = stderrLogger();
-    const config = makeConfig({
-      dir: opts.dir,
-      listen: opts.listen,
-      scheme: parseScheme(opts.scheme, opts.shareSize),
-      newNodeFraction: opts.newNodeFraction,
-      nodeOnlineWindowMs: opts.nodeOnlineWindow * 1000,
-      vettingPieceCount: opts.vettingPieceCount,
-      inlineThreshold: opts.inlineThreshold,
-      maxSegmentSize: opts.maxSegmentSize,
-      deletionIntervalMs: opts.deletionInterval * 1000,
-      retiredGraceMs: opts.retiredGrace * 1000,
-      log,
-    });
-    const satellite = await startSatellite(config);
-    process.stdout.write(`READY ${JSON.stringify({ id: satellite.id, address: satellite.address, url: satellite.url })}\n`);
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log(`${signal}: stopping`);
-      satellite.stop().then(
-        () => process.exit(0),
-        (err) => {
-          log(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
+  .action((opts) =>
+    runService(
+      'satellite',
+      async () => {
+        const satellite = await startSatellite(
+          makeConfig({
+            dir: opts.dir,
+            listen: opts.listen,
+            scheme: parseScheme(opts.scheme, opts.shareSize),
+            newNodeFraction: opts.newNodeFraction,
+            nodeOnlineWindowMs: opts.nodeOnlineWindow * 1000,
+            vettingPieceCount: opts.vettingPieceCount,
+            inlineThreshold: opts.inlineThreshold,
+            maxSegmentSize: opts.maxSegmentSize,
+            deletionIntervalMs: opts.deletionInterval * 1000,
+            retiredGraceMs: opts.retiredGrace * 1000,
+            clockOffsetMs: opts.clockOffset,
+            log,
+          }),
+        );
+        return { ready: { id: satellite.id, address: satellite.address, url: satellite.url }, stop: () => satellite.stop() };
+      },
+      { log },
+    ),
+  );
 
 const adminCmd = program.command('admin').description('manage projects and API keys in the satellite database');
 
@@ -103,40 +100,18 @@ adminCmd
 
 adminCmd
   .command('list-nodes')
-  .description('list the storage nodes that checked in')
+  .description('list the storage nodes that checked in (judged by real time: this command does not share a running satellite\'s clock)')
   .requiredOption('--dir <dir>', 'satellite data dir')
-  .option('--node-online-window <seconds>', 'online window to judge by', positive, DEFAULTS.nodeOnlineWindowMs / 1000)
-  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000))));
+  .option('--node-online-window <seconds>', 'online window to judge by', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
+  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000, Date.now()))));
+
+/** An option for the testnet and tests, left out of --help. */
+function hidden<T>(flags: string, description: string, parse: (text: string) => T, defaultValue: T): Option {
+  return new Option(flags, description).argParser(parse).default(defaultValue).hideHelp();
+}
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-function integer(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-}
-
-function positive(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
-function nonNegative(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number, zero or more');
-  return n;
-}
-
-function fraction(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1');
-  return n;
-}
-
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`satellite: error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+await runProgram('satellite', program);

@@ -7,17 +7,17 @@
 import type { MetainfoServer } from '@dcsim/protocol';
 import { unaryHandler } from '@dcsim/protocol';
 import { createBucket, deleteBucket, getBucket, listBuckets } from './metainfo/buckets.js';
-import type { Metainfo } from './metainfo/context.js';
+import type { MetainfoEndpoint } from './metainfo/context.js';
 import { listObjects } from './metainfo/listing.js';
 import { beginObject, commitObject, deleteObject, downloadObject, getObject } from './metainfo/objects.js';
 import { projectInfo, revokeApiKey } from './metainfo/projects.js';
 import { retryBeginSegmentPieces } from './metainfo/retry-pieces.js';
 import { beginSegment, commitSegment, downloadSegment, makeInlineSegment } from './metainfo/segments.js';
 
-export type { Metainfo } from './metainfo/context.js';
+export type { MetainfoEndpoint } from './metainfo/context.js';
 
-export function metainfoService(m: Metainfo): MetainfoServer {
-  const handle = <Req, Res>(fn: (m: Metainfo, req: Req) => Res) => unaryHandler((req: Req) => fn(m, req), m.log);
+export function metainfoService(m: MetainfoEndpoint): MetainfoServer {
+  const handle = <Req, Res>(fn: (m: MetainfoEndpoint, req: Req) => Res) => unaryHandler((req: Req) => fn(m, req), m.log);
   return {
     projectInfo: handle(projectInfo),
     createBucket: handle(createBucket),

@@ -8,6 +8,7 @@ import { derivePieceId } from '@dcsim/common/pieceid';
 import { encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { Identity } from '@dcsim/identity';
+import type { Clock } from '@dcsim/process';
 import { PieceAction, signOrderLimit, type AddressedOrderLimit, type OrderLimit } from '@dcsim/protocol';
 import type { NodeRow } from './db/index.js';
 
@@ -23,6 +24,8 @@ export class OrderSigner {
   constructor(
     private readonly satellite: Identity,
     private readonly orderExpirationMs: number,
+    /** Order creation and expiration are stamped with the satellite's clock (nodes check them against theirs). */
+    private readonly clock: Clock,
   ) {}
 
   /** PUT limits for a new segment: piece i goes to placements[i].node. */
@@ -57,7 +60,7 @@ export class OrderSigner {
   }
 
   private sign(action: PieceAction, nodeId: Uint8Array, pieceId: Uint8Array, limit: number, pieceExpiration?: Date): OrderLimit {
-    const now = Date.now();
+    const now = this.clock.now();
     return signOrderLimit(this.satellite, {
       serialNumber: new Uint8Array(randomBytes(SERIAL_NUMBER_SIZE)),
       satelliteId: this.satellite.id,

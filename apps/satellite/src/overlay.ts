@@ -16,6 +16,7 @@
 import { isIPv4 } from 'node:net';
 import { splitHostPort } from '@dcsim/common/hostport';
 import { nodeIdString } from '@dcsim/common/nodeid';
+import type { Clock } from '@dcsim/process';
 import { Reason, RpcError } from '@dcsim/protocol';
 import type { SatelliteConfig } from './config.js';
 import type { NodeRow, SatelliteDb } from './db/index.js';
@@ -24,9 +25,10 @@ export class Overlay {
   constructor(
     private readonly db: SatelliteDb,
     private readonly config: SatelliteConfig,
+    private readonly clock: Clock,
   ) {}
 
-  isOnline(node: NodeRow, now = Date.now()): boolean {
+  isOnline(node: NodeRow, now = this.clock.now()): boolean {
     return node.lastContact >= now - this.config.nodeOnlineWindowMs && node.lastContact > node.lastContactFailure;
   }
 
@@ -35,7 +37,7 @@ export class Overlay {
   }
 
   /** Picks `count` distinct online nodes with `minFreeDisk` bytes free, or throws RESOURCE_EXHAUSTED. */
-  selectNodes(count: number, minFreeDisk: number, now = Date.now()): NodeRow[] {
+  selectNodes(count: number, minFreeDisk: number, now = this.clock.now()): NodeRow[] {
     const candidates = this.db.nodes.candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk);
     if (candidates.length < count) {
       throw notEnoughNodes(`not enough nodes: need ${count}, have ${candidates.length}`, count, candidates.length);
@@ -48,7 +50,7 @@ export class Overlay {
    * other than `exclude` (every node the segment has used), preferring subnets `kept` does not use.
    * Fewer when fewer are left; none throws RESOURCE_EXHAUSTED.
    */
-  selectReplacements(count: number, minFreeDisk: number, exclude: Uint8Array[], kept: NodeRow[], now = Date.now()): NodeRow[] {
+  selectReplacements(count: number, minFreeDisk: number, exclude: Uint8Array[], kept: NodeRow[], now = this.clock.now()): NodeRow[] {
     const excluded = new Set(exclude.map((id) => nodeIdString(id)));
     const candidates = this.db.nodes
       .candidates(now - this.config.nodeOnlineWindowMs, minFreeDisk)

@@ -145,7 +145,7 @@ describe('revocation', () => {
     const child = key.restrict({ disallowDeletes: true });
     expect((await list(t, headerOf(child))).items).toEqual([]);
     const other = openDatabase(join(t.dir, 'satellite.db'));
-    other.revocations.add(child.tail());
+    other.revocations.add(child.tail(), Date.now());
     other.close();
     expect(await rpcFailure(list(t, headerOf(child)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_REVOKED, details: 'API key revoked' });
   });

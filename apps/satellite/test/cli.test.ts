@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { APIKey } from '@dcsim/crypto/macaroon';
 import { assertNoBugReports } from '@dcsim/process';
 import { parseNodeId } from '@dcsim/common/nodeid';
+import { connectAdmin } from '@dcsim/process/admin';
 import { CHANNEL_OPTIONS, MetainfoClient, Transport, unary } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -58,6 +59,12 @@ describe('satellite CLI', () => {
       const projects = await satellite('admin', 'list-projects', '--dir', dir);
       expect(projects).toEqual([expect.objectContaining({ projectId: project.projectId, apiKeys: [expect.objectContaining({ name: 'cli' })] })]);
       expect(JSON.stringify(projects)).not.toContain(created.apiKey);
+
+      // Its admin socket in the data dir says what it is and lists its chores.
+      const admin = connectAdmin(dir);
+      expect(await admin.status()).toMatchObject({ kind: 'satellite', address: ready.address, clockOffsetMs: 0 });
+      expect((await admin.chores()).map((c) => c.name)).toEqual(['cleanup', 'retired-objects', 'piece-deletion']);
+      admin.close();
     } finally {
       child.kill('SIGTERM');
     }

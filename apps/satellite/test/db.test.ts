@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase } from '../src/db/index.js';
-import { migrate } from '../src/db/migrate.js';
+import { migrate } from '@dcsim/sqlite';
 import { tempDir } from './helpers.js';
 
 const TABLES = ['api_keys', 'buckets', 'migrations', 'nodes', 'objects', 'pending_segments', 'piece_deletions', 'pieces', 'projects', 'revocations', 'segments'];
@@ -79,9 +79,9 @@ describe('satellite database', () => {
     const db = openDatabase(join(tempDir(), 'satellite.db'));
     const a = db.projects.create('a');
     const b = db.projects.create('b');
-    expect(db.buckets.create(a.id, 'photos')).toBeDefined();
-    expect(db.buckets.create(b.id, 'photos')).toBeDefined();
-    expect(db.buckets.create(a.id, 'photos')).toBeUndefined();
+    expect(db.buckets.create(a.id, 'photos', Date.now())).toBeDefined();
+    expect(db.buckets.create(b.id, 'photos', Date.now())).toBeDefined();
+    expect(db.buckets.create(a.id, 'photos', Date.now())).toBeUndefined();
     db.close();
   });
 });

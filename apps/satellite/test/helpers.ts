@@ -61,7 +61,7 @@ export async function startTestSatellite(overrides: Partial<SatelliteConfig> = {
   const config = makeConfig({
     dir,
     listen: '127.0.0.1:0',
-    // Long interval: tests run the deletion loop themselves with deletePiecesNow().
+    // Long interval: tests run the chores themselves (sat.chores) when they want them.
     deletionIntervalMs: 3600_000,
     log: (line) => logs.push(line),
     ...overrides,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { status } from '@dcsim/protocol';
+import { Clock } from '@dcsim/process';
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { openDatabase, type SatelliteDb } from '../src/db/index.js';
@@ -13,7 +14,7 @@ function setup(overrides: { newNodeFraction?: number } = {}) {
   const dir = tempDir();
   const db = openDatabase(join(dir, 'satellite.db'));
   const config = makeConfig({ dir, listen: '127.0.0.1:0', vettingPieceCount: 3, ...overrides });
-  return { db, overlay: new Overlay(db, config), config };
+  return { db, overlay: new Overlay(db, config, new Clock()), config };
 }
 
 function addNode(db: SatelliteDb, opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean; reachable?: boolean } = {}) {

@@ -6,6 +6,7 @@ import { generateIdentity } from '@dcsim/identity';
 import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { cleanup, removeRetired } from '../src/cleanup.js';
+import { DEFAULTS } from '../src/config.js';
 import {
   bytes,
   checkInNodes,
@@ -90,7 +91,8 @@ const downloadSegment = (u: Upload, streamId: Uint8Array) =>
   unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId, position: { partNumber: 0, index: 0 } });
 
 /** Let time pass: the grace of every retired object is over. */
-const endGrace = (u: Upload) => u.t.sat.db.sql.prepare(`UPDATE objects SET retired_until = ? WHERE status = 'retired'`).run(Date.now() - 1);
+/** Moves the satellite's clock past the retired grace. */
+const endGrace = (u: Upload) => u.t.sat.clock.advance(DEFAULTS.retiredGraceMs + 1);
 
 const listAll = (u: Upload) => unary(u.t.metainfo, u.t.metainfo.listObjects, {
   header: u.header, bucket: 'bucket', encryptedPrefix: new Uint8Array(0), encryptedCursor: new Uint8Array(0), recursive: true, limit: 0, includeMetadata: true,
@@ -338,7 +340,7 @@ describe('objects', () => {
 
     // After the grace, the old version is gone and its pieces are queued.
     endGrace(u);
-    expect(removeRetired(u.t.sat.db, () => {})).toEqual({ removed: 1, queuedPieces: 8 });
+    expect(removeRetired(u.t.sat.db, () => {}, u.t.sat.clock.now())).toEqual({ removed: 1, queuedPieces: 8 });
     expect(u.t.sat.db.objects.byStream(u.streamId)).toBeUndefined();
     expect(u.t.sat.db.pieceDeletions.count()).toBe(8);
     expect((await rpcFailure(downloadSegment(u, u.streamId))).reason).toBe(Reason.OBJECT_NOT_FOUND);
@@ -383,8 +385,8 @@ describe('objects', () => {
     await commitObject(u, begun.streamId);
     expect((await listAll(u)).items).toHaveLength(1);
 
-    // Let time pass: move the expiry into the past.
-    u.t.sat.db.sql.prepare('UPDATE objects SET expires_at = ? WHERE stream_id = ?').run(Date.now() - 1, begun.streamId);
+    // Let a minute pass on the satellite's clock: the object has expired.
+    u.t.sat.clock.advance(60_001);
     expect((await listAll(u)).items).toEqual([]);
     const get = unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('short-lived') });
     expect((await rpcFailure(get)).reason).toBe(Reason.OBJECT_NOT_FOUND);
@@ -408,7 +410,7 @@ describe('deletes', () => {
 
     const logs: string[] = [];
     endGrace(u);
-    removeRetired(u.t.sat.db, (l) => logs.push(l));
+    removeRetired(u.t.sat.db, (l) => logs.push(l), u.t.sat.clock.now());
     for (const table of ['objects', 'segments', 'pieces', 'pending_segments']) {
       expect(u.t.sat.db.sql.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
     }
@@ -427,10 +429,10 @@ describe('deletes', () => {
     await commitObject(u);
     await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
     endGrace(u);
-    removeRetired(u.t.sat.db, () => {});
-    const before = Date.now();
-    const result = await u.t.sat.deletePiecesNow();
-    expect(result).toEqual({ deleted: 0, failed: 8 });
+    removeRetired(u.t.sat.db, () => {}, u.t.sat.clock.now());
+    const before = u.t.sat.clock.now();
+    const deletion = u.t.sat.chores.get('piece-deletion');
+    expect((await deletion.trigger()).error).toBeUndefined();
     const rows = u.t.sat.db.pieceDeletions.all();
     expect(rows).toHaveLength(8);
     for (const row of rows) {
@@ -439,8 +441,13 @@ describe('deletes', () => {
       expect(row.lastError).toBeTruthy();
     }
     // Not due yet: the next pass leaves them alone.
-    expect(await u.t.sat.deletePiecesNow()).toEqual({ deleted: 0, failed: 0 });
+    await deletion.trigger();
+    expect(u.t.sat.db.pieceDeletions.all().map((r) => r.attempts)).toEqual(rows.map(() => 1));
     expect(u.t.logs.some((l) => l.startsWith('piece delete failed on node'))).toBe(true);
+    // Once their retry is due on the satellite's clock, they are tried again.
+    u.t.sat.clock.advance(Math.max(...rows.map((r) => r.nextAttemptAt)) - u.t.sat.clock.now() + 1);
+    await deletion.trigger();
+    expect(u.t.sat.db.pieceDeletions.all().map((r) => r.attempts)).toEqual(rows.map(() => 2));
   });
 });
 

@@ -1,16 +1,19 @@
 /**
  * Check-in: the node tells its satellite who it is, where it listens and how much space it offers, signed
- * with its identity key, at start (retrying until the satellite answers) and then periodically so the
- * satellite keeps selecting it. The connection is TLS and must prove the configured satellite ID; the
- * satellite pings the node back at its address before it selects it (ping.ts serves that). The response
- * carries the satellite's public key, which the node trusts only if it hashes to the configured satellite ID.
+ * with its identity key: at start, retrying with backoff until the satellite answers (`ready`), and then as
+ * the node's `check-in` chore (node.ts) so the satellite keeps selecting it. The connection is TLS and must
+ * prove the configured satellite ID; the satellite pings the node back at its address before it selects it
+ * (ping.ts serves that). The response carries the satellite's public key, which the node trusts only if it
+ * hashes to the configured satellite ID.
  */
 import type { Identity } from '@dcsim/identity';
+import type { Clock } from '@dcsim/process';
 import {
   CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type PeerChannelCredentials, type Transport,
 } from '@dcsim/protocol';
 import { shortNodeId } from '@dcsim/common/short';
 import { formatBytes } from '@dcsim/common/size';
+import { StorageNodeError } from './errors.js';
 import type { TrustedSatellite } from './trust.js';
 
 export interface CheckInOptions {
@@ -21,8 +24,9 @@ export interface CheckInOptions {
   /** The piecestore address the node advertises (with the real port). */
   address: string;
   freeDisk: () => Promise<number>;
-  intervalMs: number;
   version: string;
+  /** Check-ins are stamped with the node's clock; the satellite refuses one far from its own. */
+  clock: Clock;
   log: (line: string) => void;
 }
 
@@ -30,12 +34,14 @@ const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 const CHECKIN_DEADLINE_MS = 10_000;
 
-export class CheckInLoop {
+/** A check-in that did not make the node selectable; the message names the satellite and the reason. */
+export class CheckInError extends StorageNodeError {}
+
+export class CheckIn {
   private readonly client: ContactClient;
   private readonly credentials: PeerChannelCredentials;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private failing = false;
   private isReady = false;
   private resolveReady!: () => void;
   private rejectReady!: (err: Error) => void;
@@ -53,9 +59,9 @@ export class CheckInLoop {
     this.ready.catch(() => {});
   }
 
-  /** Starts checking in: retries with backoff until the first success, then every `intervalMs`. */
+  /** Checks in until the first success, backing off from 250 ms to 5 s, so the node is ready soon after the satellite is. */
   start(): void {
-    void this.attempt(FIRST_RETRY_MS);
+    void this.untilReady(FIRST_RETRY_MS, false);
   }
 
   stop(): void {
@@ -65,8 +71,8 @@ export class CheckInLoop {
     this.rejectReady(new Error('storage node stopped before its first check-in'));
   }
 
-  /** One signed check-in; accepts the satellite key from the answer, or throws (also when the satellite's ping back failed). */
-  async checkIn(): Promise<void> {
+  /** One signed check-in; accepts the satellite key from the answer, or throws a CheckInError (also when the ping back failed). */
+  async run(): Promise<void> {
     const { identity, satellite } = this.opts;
     const freeDisk = await this.opts.freeDisk();
     const request = signCheckIn(identity, {
@@ -74,48 +80,40 @@ export class CheckInLoop {
       publicKey: identity.publicKey,
       address: this.opts.address,
       freeDisk,
-      timestamp: new Date(),
+      timestamp: this.opts.clock.date(),
       version: this.opts.version,
       signature: new Uint8Array(0),
     } satisfies CheckInRequest);
-    const response = await unary(this.client, this.client.checkIn, request, CHECKIN_DEADLINE_MS);
-    satellite.accept(response.satellitePublicKey);
-    // Not reachable means not selected: as good as a failed check-in, and retried like one.
-    if (!response.pingNodeSuccess) throw new Error(`the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
-    if (this.failing || !this.isReady) {
-      const offer = `offering ${formatBytes(freeDisk)} at ${this.opts.address}`;
-      this.opts.log(`checked in with satellite ${shortNodeId(satellite.id)} at ${satellite.address}: ${offer}`);
-    }
-    this.failing = false;
-  }
-
-  private async attempt(retryMs: number): Promise<void> {
-    if (this.stopped) return;
+    const where = `satellite ${shortNodeId(satellite.id)} at ${satellite.address}`;
+    let response;
     try {
-      await this.checkIn();
-      if (!this.isReady) {
-        this.isReady = true;
-        this.resolveReady();
-      }
-      this.schedule(this.opts.intervalMs, FIRST_RETRY_MS);
+      response = await unary(this.client, this.client.checkIn, request, CHECKIN_DEADLINE_MS);
+      satellite.accept(response.satellitePublicKey);
     } catch (err) {
-      if (this.stopped) return;
       // Someone else at the satellite's address says who it is; other failures say what went wrong.
       const message = this.credentials.identityFailure?.message ?? rpcErrorInfo(err).message;
-      const when = this.isReady ? `retrying every ${this.opts.intervalMs / 1000} s` : 'retrying';
-      const { id, address } = this.opts.satellite;
-      if (!this.failing) this.opts.log(`check-in with satellite ${shortNodeId(id)} at ${address} failed (${when}): ${message}`);
-      this.failing = true;
-      // Before the first success: back off quickly so the node is ready soon after the satellite is.
-      // Later: keep the regular interval, the node keeps serving with the key it already trusts.
-      if (this.isReady) this.schedule(this.opts.intervalMs, FIRST_RETRY_MS);
-      else this.schedule(retryMs, Math.min(retryMs * 2, MAX_RETRY_MS));
+      throw new CheckInError(`${where}: ${message}`, { cause: err });
+    }
+    // Not reachable means not selected: as good as a failed check-in, and retried like one.
+    if (!response.pingNodeSuccess) {
+      throw new CheckInError(`${where}: the satellite could not reach this node at ${this.opts.address}: ${response.pingErrorMessage}`);
+    }
+    if (!this.isReady) {
+      this.isReady = true;
+      this.opts.log(`checked in with ${where}: offering ${formatBytes(freeDisk)} at ${this.opts.address}`);
+      this.resolveReady();
     }
   }
 
-  private schedule(delayMs: number, nextRetryMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.attempt(nextRetryMs), delayMs);
-    this.timer.unref();
+  private async untilReady(retryMs: number, failing: boolean): Promise<void> {
+    if (this.stopped || this.isReady) return;
+    try {
+      await this.run();
+    } catch (err) {
+      if (this.stopped || this.isReady) return;
+      if (!failing) this.opts.log(`check-in failed (retrying): ${(err as Error).message}`);
+      this.timer = setTimeout(() => void this.untilReady(Math.min(retryMs * 2, MAX_RETRY_MS), true), retryMs);
+      this.timer.unref();
+    }
   }
 }

@@ -1,38 +1,47 @@
 /**
- * node.db: the node's SQLite file (WAL, so a crash keeps every committed row). It holds what the node
- * knows about its pieces and which order-limit serial numbers it has already accepted.
+ * node.db: the node's SQLite file, opened as every dcsim database is (@dcsim/sqlite: WAL, migrations). It holds
+ * what the node knows about its pieces and which order-limit serial numbers it has already accepted.
+ *
+ * The first migrations keep the `IF NOT EXISTS` of the schema nodes created before there were migrations, so a
+ * node.db from then is adopted as it is: its tables are kept and the migrations recorded as applied.
  */
-import Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { openSqlite, type Migration } from '@dcsim/sqlite';
 
-export type NodeDb = Database.Database;
+export type NodeDb = Database;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS pieces (
-  piece_id         BLOB PRIMARY KEY,
-  satellite_id     BLOB NOT NULL,
-  size             INTEGER NOT NULL,
-  hash             BLOB NOT NULL,     -- SHA-256 of the piece
-  signed_hash      BLOB NOT NULL,     -- the PieceHash the node signed, protobuf-encoded, sent with downloads
-  piece_expiration INTEGER,           -- unix ms; NULL: never expires
-  created_at       INTEGER NOT NULL   -- unix ms
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pieces_by_expiration ON pieces (piece_expiration) WHERE piece_expiration IS NOT NULL;
+export const NODE_MIGRATIONS: Migration[] = [
+  {
+    name: 'pieces-1-create',
+    sql: `
+      CREATE TABLE IF NOT EXISTS pieces (
+        piece_id         BLOB PRIMARY KEY,
+        satellite_id     BLOB NOT NULL,
+        size             INTEGER NOT NULL,
+        hash             BLOB NOT NULL,     -- SHA-256 of the piece
+        signed_hash      BLOB NOT NULL,     -- the PieceHash the node signed, protobuf-encoded, sent with downloads
+        piece_expiration INTEGER,           -- unix ms; NULL: never expires
+        created_at       INTEGER NOT NULL   -- unix ms
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS pieces_by_expiration ON pieces (piece_expiration) WHERE piece_expiration IS NOT NULL;`,
+  },
+  {
+    name: 'used-serials-1-create',
+    sql: `
+      CREATE TABLE IF NOT EXISTS used_serials (
+        satellite_id  BLOB NOT NULL,
+        serial_number BLOB NOT NULL,
+        expires_at    INTEGER NOT NULL,     -- the order limit's expiration: after it the limit is refused anyway
+        PRIMARY KEY (satellite_id, serial_number)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS used_serials_by_expiry ON used_serials (expires_at);`,
+  },
+];
 
-CREATE TABLE IF NOT EXISTS used_serials (
-  satellite_id  BLOB NOT NULL,
-  serial_number BLOB NOT NULL,
-  expires_at    INTEGER NOT NULL,     -- the order limit's expiration: after it the limit is refused anyway
-  PRIMARY KEY (satellite_id, serial_number)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS used_serials_by_expiry ON used_serials (expires_at);
-`;
-
+/**
+ * synchronous = NORMAL: a process crash loses nothing committed; a power cut could lose the last commits, which a
+ * one-machine testnet does not need to survive (the piece file is written before its row, see pieces.ts).
+ */
 export function openNodeDb(file: string): NodeDb {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a process crash loses nothing committed; only a power cut could lose the last commits.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
-  return db;
+  return openSqlite(file, { migrations: NODE_MIGRATIONS, synchronous: 'NORMAL' });
 }

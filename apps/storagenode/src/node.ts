@@ -1,11 +1,14 @@
 /**
- * Wires a storage node together: identity, node.db, piece store, the gRPC server (Piecestore and NodeContact,
- * over TLS with certificates issued from the node's identity), check-in loop, sweeper.
+ * Wires a storage node together: identity, node.db, its pieces, the gRPC server (Piecestore and NodeContact,
+ * over TLS with certificates issued from the node's identity), its chores on its clock (check-in, expired
+ * pieces, used serials), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
  */
 import { join } from 'node:path';
 import { nodeIdString, parseNodeUrl } from '@dcsim/common/nodeid';
 import { shortNodeId } from '@dcsim/common/short';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
+import { Chores, Clock } from '@dcsim/process';
+import { serveAdmin } from '@dcsim/process/admin';
 import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
@@ -16,13 +19,13 @@ import {
   advertisedAddress,
   type StorageNodeConfig,
 } from './config.js';
-import { CheckInLoop } from './contact.js';
+import { CheckIn } from './contact.js';
 import { openNodeDb } from './db.js';
 import { formatBytes } from '@dcsim/common/size';
-import { Piecestore } from './piecestore.js';
+import { PiecestoreEndpoint } from './piecestore.js';
 import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
-import { PieceStore } from './store.js';
+import { Pieces } from './pieces.js';
 import { TrustedSatellite } from './trust.js';
 import { PiecestoreWire } from './wire.js';
 
@@ -32,11 +35,13 @@ export interface StorageNode {
   id: string;
   /** The dialable host:port of the Piecestore service (the real port when listening on :0). */
   address: string;
-  store: PieceStore;
+  pieces: Pieces;
   /** Resolves after the first successful check-in: from then on the node accepts order limits. */
   ready: Promise<void>;
-  /** Runs the expiry sweep now (it also runs every sweep interval). */
-  sweep(): Promise<void>;
+  /** The node's clock: real time plus whatever it was advanced by. */
+  clock: Clock;
+  /** Its background loops (`check-in`, `expired-pieces`, `used-serials`): trigger one, or `advance` the clock. */
+  chores: Chores;
   /** Stops serving and checking in, and closes node.db. */
   close(): Promise<void>;
 }
@@ -49,6 +54,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const tag = `node ${shortNodeId(identity.id)}`;
   const write = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => write(`${new Date().toISOString()} ${tag}: ${line}`);
+  const clock = new Clock(config.clockOffsetMs);
 
   const satellite = new TrustedSatellite(satelliteUrl.id, satelliteUrl.address);
   const transport = Transport.of(identity);
@@ -56,11 +62,11 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const serials = new UsedSerials(db);
   // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
   const server = bulkReceiverServer(SERVER_OPTIONS);
-  let store: PieceStore;
+  let pieces: Pieces;
   let port: number;
   try {
-    store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log);
-    server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, log }).service());
+    pieces = await Pieces.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
+    server.addService(PiecestoreWire, new PiecestoreEndpoint({ identity, satellite, pieces, serials, clock, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
@@ -70,43 +76,55 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   }
   const address = config.externalAddress ?? advertisedAddress(config.listen, port);
   const over = transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS';
-  log(`serving pieces at ${address} (${over}; ${formatBytes(store.usedBytes)} of ${formatBytes(store.capacityBytes)} used)`);
+  log(`serving pieces at ${address} (${over}; ${formatBytes(pieces.usedBytes)} of ${formatBytes(pieces.capacityBytes)} used)`);
 
-  const contact = new CheckInLoop({
+  const contact = new CheckIn({
     identity,
     transport,
     satellite,
     address,
-    freeDisk: () => store.freeDisk(),
-    intervalMs: config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS,
+    freeDisk: () => pieces.freeDisk(),
     version: NODE_VERSION,
+    clock,
     log,
   });
+  const sweepIntervalMs = config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const chores = new Chores(clock, log);
+  const checkIn = chores.add('check-in', config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS, () => contact.run());
+  chores.add('expired-pieces', sweepIntervalMs, async () => {
+    const count = await pieces.deleteExpired(clock.date());
+    if (count > 0) log(`deleted ${count} expired piece(s)`);
+  });
+  chores.add('used-serials', sweepIntervalMs, () => {
+    const count = serials.pruneExpired(clock.date());
+    if (count > 0) log(`forgot ${count} serial number(s) of expired order limits`);
+  });
+  let admin;
+  try {
+    admin = await serveAdmin(config.dir, { kind: 'storagenode', nodeId: identity.id, address, chores, log });
+  } catch (err) {
+    server.forceShutdown();
+    db.close();
+    throw err;
+  }
+  // Check-ins start at once, retrying quickly until the first one succeeds; then the chore keeps them going.
   contact.start();
-
-  const sweep = async () => {
-    const now = new Date();
-    const pieces = await store.deleteExpired(now);
-    const serialCount = serials.pruneExpired(now);
-    if (pieces > 0) log(`deleted ${pieces} expired piece(s)`);
-    if (serialCount > 0) log(`forgot ${serialCount} serial number(s) of expired order limits`);
-  };
-  const runSweep = () => sweep().catch((err) => log(`expiry sweep failed: ${(err as Error).message}`));
-  const sweeper = setInterval(runSweep, config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
-  sweeper.unref();
-  void runSweep();
+  contact.ready.then(() => checkIn.start(checkIn.intervalMs), () => {});
+  chores.get('expired-pieces').start();
+  chores.get('used-serials').start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await admin.close();
       contact.stop();
-      clearInterval(sweeper);
+      await chores.stopAll();
       await shutdown(server);
       db.close();
       log('stopped');
     })());
 
-  return { identity, id: nodeIdString(identity.id), address, store, ready: contact.ready, sweep, close };
+  return { identity, id: nodeIdString(identity.id), address, pieces, ready: contact.ready, clock, chores, close };
 }
 
 /** Lets running transfers finish for a moment, then cuts them (their temp files are removed). */

@@ -37,7 +37,8 @@ export interface OrderContext {
   satellite: TrustedSatellite;
   nodeId: Uint8Array;
   serials: UsedSerials;
-  now?: Date;
+  /** The node's clock, read once per request. */
+  now: Date;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface OrderContext {
  * The serial is recorded last, so a limit refused for another reason is not used up.
  */
 export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, ctx: OrderContext): OrderLimit {
-  const now = ctx.now ?? new Date();
+  const now = ctx.now;
   const satelliteKey = ctx.satellite.publicKey;
   if (!satelliteKey) throw new RpcError(Reason.NODE_NOT_READY, 'node has not checked in with its satellite yet: try again shortly');
   if (!limit) throw fieldMissing('limit', `${rpc}: order limit missing`);

@@ -8,6 +8,7 @@ import { equalBytes } from '@dcsim/common/bytes';
 import { pieceIdToString } from '@dcsim/common/pieceid';
 import { shortNodeId, shortPieceId } from '@dcsim/common/short';
 import type { Identity } from '@dcsim/identity';
+import type { Clock } from '@dcsim/process';
 import {
   OrderLimit,
   PieceDeleteRequest,
@@ -30,28 +31,31 @@ import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@
 import { formatBytes } from '@dcsim/common/size';
 import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
 import type { UsedSerials } from './serials.js';
-import type { PieceStore, StoredPiece } from './store.js';
+import type { Pieces, StoredPiece } from './pieces.js';
 import type { TrustedSatellite } from './trust.js';
 import type { PieceWriter } from './writer.js';
 
 /** Download chunk size: big enough to keep loopback busy, small enough to keep memory flat. */
 const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
 
-export interface PiecestoreDeps {
+export interface PiecestoreEndpointDeps {
   identity: Identity;
   satellite: TrustedSatellite;
-  store: PieceStore;
+  pieces: Pieces;
   serials: UsedSerials;
+  /** Order limits and piece expirations are judged by the node's clock. */
+  clock: Clock;
   log: (line: string) => void;
 }
 
 const EMPTY = new Uint8Array(0);
 
-export class Piecestore {
+/** The Piecestore service as this node serves it (Storj's piecestore.Endpoint); its pieces on disk are `Pieces`. */
+export class PiecestoreEndpoint {
   // Pieces being uploaded right now: a second upload of the same ID is refused instead of racing the first.
   private readonly uploading = new Set<string>();
 
-  constructor(private readonly deps: PiecestoreDeps) {}
+  constructor(private readonly deps: PiecestoreEndpointDeps) {}
 
   /** The handlers in the shape grpc-js wants for `server.addService(PiecestoreService, ...)`. */
   service(): PiecestoreServer {
@@ -77,7 +81,8 @@ export class Piecestore {
   }
 
   private verify(limit: OrderLimit | undefined, rpc: PieceRpc): OrderLimit {
-    const ctx: OrderContext = { satellite: this.deps.satellite, nodeId: this.deps.identity.id, serials: this.deps.serials };
+    const { satellite, identity, serials, clock } = this.deps;
+    const ctx: OrderContext = { satellite, nodeId: identity.id, serials, now: clock.date() };
     return verifyOrderLimit(limit, rpc, ctx);
   }
 
@@ -95,10 +100,10 @@ export class Piecestore {
           limit = this.verify(message.limit, 'Upload');
           const id = pieceIdToString(limit.pieceId);
           if (this.uploading.has(id)) throw pieceExists(`piece ${shortPieceId(limit.pieceId)} is already being uploaded`);
-          if (this.deps.store.has(limit.pieceId)) throw pieceExists(`piece ${shortPieceId(limit.pieceId)} already exists`);
+          if (this.deps.pieces.has(limit.pieceId)) throw pieceExists(`piece ${shortPieceId(limit.pieceId)} already exists`);
           this.uploading.add(id);
           key = id;
-          writer = await this.deps.store.createWriter(limit.pieceId, limit.limit);
+          writer = await this.deps.pieces.createWriter(limit.pieceId, limit.limit);
         } else if (message.limit) {
           throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, 'order limit sent twice: only the first upload message may carry it');
         }
@@ -130,10 +135,10 @@ export class Piecestore {
       pieceId: limit.pieceId,
       hash,
       pieceSize: size,
-      timestamp: new Date(),
+      timestamp: this.deps.clock.date(),
       signature: EMPTY,
     });
-    await this.deps.store.commit(writer, {
+    await this.deps.pieces.commit(writer, {
       pieceId: limit.pieceId,
       satelliteId: limit.satelliteId,
       hash,
@@ -203,9 +208,9 @@ export class Piecestore {
   }
 
   private findPiece(pieceId: Uint8Array): StoredPiece {
-    const piece = this.deps.store.get(pieceId);
+    const piece = this.deps.pieces.get(pieceId);
     if (!piece) throw pieceNotFound();
-    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= Date.now()) {
+    if (piece.pieceExpiration && piece.pieceExpiration.getTime() <= this.deps.clock.now()) {
       throw new RpcError(Reason.PIECE_EXPIRED, 'piece not found (expired)');
     }
     return piece;
@@ -214,7 +219,7 @@ export class Piecestore {
   /** Delete: idempotent, so a satellite can retry; a missing piece is not an error. */
   async delete(request: PieceDeleteRequest): Promise<PieceDeleteResponse> {
     const limit = this.verify(request.limit, 'Delete');
-    const existed = await this.deps.store.delete(limit.pieceId);
+    const existed = await this.deps.pieces.delete(limit.pieceId);
     if (existed) this.deps.log(`deleted piece ${shortPieceId(limit.pieceId)} for satellite ${shortNodeId(limit.satelliteId)}`);
     return {};
   }

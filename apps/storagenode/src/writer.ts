@@ -1,6 +1,6 @@
 /**
  * A piece being received: chunks go to one temp file through one open handle while SHA-256 runs over them.
- * Nothing here counts as stored: the store moves the finished file into place (rename is atomic), so a crash
+ * Nothing here counts as stored: Pieces moves the finished file into place (rename is atomic), so a crash
  * mid-upload leaves only a temp file, which the next start removes.
  *
  * The file is written with O_DIRECT where the filesystem allows it: a node's pieces are cold data that
@@ -104,7 +104,7 @@ export class PieceWriter {
     return { size: this.received, hash: new Uint8Array(this.hash.digest()) };
   }
 
-  /** Called by the store once the file has been renamed into place: its bytes now count as used. */
+  /** Called by Pieces once the file has been renamed into place: its bytes now count as used. */
   committed(): void {
     this.space.release(this.reserved);
     this.reserved = 0;

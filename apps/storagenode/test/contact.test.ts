@@ -24,6 +24,13 @@ describe('check-in', () => {
       expect(first.freeDisk).toBeLessThanOrEqual(50 * 1024 * 1024);
       expect(first.version).toBe('0.1.0');
       await waitFor(() => sat.checkIns.length >= 3);
+
+      // The check-in chore stamps its request with the node's clock: a day ahead after advancing it a day.
+      const day = 86_400_000;
+      const before = Date.now();
+      await t.node.chores.advance(day);
+      const last = sat.checkIns[sat.checkIns.length - 1];
+      expect(last.timestamp!.getTime()).toBeGreaterThanOrEqual(before + day);
     } finally {
       await t.close();
       await sat.close();
@@ -112,7 +119,7 @@ describe('identity and reachability', () => {
     try {
       await waitFor(() => t.logs.some((l) => l.includes('identity mismatch')));
       const line = t.logs.find((l) => l.includes('identity mismatch'))!;
-      expect(line).toMatch(/failed \(retrying\): identity mismatch: /);
+      expect(line).toMatch(/check-in failed \(retrying\): satellite .* at 127\.0\.0\.1:\d+: identity mismatch: /);
       expect(line).toContain(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.identity.id)}`);
       expect(impostor.checkIns).toEqual([]); // the TLS handshake failed: no check-in was sent
     } finally {
@@ -145,7 +152,7 @@ describe('restart', () => {
       expect(t.node.id).toBe(id);
       expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
       expect(existsSync(join(dir, 'pieces', 'ZZ', 'ZZORPHAN'))).toBe(false);
-      expect(t.node.store.usedBytes).toBe(data.length);
+      expect(t.node.pieces.usedBytes).toBe(data.length);
       expect(await failure(download(t.client, get))).toEqual({
         code: status.PERMISSION_DENIED,
         reason: Reason.ORDER_LIMIT_SERIAL_USED,

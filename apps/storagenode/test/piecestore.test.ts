@@ -302,30 +302,30 @@ describe('capacity and expiration', () => {
       expect(res.reason).toBe(Reason.NODE_FULL);
       expect(res.message).toMatch(/^node is full/);
       await waitFor(() => readdirSync(join(small.dir, 'tmp')).length === 0);
-      expect(small.node.store.usedBytes).toBe(0);
+      expect(small.node.pieces.usedBytes).toBe(0);
       const fits = orderLimit(sat2.identity, small.node.identity.id, PieceAction.PUT);
       await upload(small.client, fits, randomBytes(90 * 1024));
-      expect(small.node.store.usedBytes).toBe(90 * 1024);
-      expect(small.node.store.availableBytes).toBe(10 * 1024);
+      expect(small.node.pieces.usedBytes).toBe(90 * 1024);
+      expect(small.node.pieces.availableBytes).toBe(10 * 1024);
     } finally {
       await small.close();
       await sat2.close();
     }
   });
 
-  it('does not serve an expired piece, and the sweep removes it', async () => {
-    const limit = put({ pieceExpiration: new Date(Date.now() + 600) });
+  it('does not serve an expired piece, and the expired-pieces chore removes it', async () => {
+    const limit = put({ pieceExpiration: new Date(t.node.clock.now() + 60_000) });
     await upload(t.client, limit, randomBytes(1000));
-    await new Promise((r) => setTimeout(r, 700));
+    t.node.clock.advance(60_001); // a minute passes on the node's clock
     expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
       code: status.NOT_FOUND,
       reason: Reason.PIECE_EXPIRED,
       message: 'piece not found (expired)',
     });
-    await t.node.sweep();
+    expect((await t.node.chores.get('expired-pieces').trigger()).error).toBeUndefined();
     const name = pieceIdToString(limit.pieceId);
     expect(existsSync(join(t.dir, 'pieces', name.slice(0, 2), name))).toBe(false);
-    expect(t.node.store.has(limit.pieceId)).toBe(false);
+    expect(t.node.pieces.has(limit.pieceId)).toBe(false);
   });
 
   it('refuses an upload whose piece expiration is already past', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CHANNEL_OPTIONS, PieceAction, PiecestoreClient, Transport } from '@dcsim/protocol';
 import { parseNodeId } from '@dcsim/common/nodeid';
 import { assertNoBugReports } from '@dcsim/process';
+import { connectAdmin } from '@dcsim/process/admin';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, orderLimit, removeTempDirs, startContactServer, tempDir, upload } from './helpers.js';
 
@@ -44,6 +45,14 @@ describe('storagenode run', () => {
       const got = await download(client, orderLimit(sat.identity, nodeId, PieceAction.GET, { pieceId: put.pieceId }));
       expect(got.data.equals(data)).toBe(true);
       client.close();
+
+      // Its admin socket in the data dir says what it is and lists its chores.
+      const admin = connectAdmin(dir);
+      const status = await admin.status();
+      expect(status).toMatchObject({ kind: 'storagenode', address: ready.address, clockOffsetMs: 0 });
+      expect(Buffer.from(status.nodeId)).toEqual(Buffer.from(nodeId));
+      expect((await admin.chores()).map((c) => c.name)).toEqual(['check-in', 'expired-pieces', 'used-serials']);
+      admin.close();
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -3,7 +3,7 @@
  * its own file under cli/; this file only wires them together.
  */
 import { Command } from 'commander';
-import { guardProcess } from '@dcsim/process';
+import { runProgram } from '@dcsim/process';
 import { register as accessCreate } from './cli/access-create.js';
 import { register as accessImport } from './cli/access-import.js';
 import { register as accessInspect } from './cli/access-inspect.js';
@@ -23,15 +23,11 @@ import { register as rb } from './cli/rb.js';
 import { register as rm } from './cli/rm.js';
 import { register as share } from './cli/share.js';
 
-guardProcess('uplink', 'command');
-
 const program = new Command('uplink')
   .description('dcsim uplink: encrypts, erasure-codes and stores objects on the network; all keys stay on this machine')
   .option('--access <grant|name>', 'access grant, or the name of a saved one (default: $UPLINK_ACCESS, then the saved default)')
   .option('--config-dir <dir>', 'where saved accesses live (default: $XDG_CONFIG_HOME/dcsim-uplink or ~/.config/dcsim-uplink)')
-  .showHelpAfterError('(run with --help for usage)')
-  // Commander's own errors (unknown option, missing argument) look like every other uplink error.
-  .configureOutput({ outputError: (text, write) => write(`uplink: ${text.replace(/^error: /, '')}`) });
+  .showHelpAfterError('(run with --help for usage)');
 
 mb(program);
 rb(program);
@@ -53,4 +49,4 @@ accessRevoke(access);
 accessInspect(access);
 encryptKey(program);
 
-await program.parseAsync(normalizeBooleanFlags(process.argv.slice(2)), { from: 'user' });
+await runProgram('uplink', program, normalizeBooleanFlags(process.argv.slice(2)));

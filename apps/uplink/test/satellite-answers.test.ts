@@ -1,7 +1,7 @@
 /**
  * The uplink names a satellite's refusal by its status code and reason, never by its wording. A real gRPC
  * server over TLS plays the satellite and refuses every call with the code, reason and message a test sets;
- * the uplink's own Metainfo client calls it. Rewording a message changes nothing the uplink reports; the
+ * the uplink's own MetainfoConnection client calls it. Rewording a message changes nothing the uplink reports; the
  * same wording with another reason is another error.
  */
 import { generateIdentity } from '@dcsim/identity';
@@ -30,11 +30,11 @@ import {
   RevokedError,
   SatelliteError,
 } from '../src/lib/errors.js';
-import { Metainfo } from '../src/lib/metainfo.js';
+import { MetainfoConnection } from '../src/lib/metainfo.js';
 
 const satellite = generateIdentity();
 let server: Server;
-let metainfo: Metainfo;
+let metainfo: MetainfoConnection;
 /** What the satellite answers every call with. */
 let answer: Partial<ServiceError> = {};
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   const handlers = Object.fromEntries(Object.keys(MetainfoService).map((name) => [name, refuse]));
   server.addService(MetainfoService, handlers as unknown as MetainfoServer);
   const port = await bindServer(server, '127.0.0.1:0', Transport.of(satellite).server());
-  metainfo = new Metainfo({ id: satellite.id, address: `127.0.0.1:${port}` }, new Uint8Array([1, 2, 3]), Transport.ephemeral(), 10_000);
+  metainfo = new MetainfoConnection({ id: satellite.id, address: `127.0.0.1:${port}` }, new Uint8Array([1, 2, 3]), Transport.ephemeral(), 10_000);
 });
 
 afterAll(() => {
@@ -52,7 +52,7 @@ afterAll(() => {
   server.forceShutdown();
 });
 
-type Call = (m: Metainfo) => Promise<unknown>;
+type Call = (m: MetainfoConnection) => Promise<unknown>;
 const getBucket: Call = (m) => m.getBucket('photos');
 const createBucket: Call = (m) => m.createBucket('photos');
 const deleteBucket: Call = (m) => m.deleteBucket('photos', false);

@@ -18,19 +18,31 @@ export type ProcessRole = 'service' | 'command';
 /** The exit code of a process that stopped because of its own bug. */
 export const BUG_EXIT_CODE = 70;
 
+/**
+ * The process's name and role as the guard reports them. Module state on purpose: the events it answers are
+ * the process's own, so there is one guard per process. `runProgram` installs it as a command and
+ * `runService` turns it into a service once a subcommand turns out to serve.
+ */
+const guarded: { name: string; role: ProcessRole; installed: boolean } = { name: '', role: 'command', installed: false };
+
+/** Installs the guard, or renames it and changes its role if it is installed already. */
 export function guardProcess(name: string, role: ProcessRole): void {
+  guarded.name = name;
+  guarded.role = role;
+  if (guarded.installed) return;
+  guarded.installed = true;
   process.on('uncaughtException', (err) => {
-    report(bugLine('uncaught exception', name, err));
+    writeLine(bugLine('uncaught exception', guarded.name, err));
     process.exit(BUG_EXIT_CODE);
   });
   process.on('unhandledRejection', (reason) => {
-    report(bugLine('unhandled rejection', name, reason));
-    if (role === 'command') process.exit(BUG_EXIT_CODE);
+    writeLine(bugLine('unhandled rejection', guarded.name, reason));
+    if (guarded.role === 'command') process.exit(BUG_EXIT_CODE);
   });
 }
 
-/** Synchronously, so the line is out before the process exits. */
-function report(line: string): void {
+/** One line to stderr, synchronously, so it is out before the process exits. */
+export function writeLine(line: string): void {
   try {
     writeSync(2, `${line}\n`);
   } catch {

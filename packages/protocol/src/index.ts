@@ -2,8 +2,9 @@ export * from '../gen/orders.js';
 export * from '../gen/piecestore.js';
 export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
+export * from '../gen/admin.js';
 // Explicit exports win over the `export *` above: servers get the definitions of services.ts.
-export { ContactService, MetainfoService, NodeContactService, PiecestoreService } from './services.js';
+export { AdminService, ContactService, MetainfoService, NodeContactService, PiecestoreService } from './services.js';
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
 export { ProtocolError } from './errors.js';
 export * from './signing.js';

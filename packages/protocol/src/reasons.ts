@@ -126,6 +126,10 @@ export const REASON_CODES = {
   RANGE_OUTSIDE_PIECE: status.OUT_OF_RANGE,
   /** Upload: the node has no room for the piece (its configured capacity, or its disk, is full). */
   NODE_FULL: status.RESOURCE_EXHAUSTED,
+
+  // The admin socket (admin.proto)
+  /** RunChore: the process has no chore with this name. */
+  CHORE_NOT_FOUND: status.NOT_FOUND,
 } as const satisfies Record<string, status>;
 
 export type Reason = keyof typeof REASON_CODES;

@@ -1,11 +1,31 @@
 /**
- * The auth service's SQLite database (`auth.db`, WAL). One row per registered grant, found by the
- * SHA-256 of its access key; the grant and the S3 secret are sealed under the access key itself, which
- * the database never holds.
+ * The auth service's SQLite database (`auth.db`), opened as every dcsim database is (@dcsim/sqlite: WAL, every
+ * commit synced, migrations). One row per registered grant, found by the SHA-256 of its access key; the grant and
+ * the S3 secret are sealed under the access key itself, which the database never holds.
  */
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { openSqlite, type Migration } from '@dcsim/sqlite';
 
 export const AUTH_DB_FILE = 'auth.db';
+
+/** The first keeps the `IF NOT EXISTS` of the schema made before migrations, so an auth.db from then is adopted. */
+export const AUTH_MIGRATIONS: Migration[] = [
+  {
+    name: 'records-1-create',
+    sql: `CREATE TABLE IF NOT EXISTS records (
+      key_hash BLOB PRIMARY KEY,
+      created_at INTEGER NOT NULL,
+      public INTEGER NOT NULL,
+      satellite_address TEXT NOT NULL,
+      macaroon_head BLOB NOT NULL,
+      expires_at INTEGER,
+      encrypted_secret_key BLOB NOT NULL,
+      encrypted_access_grant BLOB NOT NULL,
+      invalidation_reason TEXT,
+      invalidated_at INTEGER
+    ) WITHOUT ROWID`,
+  },
+];
 
 export interface RecordRow {
   keyHash: Uint8Array;
@@ -25,22 +45,7 @@ export class AuthDb {
   private readonly sql: Database;
 
   constructor(file: string) {
-    this.sql = new BetterSqlite3(file);
-    this.sql.pragma('journal_mode = WAL');
-    this.sql.pragma('synchronous = FULL');
-    this.sql.pragma('busy_timeout = 5000');
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS records (
-      key_hash BLOB PRIMARY KEY,
-      created_at INTEGER NOT NULL,
-      public INTEGER NOT NULL,
-      satellite_address TEXT NOT NULL,
-      macaroon_head BLOB NOT NULL,
-      expires_at INTEGER,
-      encrypted_secret_key BLOB NOT NULL,
-      encrypted_access_grant BLOB NOT NULL,
-      invalidation_reason TEXT,
-      invalidated_at INTEGER
-    ) WITHOUT ROWID`);
+    this.sql = openSqlite(file, { migrations: AUTH_MIGRATIONS });
   }
 
   insert(row: Omit<RecordRow, 'invalidationReason' | 'invalidatedAt'>): void {

@@ -1,6 +1,6 @@
 /** Buckets: names are unique per project (two projects may both have `photos`), kept in the clear as Storj does. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const bucketMigrations: Migration[] = [
@@ -39,7 +39,7 @@ export class Buckets {
   }
 
   /** Returns the new bucket, or undefined when the project already has one by that name. */
-  create(projectId: string, name: string, now = Date.now()): BucketRow | undefined {
+  create(projectId: string, name: string, now: number): BucketRow | undefined {
     const row: BucketRow = { projectId, name, createdAt: now };
     return this.insertStmt.run(row).changes > 0 ? row : undefined;
   }

@@ -4,7 +4,7 @@
  * row once its node confirmed the delete, and backs off while the node is unreachable.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const deletionMigrations: Migration[] = [
@@ -60,7 +60,7 @@ export class PieceDeletions {
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM piece_deletions ORDER BY id`);
   }
 
-  queue(nodeId: Uint8Array, pieceId: Uint8Array, now = Date.now()): void {
+  queue(nodeId: Uint8Array, pieceId: Uint8Array, now: number): void {
     this.insertStmt.run(nodeId, pieceId, now, now);
   }
 

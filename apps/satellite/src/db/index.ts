@@ -1,11 +1,12 @@
 /**
- * The satellite database: one SQLite file (`satellite.db` in the data dir) in WAL mode, so the admin
- * commands can write to it while the satellite runs. Opening it runs the migrations.
+ * The satellite database: one SQLite file (`satellite.db` in the data dir), opened as every dcsim database is
+ * (@dcsim/sqlite: WAL, so the admin commands can write to it while the satellite runs; foreign keys; every
+ * commit synced, since the uplink is told it is kept). Opening it runs the migrations of each table group.
  */
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { openSqlite, type Migration } from '@dcsim/sqlite';
 import { bucketMigrations, Buckets } from './buckets.js';
 import { deletionMigrations, PieceDeletions } from './deletions.js';
-import { migrate, type Migration } from './migrate.js';
 import { nodeMigrations, Nodes } from './nodes.js';
 import { objectMigrations, Objects } from './objects.js';
 import { ApiKeys, projectMigrations, Projects, Revocations } from './projects.js';
@@ -40,14 +41,7 @@ export interface SatelliteDb {
 }
 
 export function openDatabase(file: string): SatelliteDb {
-  const sql = new BetterSqlite3(file);
-  sql.pragma('journal_mode = WAL');
-  // FULL: a commit the uplink was told about survives a power cut, not only a process crash.
-  sql.pragma('synchronous = FULL');
-  sql.pragma('foreign_keys = ON');
-  // The admin commands write from another process; wait for them instead of failing.
-  sql.pragma('busy_timeout = 5000');
-  migrate(sql, MIGRATIONS);
+  const sql = openSqlite(file, { migrations: MIGRATIONS });
   return {
     sql,
     projects: new Projects(sql),

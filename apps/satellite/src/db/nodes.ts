@@ -6,7 +6,7 @@
  * selected. `pieces_stored` counts pieces committed on the node; it is what vetting looks at.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const nodeMigrations: Migration[] = [

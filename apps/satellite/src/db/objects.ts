@@ -8,7 +8,7 @@
  * can still be read by stream ID, by reads that began before, until its `retired_until`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const objectMigrations: Migration[] = [

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const projectMigrations: Migration[] = [
@@ -67,6 +67,7 @@ export class Projects {
     this.listStmt = db.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY created_at, id`);
   }
 
+  /** `now`: the admin commands that create projects run in their own process, on real time. */
   create(name: string, now = Date.now()): ProjectRow {
     const row: ProjectRow = { id: randomUUID(), name, salt: new Uint8Array(randomBytes(32)), createdAt: now };
     this.insertStmt.run(row);
@@ -149,7 +150,7 @@ export class Revocations {
     this.allStmt = db.prepare<[], Uint8Array>('SELECT tail FROM revocations').pluck();
   }
 
-  add(tail: Uint8Array, now = Date.now()): void {
+  add(tail: Uint8Array, now: number): void {
     this.insertStmt.run(tail, now);
   }
 

@@ -8,7 +8,7 @@
  * reports against it.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Migration } from './migrate.js';
+import type { Migration } from '@dcsim/sqlite';
 import { plain } from './plain.js';
 
 export const segmentMigrations: Migration[] = [
@@ -83,8 +83,8 @@ export interface PieceRow {
   nodeId: Uint8Array;
 }
 
-/** A stored piece with what is needed to name it to its node. */
-export interface StoredPiece extends PieceRow {
+/** A piece of a stream with its segment's root piece ID: enough to derive the piece ID its node knows. */
+export interface PieceOfStream extends PieceRow {
   rootPieceId: Uint8Array;
 }
 
@@ -133,7 +133,7 @@ export class Segments {
   private readonly lastStmt: Statement<[Uint8Array], SegmentRow>;
   private readonly ofStreamStmt: Statement<[Uint8Array], SegmentRow>;
   private readonly piecesStmt: Statement<Position, PieceRow>;
-  private readonly piecesOfStreamStmt: Statement<[Uint8Array], StoredPiece>;
+  private readonly piecesOfStreamStmt: Statement<[Uint8Array], PieceOfStream>;
   private readonly deleteStmt: Statement<Position>;
 
   constructor(db: Database) {
@@ -177,7 +177,7 @@ export class Segments {
   }
 
   /** Every stored piece of the object, with its segment's root piece ID. */
-  piecesOfStream(streamId: Uint8Array): StoredPiece[] {
+  piecesOfStream(streamId: Uint8Array): PieceOfStream[] {
     return this.piecesOfStreamStmt.all(streamId).map(plain);
   }
 

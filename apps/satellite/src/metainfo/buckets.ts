@@ -16,23 +16,23 @@ import {
   type ListBucketsResponse,
 } from '@dcsim/protocol';
 import { removeObject } from '../deletes.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
 import { checkBucketLength, checkBucketName } from './validate.js';
 
 const MAX_LIST_LIMIT = 1000;
 
-export function createBucket(m: Metainfo, req: CreateBucketRequest): CreateBucketResponse {
+export function createBucket(m: MetainfoEndpoint, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
-  const row = m.db.buckets.create(auth.project.id, req.name);
+  const row = m.db.buckets.create(auth.project.id, req.name, m.clock.now());
   if (!row) throw new RpcError(Reason.BUCKET_ALREADY_EXISTS, `bucket already exists: ${req.name}`, { bucket: req.name });
   m.log(`bucket created: ${req.name} (project ${auth.project.name})`);
   return { bucket: bucketMessage(row) };
 }
 
-export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse {
+export function getBucket(m: MetainfoEndpoint, req: GetBucketRequest): GetBucketResponse {
   checkBucketLength(req.name, 'name');
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.name });
   return { bucket: bucketMessage(requireBucket(m, auth, req.name)) };
@@ -42,11 +42,11 @@ export function getBucket(m: Metainfo, req: GetBucketRequest): GetBucketResponse
  * A bucket with visible objects is deleted only with `delete_all`; then every object goes in the
  * same transaction as the bucket, and their pieces are queued for deletion.
  */
-export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucketResponse {
+export function deleteBucket(m: MetainfoEndpoint, req: DeleteBucketRequest): DeleteBucketResponse {
   checkBucketLength(req.name, 'name');
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.name });
   const projectId = auth.project.id;
-  const now = Date.now();
+  const now = m.clock.now();
   const { deletedObjects, queued } = m.db.transaction(() => {
     requireBucket(m, auth, req.name);
     if (!req.deleteAll && m.db.objects.hasVisible(projectId, req.name, now)) {
@@ -74,7 +74,7 @@ export function deleteBucket(m: Metainfo, req: DeleteBucketRequest): DeleteBucke
  * Buckets in name order after the cursor, only those the key's caveats allow. As in Storj this is a
  * read of bucket metadata without a bucket, which caveats always allow; the filter does the rest.
  */
-export function listBuckets(m: Metainfo, req: ListBucketsRequest): ListBucketsResponse {
+export function listBuckets(m: MetainfoEndpoint, req: ListBucketsRequest): ListBucketsResponse {
   if (req.cursor.length > MAX_BUCKET_NAME_LENGTH) {
     const message = `bucket listing cursor is ${req.cursor.length} characters; bucket names have at most ${MAX_BUCKET_NAME_LENGTH}`;
     throw fieldTooLarge('cursor', MAX_BUCKET_NAME_LENGTH, message);

@@ -12,7 +12,7 @@ import { concatBytes } from '@dcsim/common/bytes';
 import { ActionType } from '@dcsim/crypto/macaroon';
 import { fieldInvalid, type ListObjectsRequest, type ListObjectsResponse, type ObjectListItem } from '@dcsim/protocol';
 import { clampLimit } from './buckets.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { listItem, prefixItem } from './convert.js';
 import { requireBucket } from './lookup.js';
 import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './validate.js';
@@ -20,7 +20,7 @@ import { checkBucketLength, checkBytes, MAX_ENCRYPTED_KEY_LENGTH } from './valid
 const SLASH = 0x2f;
 const ZERO = Uint8Array.of(0);
 
-export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsResponse {
+export function listObjects(m: MetainfoEndpoint, req: ListObjectsRequest): ListObjectsResponse {
   checkBucketLength(req.bucket, 'bucket');
   checkBytes('encrypted_prefix', 'encrypted listing prefix', req.encryptedPrefix, MAX_ENCRYPTED_KEY_LENGTH);
   checkBytes('encrypted_cursor', 'encrypted listing cursor', req.encryptedCursor, MAX_ENCRYPTED_KEY_LENGTH);
@@ -31,7 +31,7 @@ export function listObjects(m: Metainfo, req: ListObjectsRequest): ListObjectsRe
     throw fieldInvalid('encrypted_prefix', 'listing prefix must be empty or end with "/"');
   }
   const limit = clampLimit(req.limit);
-  const now = Date.now();
+  const now = m.clock.now();
   const end = prefix.length > 0 ? successorOfPrefix(prefix) : undefined;
 
   const items: ObjectListItem[] = [];

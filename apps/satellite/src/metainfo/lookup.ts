@@ -2,7 +2,7 @@
 import { Reason, RpcError, fieldInvalid } from '@dcsim/protocol';
 import type { Authenticated } from '../auth.js';
 import type { BucketRow, ObjectRow } from '../db/index.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 
 export const STREAM_ID_SIZE = 16;
 
@@ -10,14 +10,14 @@ export function isVisible(row: ObjectRow, now: number): boolean {
   return row.status === 'committed' && (row.expiresAt === null || row.expiresAt > now);
 }
 
-export function requireBucket(m: Metainfo, auth: Authenticated, name: string): BucketRow {
+export function requireBucket(m: MetainfoEndpoint, auth: Authenticated, name: string): BucketRow {
   const bucket = m.db.buckets.get(auth.project.id, name);
   if (!bucket) throw new RpcError(Reason.BUCKET_NOT_FOUND, `bucket not found: ${name}`, { bucket: name });
   return bucket;
 }
 
 /** The upload a stream ID names; another project's stream IDs look exactly like unknown ones. */
-export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow {
+export function pendingObject(m: MetainfoEndpoint, auth: Authenticated, streamId: Uint8Array): ObjectRow {
   const row = streamObject(m, auth, streamId);
   if (!row) throw new RpcError(Reason.UPLOAD_NOT_FOUND, 'object upload not found (unknown stream ID, or the upload was abandoned)');
   if (row.status !== 'pending') throw new RpcError(Reason.UPLOAD_ALREADY_COMMITTED, 'object is already committed');
@@ -28,7 +28,7 @@ export function pendingObject(m: Metainfo, auth: Authenticated, streamId: Uint8A
  * An object a read may go on with, by stream ID: committed and unexpired, or retired (replaced or
  * deleted since the read began) and still within its grace.
  */
-export function readableObjectByStream(m: Metainfo, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
+export function readableObjectByStream(m: MetainfoEndpoint, auth: Authenticated, streamId: Uint8Array, now: number): ObjectRow {
   const row = streamObject(m, auth, streamId);
   const retiredButReadable = row?.status === 'retired' && row.retiredUntil! > now && (row.expiresAt === null || row.expiresAt > now);
   if (!row || !(isVisible(row, now) || retiredButReadable)) throw objectNotFound();
@@ -36,7 +36,7 @@ export function readableObjectByStream(m: Metainfo, auth: Authenticated, streamI
 }
 
 /** A committed, unexpired object by bucket and encrypted key. */
-export function visibleObject(m: Metainfo, auth: Authenticated, bucket: string, encryptedKey: Uint8Array, now: number): ObjectRow {
+export function visibleObject(m: MetainfoEndpoint, auth: Authenticated, bucket: string, encryptedKey: Uint8Array, now: number): ObjectRow {
   const row = m.db.objects.committed(auth.project.id, bucket, encryptedKey);
   if (!row || !isVisible(row, now)) throw objectNotFound();
   return row;
@@ -46,7 +46,7 @@ export function objectNotFound(): RpcError {
   return new RpcError(Reason.OBJECT_NOT_FOUND, 'object not found');
 }
 
-function streamObject(m: Metainfo, auth: Authenticated, streamId: Uint8Array): ObjectRow | undefined {
+function streamObject(m: MetainfoEndpoint, auth: Authenticated, streamId: Uint8Array): ObjectRow | undefined {
   if (streamId.length !== STREAM_ID_SIZE) {
     throw fieldInvalid('stream_id', `stream ID must be ${STREAM_ID_SIZE} bytes, got ${streamId.length}`);
   }

@@ -20,9 +20,10 @@ import {
 import type { Authenticated } from '../auth.js';
 import type { ObjectRow, SegmentRow } from '../db/index.js';
 import { abandonPendingSegment } from '../deletes.js';
+import { formatDuration } from '@dcsim/common/duration';
 import { shortHex } from '@dcsim/common/short';
 import { formatBytes } from '@dcsim/common/size';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { objectNotFound, pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
 import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
@@ -32,13 +33,13 @@ import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KE
  * the past is refused, and so is one beyond the key's max object TTL; without an expiry, a key with
  * a max TTL gets objects that expire after it.
  */
-export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectResponse {
+export function beginObject(m: MetainfoEndpoint, req: BeginObjectRequest): BeginObjectResponse {
   checkObjectName(req);
   const encryption = checkEncryption(req.encryptionParameters);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
 
-  const now = Date.now();
+  const now = m.clock.now();
   const maxTtl = m.auth.maxObjectTtlMs(auth);
   let expiresAt = req.expiresAt?.getTime();
   if (expiresAt !== undefined) {
@@ -91,7 +92,7 @@ export function beginObject(m: Metainfo, req: BeginObjectRequest): BeginObjectRe
  * retired (reads already under way finish on it; its pieces go after the retired grace); the object
  * turns committed. A crash leaves either the old object or the new one.
  */
-export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjectResponse {
+export function commitObject(m: MetainfoEndpoint, req: CommitObjectRequest): CommitObjectResponse {
   checkMetadataSize(req.encryptedMetadata);
   checkBytes('encrypted_metadata_key', 'encrypted metadata key', req.encryptedMetadataKey, MAX_KEY_MATERIAL);
   checkBytes('encrypted_metadata_nonce', 'encrypted metadata key nonce', req.encryptedMetadataNonce, MAX_KEY_MATERIAL);
@@ -99,7 +100,7 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
   const pending = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: pending.bucket, encryptedPath: pending.encryptedKey });
 
-  const now = Date.now();
+  const now = m.clock.now();
   const { row, replaced, queued } = m.db.transaction(() => {
     const current = pendingObject(m, auth, req.streamId); // still pending now that we hold the write lock?
     const segments = m.db.segments.ofStream(current.streamId);
@@ -138,19 +139,19 @@ export function commitObject(m: Metainfo, req: CommitObjectRequest): CommitObjec
   return { object: objectMessage(row) };
 }
 
-export function getObject(m: Metainfo, req: GetObjectRequest): GetObjectResponse {
+export function getObject(m: MetainfoEndpoint, req: GetObjectRequest): GetObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now())) };
+  return { object: objectMessage(visibleObject(m, auth, req.bucket, req.encryptedObjectKey, m.clock.now())) };
 }
 
 /** The object and the list of its segments; order limits come per segment from DownloadSegment. */
-export function downloadObject(m: Metainfo, req: DownloadObjectRequest): DownloadObjectResponse {
+export function downloadObject(m: MetainfoEndpoint, req: DownloadObjectRequest): DownloadObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, Date.now());
+  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, m.clock.now());
   return { object: objectMessage(row), segments: segmentInfos(m.db.segments.ofStream(row.streamId)) };
 }
 
@@ -158,14 +159,14 @@ export function downloadObject(m: Metainfo, req: DownloadObjectRequest): Downloa
  * Takes the object out of sight at once: it is retired, so reads already under way can finish; after
  * the retired grace its rows go and its pieces are queued for deletion (cleanup.ts).
  */
-export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjectResponse {
+export function deleteObject(m: MetainfoEndpoint, req: DeleteObjectRequest): DeleteObjectResponse {
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Delete, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
   const row = m.db.transaction(() => {
     const row: ObjectRow | undefined = m.db.objects.committed(auth.project.id, req.bucket, req.encryptedObjectKey);
     if (!row) throw objectNotFound();
-    m.db.objects.retire(row.streamId, Date.now() + m.config.retiredGraceMs);
+    m.db.objects.retire(row.streamId, m.clock.now() + m.config.retiredGraceMs);
     return row;
   });
   m.log(
@@ -176,7 +177,7 @@ export function deleteObject(m: Metainfo, req: DeleteObjectRequest): DeleteObjec
 }
 
 /** Replacing an object deletes the old one, so (as in Storj) a key that may not delete may not overwrite. */
-function checkMayOverwrite(m: Metainfo, auth: Authenticated, object: ObjectRow): void {
+function checkMayOverwrite(m: MetainfoEndpoint, auth: Authenticated, object: ObjectRow): void {
   try {
     m.auth.check(auth, { op: ActionType.Delete, bucket: object.bucket, encryptedPath: object.encryptedKey });
   } catch (err) {
@@ -205,10 +206,3 @@ function sum<T>(items: T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }
 
-function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}

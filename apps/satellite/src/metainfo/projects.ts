@@ -2,15 +2,15 @@
 import { ActionType } from '@dcsim/crypto/macaroon';
 import type { ProjectInfoRequest, ProjectInfoResponse, RevokeAPIKeyRequest, RevokeAPIKeyResponse } from '@dcsim/protocol';
 import { MAX_API_KEY_SIZE } from '../auth.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { checkBytes } from './validate.js';
 
-export function projectInfo(m: Metainfo, req: ProjectInfoRequest): ProjectInfoResponse {
+export function projectInfo(m: MetainfoEndpoint, req: ProjectInfoRequest): ProjectInfoResponse {
   const auth = m.auth.authorize(req.header, { op: ActionType.ProjectInfo });
   return { projectSalt: auth.project.salt, projectPublicId: uuidBytes(auth.project.id) };
 }
 
-export function revokeApiKey(m: Metainfo, req: RevokeAPIKeyRequest): RevokeAPIKeyResponse {
+export function revokeApiKey(m: MetainfoEndpoint, req: RevokeAPIKeyRequest): RevokeAPIKeyResponse {
   checkBytes('api_key', 'API key to revoke', req.apiKey, MAX_API_KEY_SIZE, true);
   const { revoker, caveats } = m.auth.revoke(req.header, req.apiKey);
   m.log(

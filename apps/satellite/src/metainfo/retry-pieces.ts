@@ -19,12 +19,12 @@ import {
 } from '@dcsim/protocol';
 import type { NodeRow, PendingSegmentRow } from '../db/index.js';
 import type { PiecePlacement } from '../orders.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { optionalDate } from './convert.js';
 import { pendingObject } from './lookup.js';
 import { checkSegmentId, segmentUploadEnded, segmentUploadNotFound } from './segments.js';
 
-export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
+export function retryBeginSegmentPieces(m: MetainfoEndpoint, req: RetryBeginSegmentPiecesRequest): RetryBeginSegmentPiecesResponse {
   const auth = m.auth.authenticate(req.header);
   checkSegmentId(req.segmentId);
   const pending = m.db.pendingSegments.get(req.segmentId);
@@ -33,7 +33,7 @@ export function retryBeginSegmentPieces(m: Metainfo, req: RetryBeginSegmentPiece
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const retried = checkPieceNumbers(req.retryPieceNumbers, pending.nodeIds.length);
 
-  const now = Date.now();
+  const now = m.clock.now();
   const placements = m.db.transaction(() => {
     const current = m.db.pendingSegments.get(pending.segmentId);
     if (!current) throw segmentUploadEnded();
@@ -69,7 +69,7 @@ function checkPieceNumbers(numbers: number[], total: number): number[] {
  * again for this segment. A replaced node may hold its piece after all (its answer got lost), and
  * nothing will point at it: it is queued for deletion.
  */
-function replaceNodes(m: Metainfo, pending: PendingSegmentRow, retried: number[], now: number): PiecePlacement[] {
+function replaceNodes(m: MetainfoEndpoint, pending: PendingSegmentRow, retried: number[], now: number): PiecePlacement[] {
   const used = [...pending.nodeIds, ...pending.replacedNodeIds];
   const kept = pending.nodeIds
     .filter((_, num) => !retried.includes(num))

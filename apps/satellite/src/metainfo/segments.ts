@@ -27,7 +27,7 @@ import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/inde
 import { removeSegment } from '../deletes.js';
 import { formatBytes } from '@dcsim/common/size';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
-import type { Metainfo } from './context.js';
+import type { MetainfoEndpoint } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
 import { pendingObject, readableObjectByStream } from './lookup.js';
 import { checkBytes, checkCount, checkPosition, checkSize, MAX_KEY_MATERIAL } from './validate.js';
@@ -42,7 +42,7 @@ const EMPTY = new Uint8Array(0);
  * the piece ID derived from a fresh root piece ID. The choice is remembered as a pending segment,
  * named by the segment ID the uplink hands back in CommitSegment.
  */
-export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmentResponse {
+export function beginSegment(m: MetainfoEndpoint, req: BeginSegmentRequest): BeginSegmentResponse {
   const auth = m.auth.authenticate(req.header);
   const object = pendingObject(m, auth, req.streamId);
   m.auth.check(auth, { op: ActionType.Write, bucket: object.bucket, encryptedPath: object.encryptedKey });
@@ -55,7 +55,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
   const nodes = m.overlay.selectNodes(scheme.total, limit);
   const rootPieceId = randomPieceId();
   const segmentId = new Uint8Array(randomBytes(SEGMENT_ID_SIZE));
-  const now = Date.now();
+  const now = m.clock.now();
   m.db.pendingSegments.insert({
     segmentId,
     streamId: object.streamId,
@@ -83,7 +83,7 @@ export function beginSegment(m: Metainfo, req: BeginSegmentRequest): BeginSegmen
  * and the piece size the segment's size implies. Invalid results are dropped (and logged); fewer
  * than the optimal (success) threshold of valid ones refuse the commit, as in Storj.
  */
-export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSegmentResponse {
+export function commitSegment(m: MetainfoEndpoint, req: CommitSegmentRequest): CommitSegmentResponse {
   // A segment has at most MAX_TOTAL pieces, and n once begun: a longer list of results is refused before
   // any work grows with it (each result costs a signature check, and every refusal used to be listed).
   checkCount('upload_results', 'upload results', req.uploadResults.length, MAX_TOTAL);
@@ -120,7 +120,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
     );
   }
 
-  const now = Date.now();
+  const now = m.clock.now();
   const newlyVetted = m.db.transaction(() => {
     if (!m.db.pendingSegments.get(pending.segmentId)) throw segmentUploadEnded();
     pendingObject(m, auth, pending.streamId);
@@ -156,7 +156,7 @@ export function commitSegment(m: Metainfo, req: CommitSegmentRequest): CommitSeg
 }
 
 /** Stores a small segment's encrypted bytes in the satellite's database instead of on nodes. */
-export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): MakeInlineSegmentResponse {
+export function makeInlineSegment(m: MetainfoEndpoint, req: MakeInlineSegmentRequest): MakeInlineSegmentResponse {
   checkSegmentKey(req);
   const auth = m.auth.authenticate(req.header);
   const object = pendingObject(m, auth, req.streamId);
@@ -168,7 +168,7 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
     throw fieldTooLarge('encrypted_inline_data', m.config.inlineThreshold, message);
   }
   checkSize('plain_size', 'plain size', req.plainSize, m.config.maxSegmentSize);
-  const now = Date.now();
+  const now = m.clock.now();
   m.db.transaction(() => {
     pendingObject(m, auth, object.streamId);
     removeSegment(m.db, object.streamId, part, index, now);
@@ -199,9 +199,9 @@ export function makeInlineSegment(m: Metainfo, req: MakeInlineSegmentRequest): M
  * object's last segment. A read that began before the object was replaced or deleted goes on
  * reading it (a retired object) for the retired grace.
  */
-export function downloadSegment(m: Metainfo, req: DownloadSegmentRequest): DownloadSegmentResponse {
+export function downloadSegment(m: MetainfoEndpoint, req: DownloadSegmentRequest): DownloadSegmentResponse {
   const auth = m.auth.authenticate(req.header);
-  const now = Date.now();
+  const now = m.clock.now();
   const object = readableObjectByStream(m, auth, req.streamId, now);
   m.auth.check(auth, { op: ActionType.Read, bucket: object.bucket, encryptedPath: object.encryptedKey });
   const { part, index } = checkPosition(req.position, true);
@@ -261,7 +261,7 @@ interface InvalidPiece {
 }
 
 function verifyUploadResults(
-  m: Metainfo,
+  m: MetainfoEndpoint,
   pending: PendingSegmentRow,
   results: SegmentPieceUploadResult[],
   expectedPieceSize: number,
@@ -279,7 +279,7 @@ function verifyUploadResults(
 
 /** Why one upload result cannot be trusted, or undefined when it can. */
 function checkUploadResult(
-  m: Metainfo,
+  m: MetainfoEndpoint,
   pending: PendingSegmentRow,
   { pieceNum, nodeId, hash }: SegmentPieceUploadResult,
   expectedPieceSize: number,
@@ -303,7 +303,7 @@ function checkUploadResult(
 }
 
 /** A node may hold a piece whose result was refused (wrong size, say): nothing will reference it, so delete it. */
-function queueRefusedPieces(m: Metainfo, pending: PendingSegmentRow, valid: PieceRow[], invalid: InvalidPiece[], now: number): void {
+function queueRefusedPieces(m: MetainfoEndpoint, pending: PendingSegmentRow, valid: PieceRow[], invalid: InvalidPiece[], now: number): void {
   const kept = new Set(valid.map((p) => p.pieceNum));
   for (const { pieceNum } of invalid) {
     if (kept.has(pieceNum) || !Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) continue;
@@ -312,7 +312,7 @@ function queueRefusedPieces(m: Metainfo, pending: PendingSegmentRow, valid: Piec
   }
 }
 
-function placementsOf(m: Metainfo, pieces: PieceRow[]): PiecePlacement[] {
+function placementsOf(m: MetainfoEndpoint, pieces: PieceRow[]): PiecePlacement[] {
   const placements: PiecePlacement[] = [];
   for (const p of pieces) {
     const node: NodeRow | undefined = m.db.nodes.get(p.nodeId);
@@ -321,7 +321,7 @@ function placementsOf(m: Metainfo, pieces: PieceRow[]): PiecePlacement[] {
   return placements;
 }
 
-function maxPieceSizeOf(m: Metainfo, object: ObjectRow, scheme: RedundancyScheme): number {
+function maxPieceSizeOf(m: MetainfoEndpoint, object: ObjectRow, scheme: RedundancyScheme): number {
   return maxPieceSize(m.config.maxSegmentSize, { cipherSuite: object.cipherSuite as CipherSuite, blockSize: object.blockSize }, scheme);
 }
 

@@ -10,7 +10,7 @@ import { APIKey } from '@dcsim/crypto/macaroon';
 import { parseNodeUrl } from '@dcsim/common/nodeid';
 import { Transport } from '@dcsim/protocol';
 import { InvalidAccessError } from './errors.js';
-import { Metainfo } from './metainfo.js';
+import { MetainfoConnection } from './metainfo.js';
 
 export interface RequestAccessOptions {
   /** Path cipher of the grant (default AES-GCM; CipherSuite.Null keeps object keys readable to the satellite). */
@@ -35,7 +35,7 @@ export async function requestAccess(
   const key = typeof apiKey === 'string' ? parseApiKey(apiKey) : apiKey;
   if (passphrase.length === 0) throw new InvalidAccessError('the passphrase must not be empty');
 
-  const metainfo = new Metainfo(satellite, key.rawBytes(), Transport.ephemeral(), options.timeoutMs);
+  const metainfo = new MetainfoConnection(satellite, key.rawBytes(), Transport.ephemeral(), options.timeoutMs);
   let salt: Uint8Array;
   try {
     salt = (await metainfo.projectInfo()).projectSalt;

@@ -3,11 +3,11 @@
  * encryption side of the access grant. The keys here stay in this process (invariant 3).
  */
 import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto/encryption';
-import type { Metainfo } from './metainfo.js';
+import type { MetainfoConnection } from './metainfo.js';
 import type { NodeClients } from './nodes.js';
 
 export interface ProjectContext {
-  metainfo: Metainfo;
+  metainfo: MetainfoConnection;
   nodes: NodeClients;
   /** The grant's key store: the root key, or the derived keys of the prefixes it was shared for. */
   store: Store;

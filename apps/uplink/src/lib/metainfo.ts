@@ -37,7 +37,7 @@ type Body<Req> = Omit<Req, 'header'>;
 
 type Method<Req, Res> = (req: Req, metadata: any, options: any, callback: (err: any, res: Res) => void) => unknown;
 
-export class Metainfo {
+export class MetainfoConnection {
   private readonly client: MetainfoClient;
   private readonly credentials: PeerChannelCredentials;
   private readonly header: RequestHeader;

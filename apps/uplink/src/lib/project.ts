@@ -18,7 +18,7 @@ import type { ProjectContext } from './context.js';
 import { downloadObject, type DownloadOptions, type ObjectDownload } from './download.js';
 import { BucketExistsError, InvalidAccessError, ObjectNotFoundError } from './errors.js';
 import { listObjects, type ListItem, type ListOptions } from './list.js';
-import { Metainfo } from './metainfo.js';
+import { MetainfoConnection } from './metainfo.js';
 import { checkBucket, checkBucketAndKey } from './names.js';
 import { NodeClients } from './nodes.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
@@ -65,7 +65,7 @@ export class Project {
     const satellite = parseSatelliteUrl(grant.satelliteAddress);
     // As Storj's uplinks: a throwaway identity for TLS; peers are checked against the IDs the grant and order limits name.
     const transport = Transport.ephemeral();
-    const metainfo = new Metainfo(satellite, grant.apiKey.rawBytes(), transport, options.satelliteTimeoutMs);
+    const metainfo = new MetainfoConnection(satellite, grant.apiKey.rawBytes(), transport, options.satelliteTimeoutMs);
     const ctx: ProjectContext = {
       metainfo,
       nodes: new NodeClients(transport),

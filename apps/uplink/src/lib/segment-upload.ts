@@ -13,7 +13,8 @@ import type { PieceChunks } from './piece-chunks.js';
 import { uploadPiece } from './piece-upload.js';
 import { emit, type ProgressListener } from './progress.js';
 
-export interface StoredPiece {
+/** A piece a node accepted and signed. */
+export interface UploadedPiece {
   pieceNum: number;
   nodeId: Uint8Array;
   address: string;
@@ -34,7 +35,7 @@ export interface PieceOutcome {
 
 export interface PiecesUploadResult {
   /** Sorted by piece number. */
-  stored: StoredPiece[];
+  stored: UploadedPiece[];
   /** One per order limit (retries add theirs), sorted by piece number. */
   outcomes: PieceOutcome[];
   failed: PieceError[];

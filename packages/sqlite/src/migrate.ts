@@ -1,7 +1,9 @@
 /**
- * Schema migrations, run by the satellite itself on every start (and by the admin commands).
- * Each table group lists its migrations by name; a name is applied once and recorded, so running
- * them again is a no-op and later releases only append new names.
+ * Schema migrations. Each database lists its migrations by name; a name is applied once and recorded in the
+ * `migrations` table, so running them again is a no-op and later releases only append new names.
+ *
+ * A database made before it had migrations is adopted by a first migration written with `IF NOT EXISTS`:
+ * on such a file it changes nothing and is recorded as applied, and every later migration runs as usual.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -15,6 +17,11 @@ export interface Migration {
    * table does not cascade into the rows pointing at it; the keys are checked before the change commits.
    */
   rebuildsTable?: boolean;
+}
+
+/** A migration that did not apply; nothing of it was kept. */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
 }
 
 /** Applies the migrations not applied yet, in order, each in its own transaction; returns their names. */
@@ -37,6 +44,9 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
         if (m.rebuildsTable) checkForeignKeys(db, m.name);
         record.run(m.name, Date.now());
       }).immediate();
+    } catch (err) {
+      if (err instanceof MigrationError) throw err;
+      throw new MigrationError(`migration ${m.name} of ${db.name} failed: ${(err as Error).message}`, { cause: err });
     } finally {
       if (m.rebuildsTable && enforced) db.pragma('foreign_keys = ON');
     }
@@ -47,5 +57,7 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
 
 function checkForeignKeys(db: Database, migration: string): void {
   const broken = db.pragma('foreign_key_check') as { table: string }[];
-  if (broken.length > 0) throw new Error(`migration ${migration} broke ${broken.length} foreign key(s), first in table ${broken[0].table}`);
+  if (broken.length > 0) {
+    throw new MigrationError(`migration ${migration} broke ${broken.length} foreign key(s), first in table ${broken[0].table}`);
+  }
 }

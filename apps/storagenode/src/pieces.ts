@@ -1,6 +1,6 @@
 /**
- * Pieces on disk. A piece is a file `pieces/<first 2 chars>/<piece ID in base32>` plus a row in node.db
- * (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
+ * The node's pieces on disk (Storj's storagenode/pieces). A piece is a file `pieces/<first 2 chars>/<piece ID in
+ * base32>` plus a row in node.db (size, SHA-256, the node-signed PieceHash, expiration). The row is written after the file is in place,
  * and a piece counts as stored only when both exist. The node never knows what a piece holds: it is one
  * erasure-coded share of content the uplink encrypted.
  */
@@ -8,12 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pieceIdToString } from '@dcsim/common/pieceid';
+import type { Clock } from '@dcsim/process';
 import { PieceHash, Reason, RpcError } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
 import { formatBytes } from '@dcsim/common/size';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
+/** A piece this node stores: its row in node.db and where its file is. */
 export interface StoredPiece {
   pieceId: Uint8Array;
   satelliteId: Uint8Array;
@@ -44,7 +46,7 @@ interface PieceRow {
   created_at: number;
 }
 
-export class PieceStore implements SpaceAccount {
+export class Pieces implements SpaceAccount {
   readonly piecesDir: string;
   readonly tmpDir: string;
   private used = 0;
@@ -61,6 +63,8 @@ export class PieceStore implements SpaceAccount {
     dir: string,
     private readonly db: NodeDb,
     readonly capacityBytes: number,
+    /** Stamps when each piece was stored. */
+    private readonly clock: Clock,
   ) {
     this.piecesDir = join(dir, 'pieces');
     this.tmpDir = join(dir, 'tmp');
@@ -75,16 +79,16 @@ export class PieceStore implements SpaceAccount {
     };
   }
 
-  /** Opens the store and cleans up after a crash: temp files of unfinished uploads and files without a row. */
-  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void): Promise<PieceStore> {
-    const store = new PieceStore(dir, db, capacityBytes);
-    await rm(store.tmpDir, { recursive: true, force: true });
-    await mkdir(store.tmpDir, { recursive: true });
-    await mkdir(store.piecesDir, { recursive: true });
-    const orphans = await store.removeOrphans();
+  /** Opens the pieces and cleans up after a crash: temp files of unfinished uploads and files without a row. */
+  static async open(dir: string, db: NodeDb, capacityBytes: number, log: (line: string) => void, clock: Clock): Promise<Pieces> {
+    const pieces = new Pieces(dir, db, capacityBytes, clock);
+    await rm(pieces.tmpDir, { recursive: true, force: true });
+    await mkdir(pieces.tmpDir, { recursive: true });
+    await mkdir(pieces.piecesDir, { recursive: true });
+    const orphans = await pieces.removeOrphans();
     if (orphans > 0) log(`removed ${orphans} piece file(s) left without metadata by an earlier crash`);
-    store.used = store.sql.used.get()?.total ?? 0;
-    return store;
+    pieces.used = pieces.sql.used.get()?.total ?? 0;
+    return pieces;
   }
 
   get usedBytes(): number {
@@ -159,7 +163,7 @@ export class PieceStore implements SpaceAccount {
         piece.hash,
         PieceHash.encode(piece.signedHash).finish(),
         piece.pieceExpiration?.getTime() ?? null,
-        Date.now(),
+        this.clock.now(),
       );
     } catch (err) {
       await unlink(path).catch(() => {});

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadOrCreateIdentity, nodeIdString, parseNodeUrl, type Identity } from '@dcsim/identity';
-import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
+import { NodeContactService, PiecestoreService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
   DEFAULT_CAPACITY_BYTES,
@@ -23,7 +23,6 @@ import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
 import { PieceStore } from './store.js';
 import { TrustedSatellite } from './trust.js';
-import { PiecestoreWire } from './wire.js';
 
 export interface StorageNode {
   identity: Identity;
@@ -59,7 +58,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   let port: number;
   try {
     store = await PieceStore.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log);
-    server.addService(PiecestoreWire, new Piecestore({ identity, satellite, store, serials, log }).service());
+    server.addService(PiecestoreService, new Piecestore({ identity, satellite, store, serials, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {

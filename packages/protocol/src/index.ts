@@ -8,4 +8,5 @@ export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests }
 export * from './signing.js';
 export * from './grpc.js';
 export * from './flow-control.js';
+export { encodeDownloadResponse, encodeUploadRequest, pieceUploadCall, UploadMessageWriter, type MessageMemory } from './piecestore-wire.js';
 export * from './transport/index.js';

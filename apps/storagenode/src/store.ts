@@ -12,6 +12,7 @@ import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
 import { formatBytes } from '@dcsim/format';
 import { pieceIdText } from './names.js';
+import { BlockBuffers } from './aligned.js';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
 export interface StoredPiece {
@@ -49,6 +50,8 @@ export class PieceStore implements SpaceAccount {
   readonly tmpDir: string;
   private used = 0;
   private reserved = 0;
+  /** Staging memory of the uploads in progress, reused from one to the next. */
+  private readonly buffers = new BlockBuffers();
   private readonly sql: {
     get: Statement<[Uint8Array], PieceRow>;
     insert: Statement<[Uint8Array, Uint8Array, number, Uint8Array, Uint8Array, number | null, number]>;
@@ -140,7 +143,7 @@ export class PieceStore implements SpaceAccount {
   /** Starts receiving a piece into a temp file; `maxBytes` is the order limit's byte limit. */
   createWriter(pieceId: Uint8Array, maxBytes: number): Promise<PieceWriter> {
     const tmp = join(this.tmpDir, `${pieceIdText(pieceId)}.${randomBytes(6).toString('hex')}.part`);
-    return PieceWriter.create(tmp, maxBytes, this);
+    return PieceWriter.create(tmp, maxBytes, this, this.buffers);
   }
 
   /**

@@ -74,6 +74,7 @@ export async function appCommand(app: AppName, runner: Runner, args: string[], w
   return { command: process.execPath, args: [...NODE_FLAGS, binPath(app), ...args] };
 }
 
+/** Warnings already printed: a process that starts many apps (a testnet, a test file's testnets) says each once. */
 const warned = new Set<string>();
 function defaultWarn(message: string): void {
   if (warned.has(message)) return;

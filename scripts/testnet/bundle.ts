@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 
+/** Builds started by this process, by entry: the testnets one process starts (a test file's) build each app once. */
 const built = new Map<string, Promise<string>>();
 
 /** The app's code does not build (esbuild names file and line): running it through tsx would fail too. */

@@ -105,6 +105,8 @@ export interface UplinkRun {
 }
 
 export interface UplinkRunOptions {
+  /** How to run the CLI (default 'bundle'); net.runUplink runs it as the network's apps. */
+  runner?: Runner;
   /** Bytes written to the CLI's stdin (for `cp - sj://...`), at once or as they come. */
   input?: Uint8Array | string | AsyncIterable<Uint8Array>;
   /** Extra environment; UPLINK_ACCESS is set to net.access unless given here. */
@@ -192,7 +194,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         projects.push(project);
         return project;
       },
-      runUplink: (args, runOptions = {}) => runUplink(runner, args, { ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
+      runUplink: (args, runOptions = {}) => runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
     };
     return await test(net);
@@ -275,8 +277,9 @@ function testNode(dir: string, initial: NodeState): TestNode {
   };
 }
 
-async function runUplink(runner: Runner, args: string[], options: UplinkRunOptions): Promise<UplinkRun> {
-  const { command, args: argv } = await appCommand('uplink', runner, args);
+/** Runs the `uplink` CLI as a child process, with or without a network (net.runUplink gives it the network's grant). */
+export async function runUplink(args: string[], options: UplinkRunOptions = {}): Promise<UplinkRun> {
+  const { command, args: argv } = await appCommand('uplink', options.runner ?? 'bundle', args);
   const child = spawn(command, argv, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

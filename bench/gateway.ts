@@ -9,9 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { withTestnet } from '../test/harness.js';
+import { s3Client } from '../test/support/gateway.js';
 
 const MiB = 1024 * 1024;
 const SCHEME = '4/6/8/10';
@@ -42,12 +43,7 @@ export default async function gatewayBench(args: string[]): Promise<void> {
   console.log(`starting 1 satellite + 10 storage nodes + auth service + S3 gateway; ${size / MiB} MiB objects, ${rounds} round(s) ...`);
   await withTestnet({ nodes: 10, scheme: SCHEME, gateway: true }, async (net) => {
     const project = await net.uplink();
-    const s3 = new S3Client({
-      endpoint: net.s3!.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: net.s3!.accessKeyId, secretAccessKey: net.s3!.secretAccessKey },
-    });
+    const s3 = s3Client(net.s3!.endpoint, net.s3!.accessKeyId, net.s3!.secretAccessKey);
     await project.createBucket('bench');
     const timed = async (what: string, fn: () => Promise<void>) => {
       const start = performance.now();

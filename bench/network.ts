@@ -16,7 +16,7 @@ import { encodeRuns, encodeSegment, parseScheme } from '@dcsim/erasure';
 import { runStripes } from '../apps/uplink/src/lib/encoder.js';
 import { DEFAULT_UPLOAD_CHUNK } from '../apps/uplink/src/lib/piece-upload.js';
 import { PLAINTEXT_BASELINE_ENV } from '@dcsim/protocol';
-import type { Project } from '@dcsim/uplink';
+import { TransferResources, type Project } from '@dcsim/uplink';
 import { withTestnet } from '../test/harness.js';
 
 const MiB = 1024 * 1024;
@@ -105,8 +105,11 @@ async function cpuOf(network: Network, work: () => Promise<void>): Promise<{ upl
   return { uplink: uplink() - u0, nodes: nodes() - n0 };
 }
 
-/** Starts one network per entry, each with its own environment, opens a project on each, then runs `fn`. */
-async function withNetworks(networks: Network[], fn: () => Promise<void>, at = 0): Promise<void> {
+/**
+ * Starts one network per entry, each with its own environment, opens a project on each, then runs `fn`. The
+ * projects share `resources` (one segment thread and its memory), as one uplink process's projects would.
+ */
+async function withNetworks(networks: Network[], resources: TransferResources, fn: () => Promise<void>, at = 0): Promise<void> {
   if (at === networks.length) return fn();
   const network = networks[at];
   const saved = { ...process.env };
@@ -119,10 +122,10 @@ async function withNetworks(networks: Network[], fn: () => Promise<void>, at = 0
   };
   try {
     await withTestnet({ nodes: 10, scheme: SCHEME }, async (net) => {
-      network.project = await net.uplink();
+      network.project = await net.uplink(undefined, { resources });
       network.nodePids = net.nodes.map((n) => n.pid!);
       restore();
-      await withNetworks(networks, fn, at + 1);
+      await withNetworks(networks, resources, fn, at + 1);
     });
   } finally {
     restore();
@@ -140,7 +143,8 @@ export default async function networkBench(): Promise<void> {
     { name: 'plaintext', env: { [PLAINTEXT_BASELINE_ENV]: '1' }, uploads: [], downloads: [], uploadCpu: [], downloadCpu: [] },
   ];
   console.log(`starting ${networks.length} networks of 1 satellite + 10 storage nodes (${networks.map((n) => n.name).join(', ')}) ...`);
-  await withNetworks(networks, async () => {
+  const resources = new TransferResources();
+  await withNetworks(networks, resources, async () => {
     for (const { project } of networks) {
       await project!.createBucket('bench');
       // Warm-up: one segment up and down, so connections exist, the encoder thread runs and the JIT has
@@ -185,7 +189,7 @@ export default async function networkBench(): Promise<void> {
           `${tls.name} is ${(up * 100).toFixed(0)}% / ${(down * 100).toFixed(0)}% of it (target ≥ 90%: ${up >= 0.9 && down >= 0.9 ? 'met' : 'MISSED'})`,
       );
     }
-  });
+  }).finally(() => resources.close());
 }
 
 /** One timed upload and one timed download of the 256 MiB object, each after a full garbage collection. */

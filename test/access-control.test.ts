@@ -6,11 +6,9 @@
  * projects and API keys are separate worlds; hostile keys are refused while the satellite keeps serving.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CipherSuite } from '@dcsim/crypto/encryption';
 import { parseAccess, serializeAccess, type AccessGrant } from '@dcsim/crypto/grant';
 import { APIKey, Macaroon, serializeMacaroon } from '@dcsim/crypto/macaroon';
@@ -23,84 +21,57 @@ import {
   requestAccess,
   type ListItem,
 } from '@dcsim/uplink';
-import { withTestnet, type TestNet, type UplinkRun } from './harness.js';
+import { ok, useTempDir, useTestnet } from './support/fixtures.js';
+import { collect, readAll } from './support/streams.js';
 
 const utf8 = new TextEncoder();
 const CONTENT = { 'docs/a.txt': 'alpha', 'docs/b.txt': 'bravo', 'docs/deep/c.txt': 'charlie', 'other/d.txt': 'delta' };
 
 // One network for the whole file: started once, torn down after the last test.
-let net: TestNet;
-let release: () => void;
-let stopped: Promise<void>;
-const configDirs = mkdtempSync(join(tmpdir(), 'dcsim-acl-config-'));
+const net = useTestnet({ nodes: 4 });
+const configDirs = useTempDir('dcsim-acl-config-');
 
 beforeAll(async () => {
-  await new Promise<void>((ready, fail) => {
-    stopped = withTestnet({ nodes: 4 }, async (n) => {
-      net = n;
-      ready();
-      await new Promise<void>((r) => (release = r));
-    });
-    stopped.catch(fail);
-  });
-  const owner = await net.uplink();
+  const owner = await net().uplink();
   for (const bucket of ['acl', 'acl2', 'acl3']) await owner.createBucket(bucket);
   for (const [key, text] of Object.entries(CONTENT)) await owner.upload('acl', key, utf8.encode(text));
   await owner.upload('acl2', 'x.txt', utf8.encode('x-ray'));
 }, 120_000);
 
-afterAll(async () => {
-  release?.();
-  await stopped;
-  rmSync(configDirs, { recursive: true, force: true });
-});
-
 // Helpers
-
-function ok(run: UplinkRun): UplinkRun {
-  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-  return run;
-}
 
 /** `uplink share <args>` with the owner's grant (or `from`); returns the printed grant. */
 async function share(args: string[], from?: string): Promise<string> {
-  const run = ok(await net.runUplink(['share', ...args], from ? { env: { UPLINK_ACCESS: from } } : {}));
+  const run = ok(await net().runUplink(['share', ...args], from ? { env: { UPLINK_ACCESS: from } } : {}));
   return /^Access\s*: (\S+)$/m.exec(run.stdout)![1];
 }
 
 /** `uplink access restrict <args>` of `parent`; returns the printed grant. */
 async function restrict(parent: string, args: string[]): Promise<string> {
-  const run = ok(await net.runUplink(['access', 'restrict', ...args], { env: { UPLINK_ACCESS: parent } }));
+  const run = ok(await net().runUplink(['access', 'restrict', ...args], { env: { UPLINK_ACCESS: parent } }));
   return run.stdout.trim().split('\n').at(-1)!.replace(/^Access\s*:\s*/, '');
 }
 
 /** A project for a grant; a parsed grant is used as is (serializing would let LimitTo drop keys). */
 async function open(grant: string | AccessGrant): Promise<Project> {
-  return net.uplink(grant);
+  return net().uplink(grant);
 }
 
 async function text(project: Project, bucket: string, key: string): Promise<string> {
-  const download = await project.download(bucket, key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of download) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readAll(project.download(bucket, key))).toString('utf8');
 }
 
 async function keys(project: Project, bucket: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of project.list(bucket, { prefix, recursive: true }) as AsyncGenerator<ListItem>) out.push(item.key);
-  return out.sort();
+  return (await collect(project.list(bucket, { prefix, recursive: true }))).map((item) => item.key).sort();
 }
 
 async function bucketNames(project: Project): Promise<string[]> {
-  const out: string[] = [];
-  for await (const b of project.listBuckets()) out.push(b.name);
-  return out.sort();
+  return (await collect(project.listBuckets())).map((b) => b.name).sort();
 }
 
 /** The four operations a caveat's disallow flags govern, each on a fresh object under `docs/`. */
 async function tryOperations(grant: string, tag: string): Promise<Record<'read' | 'write' | 'list' | 'delete', boolean>> {
-  const owner = await net.uplink();
+  const owner = await net().uplink();
   await owner.upload('acl', `docs/victim-${tag}.txt`, utf8.encode('to delete'));
   const project = await open(grant);
   const attempt = async (fn: () => Promise<unknown>): Promise<boolean> => {
@@ -155,7 +126,7 @@ describe('caveats through `uplink share`', () => {
     expect(await keys(project, 'acl', 'docs/')).toContain('docs/b.txt');
     // Outside: another prefix of the same bucket, and a third bucket. The key store lacks their keys too,
     // so ask the satellite with the owner's keys and the shared macaroon: the caveat alone must refuse.
-    const owner = parseAccess(net.access);
+    const owner = parseAccess(net().access);
     const sharedKey = parseAccess(await share(['sj://acl/docs/', 'sj://acl2/'])).apiKey;
     const probe = await open({ ...owner, apiKey: sharedKey });
     await refused(text(probe, 'acl', 'other/d.txt'), AccessDeniedError, /allowed paths/);
@@ -185,7 +156,7 @@ describe('caveats through `uplink share`', () => {
     expect(info.expires!.getTime()).toBeLessThanOrEqual(uploadedAt + 3_000 + 1_000);
     expect(await text(project, 'acl', 'ttl/short.txt')).toBe('short-lived');
 
-    await net.advanceTime('4s'); // past the TTL on the network's clock: no waiting
+    await net().advanceTime('4s'); // past the TTL on the network's clock: no waiting
     expect(await keys(project, 'acl', 'ttl/')).toEqual([]);
     await refused(text(project, 'acl', 'ttl/short.txt'), ObjectNotFoundError);
   });
@@ -195,7 +166,7 @@ describe('a child grant can only narrow its parent', () => {
   it('refuses every attempt to widen: other bucket, shorter prefix, more operations, later time', { timeout: 120_000 }, async () => {
     // Parent: read-only on acl/docs/.
     const parent = await share(['sj://acl/docs/']);
-    const owner = parseAccess(net.access);
+    const owner = parseAccess(net().access);
     // Each child goes through the satellite with the owner's encryption keys, so only macaroon caveats decide.
     const probe = async (child: string) => open({ ...owner, apiKey: parseAccess(child).apiKey });
 
@@ -234,7 +205,7 @@ describe('encryption sharing', () => {
     // The shared key store with the owner's unrestricted macaroon: the satellite hands over everything,
     // yet nothing outside docs/ decrypts, names or content.
     const sharedStore = parseAccess(grant).encAccess;
-    const curious = await open({ ...parseAccess(net.access), encAccess: sharedStore });
+    const curious = await open({ ...parseAccess(net().access), encAccess: sharedStore });
     const visible = await keys(curious, 'acl');
     expect(visible.every((k) => k.startsWith('docs/'))).toBe(true);
     expect(visible).toContain('docs/a.txt');
@@ -255,10 +226,10 @@ describe('encryption sharing', () => {
 
   it('a grant shared by one uplink works in another process with its own config dir', { timeout: 60_000 }, async () => {
     const grant = await share(['sj://acl/docs/']);
-    const configDir = join(configDirs, 'friend');
+    const configDir = join(configDirs(), 'friend');
     const env = { UPLINK_ACCESS: '' };
-    ok(await net.runUplink(['access', 'import', '--config-dir', configDir, 'from-owner', grant], { env }));
-    const got = ok(await net.runUplink(['cp', '--config-dir', configDir, '--access', 'from-owner', 'sj://acl/docs/b.txt', '-'], { env }));
+    ok(await net().runUplink(['access', 'import', '--config-dir', configDir, 'from-owner', grant], { env }));
+    const got = ok(await net().runUplink(['cp', '--config-dir', configDir, '--access', 'from-owner', 'sj://acl/docs/b.txt', '-'], { env }));
     expect(got.stdout).toBe('bravo');
   });
 });
@@ -272,10 +243,10 @@ describe('revocation', () => {
     expect(await text(await open(grandchild), 'acl', 'docs/a.txt')).toBe('alpha');
 
     // A child may not revoke its parent, nor a sibling.
-    await refused((await open(child)).revokeAccess(net.access), AccessDeniedError);
+    await refused((await open(child)).revokeAccess(net().access), AccessDeniedError);
     await refused((await open(sibling)).revokeAccess(child), AccessDeniedError);
 
-    ok(await net.runUplink(['access', 'revoke', child]));
+    ok(await net().runUplink(['access', 'revoke', child]));
     for (const grant of [child, grandchild]) {
       const project = await open(grant);
       await refused(text(project, 'acl', 'docs/a.txt'), RevokedError);
@@ -286,7 +257,7 @@ describe('revocation', () => {
       await refused(bucketNames(project), RevokedError);
       await refused(project.createBucket('revoked-made'), RevokedError);
     }
-    const owner = await net.uplink();
+    const owner = await net().uplink();
     expect(await text(owner, 'acl', 'docs/a.txt')).toBe('alpha');
     expect(await text(await open(sibling), 'acl', 'docs/b.txt')).toBe('bravo');
   });
@@ -294,9 +265,9 @@ describe('revocation', () => {
 
 describe('projects and API keys', () => {
   it('keeps projects apart, gives each key its own project, and stops a deleted key', { timeout: 120_000 }, async () => {
-    const other = await net.admin('create-project', ['--name', 'other-team']);
-    const otherKey = await net.admin('create-api-key', ['--project', String(other.projectId), '--name', 'ci']);
-    const otherGrant = await requestAccess(net.satelliteUrl, String(otherKey.apiKey), 'another passphrase');
+    const other = await net().admin('create-project', ['--name', 'other-team']);
+    const otherKey = await net().admin('create-api-key', ['--project', String(other.projectId), '--name', 'ci']);
+    const otherGrant = await requestAccess(net().satelliteUrl, String(otherKey.apiKey), 'another passphrase');
     const otherProject = await open(otherGrant);
 
     // Bucket names are per project: "acl" exists in the first project and can be made again here.
@@ -304,29 +275,29 @@ describe('projects and API keys', () => {
     expect(await keys(otherProject, 'acl')).toEqual([]);
     await otherProject.upload('acl', 'docs/a.txt', utf8.encode('not alpha'));
     expect(await text(otherProject, 'acl', 'docs/a.txt')).toBe('not alpha');
-    expect(await text(await net.uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
+    expect(await text(await net().uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
     expect(await bucketNames(otherProject)).toEqual(['acl']);
 
     // The other project's key with the first project's encryption keys still only reaches its own project.
-    const crossed = await open({ ...parseAccess(net.access), apiKey: otherGrant.apiKey });
+    const crossed = await open({ ...parseAccess(net().access), apiKey: otherGrant.apiKey });
     await refused(text(crossed, 'acl2', 'x.txt'), Error);
     expect(await bucketNames(crossed)).toEqual(['acl']);
 
     // A second key of the first project works there; deleted, it stops, and its children with it.
-    const second = await net.admin('create-api-key', ['--project', net.projectId, '--name', 'second']);
-    const secondGrant = await requestAccess(net.satelliteUrl, String(second.apiKey), net.passphrase);
+    const second = await net().admin('create-api-key', ['--project', net().projectId, '--name', 'second']);
+    const secondGrant = await requestAccess(net().satelliteUrl, String(second.apiKey), net().passphrase);
     expect(await text(await open(secondGrant), 'acl', 'docs/a.txt')).toBe('alpha');
     const secondChild = await share(['sj://acl/docs/'], serializeAccess(secondGrant));
-    await net.admin('delete-api-key', ['--id', String(second.id)]);
+    await net().admin('delete-api-key', ['--id', String(second.id)]);
     await refused(text(await open(secondGrant), 'acl', 'docs/a.txt'), InvalidAccessError, /not known to this satellite/);
     await refused(text(await open(secondChild), 'acl', 'docs/a.txt'), InvalidAccessError, /not known to this satellite/);
-    expect(await text(await net.uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
+    expect(await text(await net().uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
   });
 });
 
 describe('path encryption opt-out', () => {
   it('a grant with the null path cipher stores readable keys, listed in lexical order; the default stays encrypted', { timeout: 60_000 }, async () => {
-    const plainGrant = await requestAccess(net.satelliteUrl, net.apiKey, net.passphrase, { pathCipher: CipherSuite.Null });
+    const plainGrant = await requestAccess(net().satelliteUrl, net().apiKey, net().passphrase, { pathCipher: CipherSuite.Null });
     const project = await open(plainGrant);
     await project.createBucket('plain-keys');
     const names = ['zebra.txt', 'apple.txt', 'mango/1.txt', 'Banana.txt', 'mango/0.txt'];
@@ -338,7 +309,7 @@ describe('path encryption opt-out', () => {
     expect(listed).toEqual([...names].sort()); // the satellite's order is already lexical
 
     // What the satellite stored: the plain keys for this bucket, ciphertext for the default-encrypted one.
-    const db = new BetterSqlite3(join(net.satelliteDir, 'satellite.db'), { readonly: true, fileMustExist: true });
+    const db = new BetterSqlite3(join(net().satelliteDir, 'satellite.db'), { readonly: true, fileMustExist: true });
     try {
       const stored = (bucket: string) =>
         (db.prepare('SELECT encrypted_key AS k FROM objects WHERE bucket = ?').all(bucket) as { k: Uint8Array }[]).map((r) => Buffer.from(r.k).toString('utf8'));
@@ -352,7 +323,7 @@ describe('path encryption opt-out', () => {
 
 describe('hostile keys', () => {
   it('refuses truncated, tampered, unknown-field, oversized and foreign keys, and keeps serving', { timeout: 60_000 }, async () => {
-    const owner = parseAccess(net.access);
+    const owner = parseAccess(net().access);
     const withKey = (raw: Uint8Array | APIKey) => open({ ...owner, apiKey: raw instanceof APIKey ? raw : APIKey.fromBytes(raw) });
     const child = parseAccess(await share(['sj://acl/docs/'])).apiKey;
     const raw = child.rawBytes();
@@ -384,6 +355,6 @@ describe('hostile keys', () => {
     await refused(text(await withKey(forged), 'acl', 'docs/a.txt'), InvalidAccessError, /invalid API key/);
 
     // Still serving.
-    expect(await text(await net.uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
+    expect(await text(await net().uplink(), 'acl', 'docs/a.txt')).toBe('alpha');
   });
 });

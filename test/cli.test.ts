@@ -6,21 +6,14 @@
  * one-line errors that name the bucket or object.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withTestnet, type TestNet, type UplinkRun } from './harness.js';
+import { ok, useTempDir } from './support/fixtures.js';
 
 const SEGMENT = 64 * 1024;
-const work = mkdtempSync(join(tmpdir(), 'uplink-cli-e2e-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Exit 0 and nothing on stderr, or the test shows what the CLI said. */
-function ok(run: UplinkRun): UplinkRun {
-  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-  return run;
-}
+const work = useTempDir('uplink-cli-e2e-');
 
 /** Exit 1 with exactly one line on stderr matching `pattern`. */
 function failsWith(run: UplinkRun, pattern: RegExp): void {
@@ -33,7 +26,7 @@ describe('uplink CLI on a real network', () => {
   it('mb, cp, ls, meta, share, revoke, rm, rb, mv, access create', { timeout: 300_000 }, async () => {
     await withTestnet({ nodes: 4, segmentSize: SEGMENT, inlineThreshold: 4096 }, async (net: TestNet) => {
       const uplink = (args: string[], input?: string | Uint8Array, env?: NodeJS.ProcessEnv) =>
-        net.runUplink(args, { input, env: { XDG_CONFIG_HOME: join(work, 'xdg'), ...env } });
+        net.runUplink(args, { input, env: { XDG_CONFIG_HOME: join(work(), 'xdg'), ...env } });
 
       // Buckets
       expect(ok(await uplink(['mb', 'sj://cli'])).stdout).toBe('Bucket "cli" created\n');
@@ -42,7 +35,7 @@ describe('uplink CLI on a real network', () => {
       // Upload a file of several segments, with metadata, and explain it.
       const secretName = `secret-name-${randomBytes(4).toString('hex')}`;
       const data = randomBytes(3 * SEGMENT + 1234);
-      const local = join(work, 'upload.bin');
+      const local = join(work(), 'upload.bin');
       writeFileSync(local, data);
       const up = ok(await uplink(['cp', local, `sj://cli/docs/${secretName}.bin`, '--explain', '--metadata', '{"color":"blue","owner":"ada"}']));
       expect(up.stdout).toContain(`upload ${local} to sj://cli/docs/${secretName}.bin\n`);
@@ -56,7 +49,7 @@ describe('uplink CLI on a real network', () => {
       expect(up.stdout).toMatch(/^ {2}0 +\S+ +127\.0\.0\.1:\d+ +[A-Z2-7]{52} +(stored|cancelled)/m);
 
       // Download: byte-identical, and which nodes served which pieces.
-      const down = join(work, 'download.bin');
+      const down = join(work(), 'download.bin');
       const get = ok(await uplink(['cp', `sj://cli/docs/${secretName}.bin`, down, '--explain']));
       expect(Buffer.compare(readFileSync(down), data)).toBe(0);
       expect(get.stdout).toMatch(/^Segment 0 {5}: \d+ pieces downloaded and verified from \d+ nodes \(1 needed\)$/m);
@@ -124,7 +117,7 @@ describe('uplink CLI on a real network', () => {
         ),
       );
       expect(created.stdout).toMatch(/^Imported access "mine" to ".*dcsim-uplink\/access\.json"\n$/);
-      const saved = JSON.parse(readFileSync(join(work, 'xdg', 'dcsim-uplink', 'access.json'), 'utf8'));
+      const saved = JSON.parse(readFileSync(join(work(), 'xdg', 'dcsim-uplink', 'access.json'), 'utf8'));
       expect(saved).toEqual({ default: 'mine', accesses: { mine: net.access } });
       // With no UPLINK_ACCESS the saved default is used.
       expect(ok(await uplink(['ls'], undefined, { UPLINK_ACCESS: '' })).stdout).toBe('');

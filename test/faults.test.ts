@@ -5,10 +5,12 @@
  * transfer succeeds, every object reads back byte for byte afterwards, and the satellite and gateway live on.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { withTestnet } from './harness.js';
-import { expectServicesRunning, gatewayClient, readAll } from './support/transfers.js';
+import { readAll } from './support/streams.js';
+import { expectServicesRunning, gatewayClient } from './support/transfers.js';
 
 const NODES = 10;
 // 8 nodes per segment: n − optimal = 3 may fail without a retry; any 2 pieces rebuild a segment.
@@ -17,7 +19,6 @@ const MAX_DOWN = 3;
 const SEGMENT = 64 * 1024;
 const CHAOS_MS = 20_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const random = (n: number) => Math.floor(Math.random() * n);
 
 /** Up to four segments and a bit, sometimes small enough to go inline. */

@@ -38,33 +38,13 @@ import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto/gran
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '../scripts/testnet/processes.js';
 import { readState } from '../scripts/testnet/state.js';
-import { withTestnet, type TestNet, type TestnetOptions } from './harness.js';
+import { withTestnet } from './harness.js';
+import { useTestnet } from './support/fixtures.js';
 import { s3Client, signedChunkedPut, startGatewayProcess, type GatewayProcess } from './support/gateway.js';
 import { scanDir } from './support/leak-scan.js';
 
 const KEY_ID = 'dcsim-test-key';
 const SECRET = 'dcsim-test-secret-0123456789';
-
-/** One network for the whole file (each withTestnet costs seconds), released after the last test. */
-function sharedTestnet(options: TestnetOptions): () => TestNet {
-  let net: TestNet | undefined;
-  let release: () => void = () => {};
-  let finished: Promise<unknown> = Promise.resolve();
-  beforeAll(async () => {
-    await new Promise<void>((ready, fail) => {
-      finished = withTestnet(options, async (n) => {
-        net = n;
-        ready();
-        await new Promise<void>((r) => (release = r));
-      }).catch(fail);
-    });
-  });
-  afterAll(async () => {
-    release();
-    await finished;
-  });
-  return () => net!;
-}
 
 async function s3Code(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
   try {
@@ -95,7 +75,7 @@ async function register(authUrl: string, grant: string): Promise<{ keyId: string
 // Every operation in both modes: one fixed key pair for one grant, and keys the auth service issued.
 describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mode) => {
   // Small segments make multi-segment objects cheap.
-  const net = sharedTestnet({ nodes: 4, segmentSize: 256 * 1024 });
+  const net = useTestnet({ nodes: 4, segmentSize: 256 * 1024 });
   let gateway: GatewayProcess;
   let auth: GatewayProcess | undefined;
   let s3: S3Client;

@@ -122,6 +122,8 @@ export interface UplinkRun {
 }
 
 export interface UplinkRunOptions {
+  /** How to run the CLI (default 'bundle'); net.runUplink runs it as the network's apps. */
+  runner?: Runner;
   /** Bytes written to the CLI's stdin (for `cp - sj://...`), at once or as they come. */
   input?: Uint8Array | string | AsyncIterable<Uint8Array>;
   /** Extra environment; UPLINK_ACCESS is set to net.access unless given here. */
@@ -217,7 +219,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         projects.push(project);
         return project;
       },
-      runUplink: (args, runOptions = {}) => runUplink(runner, args, { ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
+      runUplink: (args, runOptions = {}) => runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
       satellite: choresOf(dir, 'satellite'),
@@ -319,8 +321,9 @@ async function advance(dir: string, duration: string | number): Promise<void> {
   if (advanced.failures.length > 0) throw new Error(`chores failed after the clock moved ${duration}:\n${advanced.failures.join('\n')}`);
 }
 
-async function runUplink(runner: Runner, args: string[], options: UplinkRunOptions): Promise<UplinkRun> {
-  const { command, args: argv } = await appCommand('uplink', runner, args);
+/** Runs the `uplink` CLI as a child process, with or without a network (net.runUplink gives it the network's grant). */
+export async function runUplink(args: string[], options: UplinkRunOptions = {}): Promise<UplinkRun> {
+  const { command, args: argv } = await appCommand('uplink', options.runner ?? 'bundle', args);
   const child = spawn(command, argv, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ObjectNotFoundError, type ObjectDownload, type Project } from '@dcsim/uplink';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import { listFiles } from './support/leak-scan.js';
 import { gatewayClient } from './support/transfers.js';
 
 const SEGMENT = 64 * 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads slowly (a pause per chunk), so overwrites land while the read is under way. */
 async function readSlowly(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {

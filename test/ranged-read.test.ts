@@ -7,14 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BadPiece, ObjectDownload } from '@dcsim/uplink';
+import type { BadPiece } from '@dcsim/uplink';
 import { withTestnet } from './harness.js';
-
-async function readAll(download: Promise<ObjectDownload>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await download) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
+import { readAll } from './support/streams.js';
 
 describe('ranged reads', () => {
   it('succeed with exactly k good pieces (two corrupted, one node down), like a whole read', async () => {

@@ -7,34 +7,18 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withTestnet, type TestNet } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestNet } from './harness.js';
+import { useTempDir, useTestnet } from './support/fixtures.js';
+import { readAll } from './support/streams.js';
 
-const work = mkdtempSync(join(tmpdir(), 'dcsim-s3-clients-'));
-let net: TestNet;
+const work = useTempDir('dcsim-s3-clients-');
+const net = useTestnet({ nodes: 4, gateway: true });
 let s3: NonNullable<TestNet['s3']>;
-let release: () => void;
-let stopped: Promise<void>;
-
-beforeAll(async () => {
-  await new Promise<void>((ready, fail) => {
-    stopped = withTestnet({ nodes: 4, gateway: true }, async (n) => {
-      net = n;
-      s3 = n.s3!;
-      ready();
-      await new Promise<void>((r) => (release = r));
-    });
-    stopped.catch(fail);
-  });
-}, 120_000);
-
-afterAll(async () => {
-  release?.();
-  await stopped;
-  rmSync(work, { recursive: true, force: true });
+beforeAll(() => {
+  s3 = net().s3!;
 });
 
 /** The machine's own AWS_* settings (a CA bundle, a profile) are not the testnet's: the clients get only ours. */
@@ -86,10 +70,7 @@ function readTree(root: string): Map<string, Buffer> {
 }
 
 async function uplinkRead(bucket: string, key: string): Promise<Buffer> {
-  const project = await net.uplink();
-  const chunks: Buffer[] = [];
-  for await (const chunk of await project.download(bucket, key)) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
+  return readAll((await net().uplink()).download(bucket, key));
 }
 
 /** Whether `command` can run here; in CI a missing client is an error (`.ci/run` installs it), elsewhere a skip. */
@@ -111,8 +92,8 @@ describe('S3 command-line clients through the gateway', () => {
       RCLONE_CONFIG_DCSIM_ENDPOINT: s3.endpoint,
       RCLONE_CONFIG_DCSIM_REGION: 'us-east-1',
     };
-    const up = join(work, 'rclone-up');
-    const down = join(work, 'rclone-down');
+    const up = join(work(), 'rclone-up');
+    const down = join(work(), 'rclone-down');
     const files = makeTree(up);
     await run('rclone', ['mkdir', 'dcsim:rclone-bucket'], env);
     await run('rclone', ['copy', up, 'dcsim:rclone-bucket/tree'], env);
@@ -129,7 +110,7 @@ describe('S3 command-line clients through the gateway', () => {
   it('s3cmd syncs a tree up and back byte for byte, lists and deletes it', { timeout: 180_000 }, async (ctx) => {
     if (!(await available('s3cmd'))) return ctx.skip();
     const host = new URL(s3.endpoint).host;
-    const config = join(work, 's3cfg');
+    const config = join(work(), 's3cfg');
     writeFileSync(
       config,
       [
@@ -146,8 +127,8 @@ describe('S3 command-line clients through the gateway', () => {
       { mode: 0o600 },
     );
     const s3cmd = (...args: string[]) => run('s3cmd', ['-c', config, ...args]);
-    const up = join(work, 's3cmd-up');
-    const down = join(work, 's3cmd-down');
+    const up = join(work(), 's3cmd-up');
+    const down = join(work(), 's3cmd-down');
     const files = makeTree(up);
     await s3cmd('mb', 's3://s3cmd-bucket');
     await s3cmd('sync', `${up}/`, 's3://s3cmd-bucket/tree/');

@@ -10,12 +10,9 @@
  *   back, refuses them, and never selects them;
  * - plaintext gRPC clients get nothing from the satellite or a node.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Server } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { formatNodeUrl, nodeIdString, parseNodeId } from '@dcsim/common/nodeid';
 import { generateIdentity, type Identity } from '@dcsim/identity';
@@ -25,34 +22,16 @@ import {
 } from '@dcsim/protocol';
 import { startStorageNode } from '@dcsim/storagenode';
 import { IdentityMismatchError, requestAccess, type PieceEvent, type ProgressEvent } from '@dcsim/uplink';
-import { withTestnet, type TestNet } from './harness.js';
+import { useTempDir, useTestnet } from './support/fixtures.js';
+import { freePort } from './support/ports.js';
 
 // One network for the file. Four nodes and n = 4: every segment has a piece on every node, node 0 included.
 // New (unvetted) nodes are preferred, as the fake check-ins below would be, were they selectable.
-let net: TestNet;
-let release: () => void;
-let stopped: Promise<void>;
-const scratch = mkdtempSync(join(tmpdir(), 'dcsim-transport-'));
-
-beforeAll(async () => {
-  await new Promise<void>((ready, fail) => {
-    stopped = withTestnet({ nodes: 4, scheme: '2/2/3/4', segmentSize: 64 * 1024, newNodeFraction: 1 }, async (n) => {
-      net = n;
-      ready();
-      await new Promise<void>((r) => (release = r));
-    });
-    stopped.catch(fail);
-  });
-}, 120_000);
-
-afterAll(async () => {
-  release?.();
-  await stopped;
-  rmSync(scratch, { recursive: true, force: true });
-});
+const net = useTestnet({ nodes: 4, scheme: '2/2/3/4', segmentSize: 64 * 1024, newNodeFraction: 1 });
+const scratch = useTempDir('dcsim-transport-');
 
 const data = (size: number) => new Uint8Array(Buffer.alloc(size, 'transport'));
-const satelliteId = () => parseNodeId(net.satelliteId);
+const satelliteId = () => parseNodeId(net().satelliteId);
 
 describe('a fake satellite at the grant\'s satellite address', () => {
   it('is refused by the library and the CLI with "identity mismatch"; the API key never reaches it', async () => {
@@ -65,19 +44,19 @@ describe('a fake satellite at the grant\'s satellite address', () => {
     });
     const port = await bindServer(server, '127.0.0.1:0', Transport.of(fake).server());
     const address = `127.0.0.1:${port}`;
-    const expected = `identity mismatch: expected node ${net.satelliteId}, the peer at ${address} is ${nodeIdString(fake.id)}`;
+    const expected = `identity mismatch: expected node ${net().satelliteId}, the peer at ${address} is ${nodeIdString(fake.id)}`;
     try {
-      const grant = serializeAccess({ ...parseAccess(net.access), satelliteAddress: `${net.satelliteId}@${address}` });
-      const project = await net.uplink(grant);
+      const grant = serializeAccess({ ...parseAccess(net().access), satelliteAddress: `${net().satelliteId}@${address}` });
+      const project = await net().uplink(grant);
       const err = await project.listBuckets().next().catch((e) => e);
       expect(err).toBeInstanceOf(IdentityMismatchError);
       expect(err.message).toBe(expected);
       expect(err.actual).toEqual(fake.id);
 
-      const access = await requestAccess(`${net.satelliteId}@${address}`, net.apiKey, 'passphrase').catch((e) => e);
+      const access = await requestAccess(`${net().satelliteId}@${address}`, net().apiKey, 'passphrase').catch((e) => e);
       expect(access).toBeInstanceOf(IdentityMismatchError);
 
-      const cli = await net.runUplink(['ls'], { env: { UPLINK_ACCESS: grant } });
+      const cli = await net().runUplink(['ls'], { env: { UPLINK_ACCESS: grant } });
       expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 1, stderr: `uplink: ${expected}\n` });
       expect(received).toEqual([]);
     } finally {
@@ -88,13 +67,13 @@ describe('a fake satellite at the grant\'s satellite address', () => {
 
 describe('plaintext', () => {
   it('gets nothing from the satellite or a node', async () => {
-    const metainfo = new MetainfoClient(net.satelliteAddress, credentials.createInsecure(), CHANNEL_OPTIONS);
-    const header = { apiKey: parseAccess(net.access).apiKey.rawBytes() };
+    const metainfo = new MetainfoClient(net().satelliteAddress, credentials.createInsecure(), CHANNEL_OPTIONS);
+    const header = { apiKey: parseAccess(net().access).apiKey.rawBytes() };
     const fromSatellite = await unary(metainfo, metainfo.projectInfo, { header }, 5_000).catch((e) => e);
     metainfo.close();
     expect(rpcErrorInfo(fromSatellite).code).toBe(status.UNAVAILABLE);
 
-    const piecestore = new PiecestoreClient(net.nodes[1].address, credentials.createInsecure(), CHANNEL_OPTIONS);
+    const piecestore = new PiecestoreClient(net().nodes[1].address, credentials.createInsecure(), CHANNEL_OPTIONS);
     const fromNode = await unary(piecestore, piecestore.delete, { limit: undefined }, 5_000).catch((e) => e);
     piecestore.close();
     expect(rpcErrorInfo(fromNode).code).toBe(status.UNAVAILABLE);
@@ -103,7 +82,7 @@ describe('plaintext', () => {
 
 describe('check-ins', () => {
   it('at unreachable addresses, or answered by another identity, are refused and never selected; uploads keep working', async () => {
-    const contact = new ContactClient(net.satelliteAddress, Transport.ephemeral().client(satelliteId()), CHANNEL_OPTIONS);
+    const contact = new ContactClient(net().satelliteAddress, Transport.ephemeral().client(satelliteId()), CHANNEL_OPTIONS);
     const checkIn = (identity: Identity, address: string) =>
       unary(contact, contact.checkIn, signCheckIn(identity, CheckInRequest.fromPartial({
         nodeId: identity.id, publicKey: identity.publicKey, address, freeDisk: 1 << 30, timestamp: new Date(), version: '1.0.0',
@@ -119,10 +98,10 @@ describe('check-ins', () => {
         fakes.push(nodeIdString(fake.id));
       }
       const claimer = generateIdentity(); // claims node 1's address
-      const res = await checkIn(claimer, net.nodes[1].address);
+      const res = await checkIn(claimer, net().nodes[1].address);
       expect(res.pingNodeSuccess).toBe(false);
       expect(res.pingErrorMessage).toBe(
-        `identity mismatch: expected node ${nodeIdString(claimer.id)}, the peer at ${net.nodes[1].address} is ${net.nodes[1].id}`,
+        `identity mismatch: expected node ${nodeIdString(claimer.id)}, the peer at ${net().nodes[1].address} is ${net().nodes[1].id}`,
       );
       fakes.push(nodeIdString(claimer.id));
     } finally {
@@ -130,7 +109,7 @@ describe('check-ins', () => {
     }
 
     // n = 4 of the 8 nodes the satellite now knows, new ones first: were the fakes selectable, every segment would get some.
-    const project = await net.uplink();
+    const project = await net().uplink();
     await project.ensureBucket('checkins');
     for (let i = 0; i < 3; i++) {
       const report = await project.upload('checkins', `o${i}`, data(200 * 1024));
@@ -143,18 +122,18 @@ describe('check-ins', () => {
 
 describe('a process answering at a node\'s address with its own key', () => {
   it('gets no piece: each transfer to that node fails as one lost piece, uploads and downloads succeed', async () => {
-    const project = await net.uplink();
+    const project = await net().uplink();
     await project.ensureBucket('impostor');
     const before = data(200 * 1024);
     await project.upload('impostor', 'before', before);
 
-    const victim = net.nodes[0];
+    const victim = net().nodes[0];
     const victimId = victim.id;
     await victim.stop();
     // A storage node of its own (its own identity) on the port node 0 used, working for no satellite.
     const logs: string[] = [];
     const impostor = await startStorageNode({
-      dir: join(scratch, 'impostor'),
+      dir: join(scratch(), 'impostor'),
       listen: victim.address,
       satelliteUrl: formatNodeUrl({ id: generateIdentity().id, address: `127.0.0.1:${await freePort()}` }),
       log: (line) => logs.push(line),
@@ -165,7 +144,7 @@ describe('a process answering at a node\'s address with its own key', () => {
         events.filter((e): e is PieceEvent => e.type === 'piece' && e.nodeId === victimId && e.status === 'failed').map((e) => e.error);
 
       const uploadEvents: ProgressEvent[] = [];
-      const fresh = await net.uplink(); // no connection to node 0's address from before
+      const fresh = await net().uplink(); // no connection to node 0's address from before
       const report = await fresh.upload('impostor', 'after', data(200 * 1024), { onProgress: (e) => uploadEvents.push(e) });
       expect(report.segments).toHaveLength(4);
       // Node 0's piece of each segment failed, or was cancelled when the other three were stored first.
@@ -189,14 +168,3 @@ describe('a process answering at a node\'s address with its own key', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -14,27 +14,15 @@ import {
   ObjectNotFoundError,
   RevokedError,
   type BadPiece,
-  type ObjectDownload,
   type Project,
   type UploadReport,
 } from '@dcsim/uplink';
 import { withTestnet, type TestNet } from './harness.js';
+import { collect, readAll } from './support/streams.js';
 
 const SEGMENT = 64 * 1024;
 const INLINE = 4 * 1024;
 const AES_GCM_TAG = 16;
-
-async function readAll(download: ObjectDownload | Promise<ObjectDownload>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await download) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 const sizes = [
   ['0 B', 0],

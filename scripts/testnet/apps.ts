@@ -19,7 +19,7 @@ export const RUNNERS: Runner[] = ['bundle', 'tsx'];
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const binPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'bin', `${app}.js`);
-const mainPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'src', 'main.ts');
+export const mainPath = (app: AppName) => join(REPO_ROOT, 'apps', app, 'src', 'main.ts');
 
 export class MissingDependencyError extends TestnetError {}
 
@@ -73,6 +73,7 @@ export async function appCommand(app: AppName, runner: Runner, args: string[], w
   return { command: process.execPath, args: [...NODE_FLAGS, binPath(app), ...args] };
 }
 
+/** Warnings already printed: a process that starts many apps (a testnet, a test file's testnets) says each once. */
 const warned = new Set<string>();
 function defaultWarn(message: string): void {
   if (warned.has(message)) return;

@@ -1,7 +1,9 @@
 /**
  * One JavaScript file per app, so that starting 50 storage nodes does not transpile the same TypeScript
  * 50 times. The app and the workspace packages (@dcsim/*) are bundled; npm packages stay external and load
- * from node_modules as usual (native ones like better-sqlite3 could not be bundled anyway).
+ * from node_modules as usual (native ones like better-sqlite3 could not be bundled anyway). A worker thread's
+ * module the app starts (`new URL('./<name>-worker.ts', import.meta.url)`) is bundled into a file of its own
+ * beside the app's, and the URL points there.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { TestnetError } from './errors.js';
 
+/** Builds started by this process, by entry: the testnets one process starts (a test file's) build each app once. */
 const built = new Map<string, Promise<string>>();
 
 /** The app's code does not build (esbuild names file and line): running it through tsx would fail too. */
@@ -41,40 +44,48 @@ async function build(app: string, entry: string, root: string): Promise<string> 
   } catch (err) {
     throw new BundlerMissingError(`esbuild (installed with tsx) cannot be loaded: ${(err as Error).message}`);
   }
-  let result;
-  try {
-    result = await esbuild.build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // Stack traces name the original .ts files when node runs with --enable-source-maps.
-      sourcemap: 'linked',
-      sourcesContent: false, // traces need only the mappings; the sources are in the repo, and a smaller map loads faster
-      write: false,
-      logLevel: 'silent',
-      metafile: true,
-      absWorkingDir: root,
-      plugins: [npmPackagesExternal, keepOwnImportMetaUrl],
-    });
-  } catch (err) {
-    throw new BundleError(`could not bundle ${entry}: ${(err as Error).message}`);
-  }
+  const bundle = async (entryPoint: string, out: string, workers: Map<string, string>) => {
+    try {
+      return await esbuild.build({
+        entryPoints: [entryPoint],
+        outfile: out,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        // Stack traces name the original .ts files when node runs with --enable-source-maps.
+        sourcemap: 'linked',
+        sourcesContent: false, // traces need only the mappings; the sources are in the repo, and a smaller map loads faster
+        write: false,
+        logLevel: 'silent',
+        metafile: true,
+        absWorkingDir: root,
+        plugins: [npmPackagesExternal, ownUrls(app, workers)],
+      });
+    } catch (err) {
+      throw new BundleError(`could not bundle ${entryPoint}: ${(err as Error).message}`);
+    }
+  };
+  const workers = new Map<string, string>();
+  const results = [await bundle(entry, outfile, workers)];
+  // The workers the app starts: before the app in the list, so that they are written before it.
+  for (const [source, name] of workers) results.unshift(await bundle(source, join(dirname(outfile), name), new Map()));
   mkdirSync(dirname(outfile), { recursive: true });
   // Several testnets (parallel test files) may build at once: write aside, then rename over atomically.
-  // The map goes first so the bundle never points at a missing or older map.
-  const files = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
-  for (const file of files) writeAtomically(file.path, file.contents);
-  // Last: the list of what went in, so the next start can skip a build whose inputs did not change.
-  const inputs = Object.keys(result.metafile.inputs).map((path) => resolve(root, path));
-  writeAtomically(manifest, JSON.stringify({ version: BUNDLE_VERSION, inputs: inputs.map((path) => [path, stamp(path)]) }));
+  // Each map goes before its bundle, so a bundle never points at a missing or older map.
+  for (const result of results) {
+    const files = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
+    for (const file of files) writeAtomically(file.path, file.contents);
+  }
+  // Last: the list of what went in and came out, so the next start can skip a build whose inputs did not change.
+  const inputs = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))].map((path) => resolve(root, path));
+  const outputs = results.flatMap((r) => r.outputFiles.map((f) => f.path));
+  writeAtomically(manifest, JSON.stringify({ version: BUNDLE_VERSION, inputs: inputs.map((path) => [path, stamp(path)]), outputs }));
   return outfile;
 }
 
 /** Bump when the build options change, so bundles made with the old ones are rebuilt. */
-const BUNDLE_VERSION = 2;
+const BUNDLE_VERSION = 3;
 
 function writeAtomically(path: string, contents: Uint8Array | string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -88,12 +99,12 @@ function stamp(path: string): string {
   return `${s.size}:${s.mtimeMs}`;
 }
 
-/** The bundle exists and none of the files it was built from changed since (nor were any deleted). */
+/** The bundle and its workers exist and none of the files they were built from changed since (nor were any deleted). */
 function upToDate(outfile: string, manifest: string): boolean {
   if (!existsSync(outfile) || !existsSync(manifest)) return false;
   try {
-    const { version, inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: number; inputs: [string, string][] };
-    return version === BUNDLE_VERSION && inputs.every(([path, was]) => existsSync(path) && stamp(path) === was);
+    const { version, inputs, outputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: number; inputs: [string, string][]; outputs: string[] };
+    return version === BUNDLE_VERSION && outputs.every(existsSync) && inputs.every(([path, was]) => existsSync(path) && stamp(path) === was);
   } catch {
     return false;
   }
@@ -107,23 +118,36 @@ const npmPackagesExternal: Plugin = {
   },
 };
 
+/** A worker thread's module, as the code names it (the pattern Vite and webpack recognise too), or `import.meta.*`. */
+const OWN_URLS = /new URL\((['"])\.\/([\w-]+-worker)\.ts\1, import\.meta\.url\)|import\.meta\.(url|dirname|filename)\b/g;
+
 /**
- * A module that finds files next to itself (`new URL('./schema.sql', import.meta.url)`) must still find them
- * once bundled: each workspace file gets its own original URL in place of `import.meta.url`.
+ * URLs in the bundle of `app`:
+ * - A module that finds files next to itself (`new URL('./schema.sql', import.meta.url)`) must still find them
+ *   once bundled: each workspace file gets its own original URL in place of `import.meta.url`.
+ * - A worker's module (`new URL('./segment-worker.ts', import.meta.url)`) becomes the worker's own bundle beside
+ *   the app's (`<app>.segment-worker.mjs`): `workers` collects them, source path to file name, for the caller to build.
  */
-const keepOwnImportMetaUrl: Plugin = {
-  name: 'keep-own-import-meta-url',
-  setup(b) {
-    b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-      if (args.path.includes('/node_modules/')) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes('import.meta')) return undefined;
-      const contents = source
-        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
-        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
-        .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      const loader = /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js';
-      return { contents, loader };
-    });
-  },
-};
+function ownUrls(app: string, workers: Map<string, string>): Plugin {
+  return {
+    name: 'own-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+        if (args.path.includes('/node_modules/')) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta')) return undefined;
+        const contents = source.replace(OWN_URLS, (_match, _quote, worker: string | undefined, property: string | undefined) => {
+          if (worker) {
+            const name = `${app}.${worker}.mjs`;
+            workers.set(join(dirname(args.path), `${worker}.ts`), name);
+            return `new URL(${JSON.stringify(`./${name}`)}, import.meta.url)`;
+          }
+          if (property === 'url') return JSON.stringify(pathToFileURL(args.path).href);
+          return JSON.stringify(property === 'dirname' ? dirname(args.path) : args.path);
+        });
+        const loader = /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js';
+        return { contents, loader };
+      });
+    },
+  };
+}

@@ -8,27 +8,22 @@
  * has logged a committed segment of every upload.
  */
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectDownload, Project } from '@dcsim/uplink';
+import type { Project } from '@dcsim/uplink';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { expect } from 'vitest';
 import { readState } from '../../scripts/testnet/state.js';
 import { isRunning } from '../../scripts/testnet/status.js';
 import type { TestNet, UplinkRun } from '../harness.js';
 import { s3Client } from './gateway.js';
+import { readAll } from './streams.js';
 
 export type Client = 'library' | 'cli' | 's3';
 
 export const CLIENTS: Client[] = ['library', 'cli', 's3'];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function readAll(download: ObjectDownload | Promise<ObjectDownload>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await download) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 /** The S3 client for the testnet's gateway (net.s3: started with `gateway: true`). */
 export function gatewayClient(net: TestNet): S3Client {

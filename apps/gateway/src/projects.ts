@@ -1,8 +1,12 @@
 /**
  * Open uplink Projects, one per access grant, shared by the requests that use it (each holds a
  * satellite connection and node connections). Idle ones beyond `max` are closed, least recently used first.
+ *
+ * All of them share one TransferResources, made and closed by the pool: one segment thread for the
+ * process (a thread per grant would only fight over the cores) and one bound on the memory kept for
+ * reuse, however many grants are in use.
  */
-import { Project, type ProjectOptions } from '@dcsim/uplink';
+import { Project, TransferResources, type ProjectOptions } from '@dcsim/uplink';
 
 interface Entry {
   project: Promise<Project>;
@@ -17,11 +21,15 @@ export interface ProjectLease {
 
 export class ProjectPool {
   private readonly entries = new Map<string, Entry>();
+  private readonly options: ProjectOptions;
+  private readonly resources = new TransferResources();
 
   constructor(
-    private readonly options: ProjectOptions = {},
+    options: Omit<ProjectOptions, 'resources'> = {},
     private readonly max = 32,
-  ) {}
+  ) {
+    this.options = { ...options, resources: this.resources };
+  }
 
   async acquire(access: string): Promise<ProjectLease> {
     let entry = this.entries.get(access);
@@ -64,5 +72,6 @@ export class ProjectPool {
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.allSettled(all.map((e) => e.project.then((p) => p.close())));
+    await this.resources.close();
   }
 }

@@ -9,7 +9,7 @@ import { shortNodeId } from '@dcsim/common/short';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { Chores, Clock } from '@dcsim/process';
 import { serveAdmin } from '@dcsim/process/admin';
-import { NodeContactService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
+import { NodeContactService, PiecestoreService, SERVER_OPTIONS, Transport, bindServer, bulkReceiverServer } from '@dcsim/protocol';
 import type { Server } from '@grpc/grpc-js';
 import {
   DEFAULT_CAPACITY_BYTES,
@@ -27,7 +27,6 @@ import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
 import { Pieces } from './pieces.js';
 import { TrustedSatellite } from './trust.js';
-import { PiecestoreWire } from './wire.js';
 
 export interface StorageNode {
   identity: Identity;
@@ -66,7 +65,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   let port: number;
   try {
     pieces = await Pieces.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
-    server.addService(PiecestoreWire, new PiecestoreEndpoint({ identity, satellite, pieces, serials, clock, log }).service());
+    server.addService(PiecestoreService, new PiecestoreEndpoint({ identity, satellite, pieces, serials, clock, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {

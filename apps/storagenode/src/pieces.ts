@@ -13,6 +13,7 @@ import { PieceHash, Reason, RpcError } from '@dcsim/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { NodeDb } from './db.js';
 import { formatBytes } from '@dcsim/common/size';
+import { BlockBuffers } from './aligned.js';
 import { PieceWriter, type SpaceAccount } from './writer.js';
 
 /** A piece this node stores: its row in node.db and where its file is. */
@@ -51,6 +52,8 @@ export class Pieces implements SpaceAccount {
   readonly tmpDir: string;
   private used = 0;
   private reserved = 0;
+  /** Staging memory of the uploads in progress, reused from one to the next. */
+  private readonly buffers = new BlockBuffers();
   private readonly sql: {
     get: Statement<[Uint8Array], PieceRow>;
     insert: Statement<[Uint8Array, Uint8Array, number, Uint8Array, Uint8Array, number | null, number]>;
@@ -144,7 +147,7 @@ export class Pieces implements SpaceAccount {
   /** Starts receiving a piece into a temp file; `maxBytes` is the order limit's byte limit. */
   createWriter(pieceId: Uint8Array, maxBytes: number): Promise<PieceWriter> {
     const tmp = join(this.tmpDir, `${pieceIdToString(pieceId)}.${randomBytes(6).toString('hex')}.part`);
-    return PieceWriter.create(tmp, maxBytes, this);
+    return PieceWriter.create(tmp, maxBytes, this, this.buffers);
   }
 
   /**

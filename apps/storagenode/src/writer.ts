@@ -14,7 +14,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Reason, RpcError } from '@dcsim/protocol';
-import { BLOCK_BUFFER_SIZE, alignUp, releaseBlockBuffer, takeBlockBuffer } from './aligned.js';
+import { BLOCK_BUFFER_SIZE, alignUp, type BlockBuffers } from './aligned.js';
 
 /** Space bookkeeping the writer reports to, so concurrent uploads cannot together overfill the node. */
 export interface SpaceAccount {
@@ -27,8 +27,8 @@ export class PieceWriter {
   private received = 0;
   private reserved = 0;
   // Two staging buffers: one fills while the other is on its way to disk (one write in flight at a time).
-  private filling = takeBlockBuffer();
-  private writing = takeBlockBuffer();
+  private filling: Uint8Array;
+  private writing: Uint8Array;
   private filled = 0;
   /** Bytes of the file handed to writes so far: whole buffers, then the padded tail. */
   private flushed = 0;
@@ -41,11 +41,16 @@ export class PieceWriter {
     private readonly file: FileHandle,
     private readonly maxBytes: number,
     private readonly space: SpaceAccount,
-  ) {}
+    private readonly buffers: BlockBuffers,
+  ) {
+    this.filling = buffers.take();
+    this.writing = buffers.take();
+  }
 
-  static async create(tmpPath: string, maxBytes: number, space: SpaceAccount): Promise<PieceWriter> {
+  /** `buffers`: the node's aligned staging buffers (its piece store's), two taken until the writer is done. */
+  static async create(tmpPath: string, maxBytes: number, space: SpaceAccount, buffers: BlockBuffers): Promise<PieceWriter> {
     const file = await openPieceFile(tmpPath).catch(rethrowDiskError);
-    return new PieceWriter(tmpPath, file, maxBytes, space);
+    return new PieceWriter(tmpPath, file, maxBytes, space, buffers);
   }
 
   get size(): number {
@@ -127,8 +132,8 @@ export class PieceWriter {
   }
 
   private releaseBuffers(): void {
-    releaseBlockBuffer(this.filling);
-    releaseBlockBuffer(this.writing);
+    this.buffers.release(this.filling);
+    this.buffers.release(this.writing);
   }
 }
 

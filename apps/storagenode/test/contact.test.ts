@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { nodeIdString, formatNodeUrl } from '@dcsim/common/nodeid';
 import { generateIdentity } from '@dcsim/identity';
 import { PieceAction, Reason, status } from '@dcsim/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/ports.js';
 import { download, failure, orderLimit, removeTempDirs, startContactServer, startTestNode, tempDir, upload, waitFor } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -172,14 +172,3 @@ describe('restart', () => {
     expect(nodeIdString(t.node.identity.id)).toBe(id);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BLOCK_BUFFER_SIZE } from '../src/aligned.js';
+import { BLOCK_BUFFER_SIZE, BlockBuffers } from '../src/aligned.js';
 import { PieceWriter, type SpaceAccount } from '../src/writer.js';
 
 const MiB = 1024 * 1024;
 const unlimited: SpaceAccount = { reserve() {}, release() {} };
+const buffers = new BlockBuffers();
 
 // The disk the node normally writes to (direct I/O), and tmpfs, which may refuse O_DIRECT (then buffered).
 const dirs = [mkdtempSync(join(tmpdir(), 'dcsim-writer-'))];
@@ -16,7 +17,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** Writes `piece` in chunks of `chunk` bytes and returns what finish() reports. */
 async function writePiece(path: string, piece: Uint8Array, chunk: number, space = unlimited) {
-  const writer = await PieceWriter.create(path, piece.length, space);
+  const writer = await PieceWriter.create(path, piece.length, space, buffers);
   for (let at = 0; at < piece.length; at += chunk) await writer.write(piece.subarray(at, at + chunk));
   return writer.finish();
 }
@@ -40,7 +41,7 @@ describe.each(dirs)('PieceWriter in %s', (dir) => {
     const piece = new Uint8Array(randomBytes(3 * MiB));
     const reused = new Uint8Array(64 * 1024);
     const path = join(dir, 'reused');
-    const writer = await PieceWriter.create(path, piece.length, unlimited);
+    const writer = await PieceWriter.create(path, piece.length, unlimited, buffers);
     for (let at = 0; at < piece.length; at += reused.length) {
       reused.set(piece.subarray(at, at + reused.length));
       await writer.write(reused);
@@ -54,7 +55,7 @@ describe.each(dirs)('PieceWriter in %s', (dir) => {
     let reserved = 0;
     const space: SpaceAccount = { reserve: (n) => void (reserved += n), release: (n) => void (reserved -= n) };
     const path = join(dir, 'over');
-    const writer = await PieceWriter.create(path, MiB, space);
+    const writer = await PieceWriter.create(path, MiB, space, buffers);
     await writer.write(new Uint8Array(MiB));
     await expect(writer.write(new Uint8Array(1))).rejects.toThrow('exceeds the order limit of 1048576 bytes');
     await writer.abort();

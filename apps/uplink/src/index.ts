@@ -4,6 +4,7 @@
  */
 export { Project, DEFAULT_SEGMENT_SIZE, type ProjectOptions, type BucketInfo } from './lib/project.js';
 export { requestAccess, type RequestAccessOptions } from './lib/access.js';
+export { TransferResources } from './lib/resources.js';
 export type { UploadOptions, UploadReport, SegmentReport, PieceReport } from './lib/upload.js';
 export type { DownloadOptions, ObjectDownload } from './lib/download.js';
 export type { ListOptions, ListItem } from './lib/list.js';

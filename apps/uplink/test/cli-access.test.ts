@@ -3,19 +3,16 @@
  * prints, `encrypt-key` prints the encrypted key Storj computes, and a bad grant ends with one line on
  * stderr naming the problem and exit code 1.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkDecode, checkEncode } from '@dcsim/common/base58';
 import { CipherSuite, Store } from '@dcsim/crypto/encryption';
 import { serializeAccess } from '@dcsim/crypto/grant';
 import { APIKey } from '@dcsim/crypto/macaroon';
-import { assertNoBugReports } from '@dcsim/process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runUplink } from '../../../test/harness.js';
+import { useTempDir } from '../../../test/support/fixtures.js';
 
-const bin = fileURLToPath(new URL('../bin/uplink.js', import.meta.url));
 // Storj's known-answer vectors, kept with the crypto package's tests (packages/crypto/test/vectors/README.md).
 const vector = (name: string) =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../../../packages/crypto/test/vectors/${name}`, import.meta.url)), 'utf8'));
@@ -23,24 +20,18 @@ const grants = vector('access-grants.json').grants[0];
 const pathVector = vector('path-encryption.json').vectors[0];
 
 // An empty config dir, so no saved access of the machine running the tests is picked up.
-const configDir = mkdtempSync(join(tmpdir(), 'uplink-cli-test-'));
-afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+const configDir = useTempDir('uplink-cli-test-');
 
 interface Run {
-  code: number;
+  code: number | null;
   stdout: string;
   stderr: string;
 }
 
+/** Runs the CLI's bin script (through tsx, as `npx uplink` does) with no access in the environment. */
 async function uplink(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { UPLINK_ACCESS: _ignored, ...base } = process.env;
-  const run = await new Promise<Run>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...base, UPLINK_CONFIG_DIR: configDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-  assertNoBugReports('uplink', run.stderr);
-  return run;
+  const { code, stdout, stderr } = await runUplink(args, { runner: 'tsx', env: { UPLINK_ACCESS: '', UPLINK_CONFIG_DIR: configDir(), ...env } });
+  return { code, stdout, stderr };
 }
 
 const expectedInspect = `${JSON.stringify(grants.inspect, null, 2)}\n`;

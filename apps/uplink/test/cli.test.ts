@@ -3,17 +3,15 @@
  * and the permission flags of `share`/`access restrict` as they end up in the macaroon's caveat (read back
  * with `access inspect`). CLI runs are real processes of the bundled CLI, as the end-to-end tests run it.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CipherSuite, Store } from '@dcsim/crypto/encryption';
 import { serializeAccess } from '@dcsim/crypto/grant';
 import { APIKey } from '@dcsim/crypto/macaroon';
-import { assertNoBugReports } from '@dcsim/process';
-import { appCommand } from '../../../scripts/testnet/apps.js';
+import { runUplink } from '../../../test/harness.js';
+import { useTempDir } from '../../../test/support/fixtures.js';
 import { parseRange, rangeWithin } from '../src/cli/byte-range.js';
 import { accessFile, configDir, loadAccessConfig, saveAccessConfig } from '../src/cli/config.js';
 import { resolveAccess } from '../src/cli/access-source.js';
@@ -38,30 +36,18 @@ interface Run {
   stderr: string;
 }
 
-let dir: string;
+const dir = useTempDir('uplink-cli-');
 const grant = makeGrant();
 
 /** Runs the CLI with its own config dir and no access in the environment. */
 async function uplink(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const { command, args: argv } = await appCommand('uplink', 'bundle', ['--config-dir', join(dir, 'config'), ...args]);
-  const child = spawn(command, argv, { env: { ...process.env, UPLINK_ACCESS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assertNoBugReports('uplink', stderr);
+  const { code, stdout, stderr } = await runUplink(['--config-dir', join(dir(), 'config'), ...args], { env: { UPLINK_ACCESS: '', ...env } });
   return { code, stdout, stderr };
 }
 
 function caveatsOf(inspected: string): Record<string, unknown>[] {
   return (JSON.parse(inspected) as { macaroon: { caveats: Record<string, unknown>[] } }).macaroon.caveats;
 }
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'uplink-cli-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('locations', () => {
   it('parses sj:// URLs, local paths and -', () => {
@@ -179,7 +165,7 @@ describe('config dir', () => {
   });
 
   it('writes access.json with mode 0600 and reads Storj spelling too', () => {
-    const d = join(dir, 'cfg-unit');
+    const d = join(dir(), 'cfg-unit');
     expect(loadAccessConfig(d)).toEqual({ accesses: {} });
     saveAccessConfig(d, { default: 'a', accesses: { a: grant } });
     expect(statSync(accessFile(d)).mode & 0o777).toBe(0o600);
@@ -189,7 +175,7 @@ describe('config dir', () => {
   });
 
   it('resolves --access as a grant, else a saved name; then UPLINK_ACCESS; then the default', () => {
-    const d = join(dir, 'cfg-resolve');
+    const d = join(dir(), 'cfg-resolve');
     const other = makeGrant();
     saveAccessConfig(d, { default: 'main', accesses: { main: grant, other } });
     expect(resolveAccess(other, d, {}).text).toBe(other);
@@ -206,7 +192,7 @@ describe('config dir', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain(damaged.slice(0, 40));
     }
-    expect(() => resolveAccess(undefined, join(dir, 'empty'), {})).toThrow(/no access grant/);
+    expect(() => resolveAccess(undefined, join(dir(), 'empty'), {})).toThrow(/no access grant/);
   });
 });
 
@@ -222,7 +208,7 @@ describe('uplink access (CLI)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('uplink: access "main" already exists: overwrite it with --force, or choose another name\n');
 
-    const file = join(dir, 'config', 'access.json');
+    const file = join(dir(), 'config', 'access.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ default: 'main', accesses: { main: grant, second } });
 
@@ -246,7 +232,7 @@ describe('uplink access (CLI)', () => {
     expect(removeCurrent.stderr).toMatch(/^uplink: cannot remove the default access "second"/);
     expect((await uplink(['access', 'remove', 'main'])).stdout).toMatch(/^Removed access "main" from /);
     expect((await uplink(['access', 'use', 'main'])).stderr).toBe('uplink: access "main" does not exist (see `uplink access list`)\n');
-    expect(loadAccessConfig(join(dir, 'config'))).toEqual({ default: 'second', accesses: { second } });
+    expect(loadAccessConfig(join(dir(), 'config'))).toEqual({ default: 'second', accesses: { second } });
   });
 
   it('access restrict turns the permission flags into one caveat', async () => {
@@ -317,7 +303,7 @@ describe('uplink access (CLI)', () => {
   });
 
   it('fails with one line and no stack trace', async () => {
-    const noAccess = await uplink(['--config-dir', join(dir, 'nothing-here'), 'ls']);
+    const noAccess = await uplink(['--config-dir', join(dir(), 'nothing-here'), 'ls']);
     expect(noAccess.code).toBe(1);
     expect(noAccess.stderr).toMatch(/^uplink: no access grant: pass --access <grant\|name>, set UPLINK_ACCESS, or save one/);
     expect(noAccess.stderr.trim().split('\n')).toHaveLength(1);

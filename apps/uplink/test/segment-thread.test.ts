@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENCRYPTION, DecryptionError, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto/encryption';
 import { encodeSegment, parseScheme } from '@dcsim/erasure';
 import { decodeInWorker } from '../src/lib/decoder.js';
 import { encodeInWorker, type EncodeJob, type SegmentEncoding } from '../src/lib/encoder.js';
+import { SegmentThread, SegmentThreadError } from '../src/lib/segment-thread.js';
+
+// One thread for the file, as a Project has (its worker runs from the TypeScript source, through tsx).
+const thread = new SegmentThread();
+afterAll(() => thread.close());
 
 const scheme = parseScheme('2/3/4/5');
 const job = (plain: Uint8Array, chunkSize = 4096): EncodeJob => ({
@@ -39,7 +44,7 @@ describe('segment encoder', () => {
     for (const size of [1, 4000, 300_000]) {
       const plain = new Uint8Array(randomBytes(size));
       const expected = reference(plain);
-      const encoding = encodeInWorker(job(plain.slice()), true);
+      const encoding = encodeInWorker(thread, job(plain.slice()), true);
       expect(encoding.pieceSize).toBe(expected[0].length);
       expect(same(await collect(encoding), expected)).toBe(true);
     }
@@ -48,14 +53,14 @@ describe('segment encoder', () => {
   it('stays right when it codes into recycled memory, and keeps the order of queued segments', async () => {
     const plains = Array.from({ length: 4 }, () => new Uint8Array(randomBytes(200_000)));
     // All four queued at once; each read to the end, so the runs of one are reused by the next.
-    const encodings = plains.map((plain) => encodeInWorker(job(plain.slice()), true));
+    const encodings = plains.map((plain) => encodeInWorker(thread, job(plain.slice()), true));
     for (const [i, encoding] of encodings.entries()) expect(same(await collect(encoding), reference(plains[i]))).toBe(true);
   });
 
   it("moves a segment it owns to the worker and back, and copies a view of the caller's bytes", async () => {
     const owned = new Uint8Array(randomBytes(10_000));
     let returned: Uint8Array | undefined;
-    await collect(encodeInWorker(job(owned), true, (free) => (returned = free)));
+    await collect(encodeInWorker(thread, job(owned), true, (free) => (returned = free)));
     expect(owned.byteLength).toBe(0); // transferred
     expect(returned?.length).toBe(10_000); // and back, for the segmenter to refill
 
@@ -63,7 +68,7 @@ describe('segment encoder', () => {
     const view = callers.subarray(5_000, 15_000);
     const expected = reference(view);
     let handedBack = false;
-    const [a, b] = await Promise.all([collect(encodeInWorker(job(view), false, () => (handedBack = true))), collect(encodeInWorker(job(view), true))]);
+    const [a, b] = await Promise.all([collect(encodeInWorker(thread, job(view), false, () => (handedBack = true))), collect(encodeInWorker(thread, job(view), true))]);
     expect(callers.byteLength).toBe(20_000); // untouched, even when called "owned" with a view
     expect(handedBack).toBe(false); // a copy of the caller's bytes is not the caller's to refill
     expect(same(a, expected) && same(b, expected)).toBe(true);
@@ -84,13 +89,31 @@ describe('segment decoder', () => {
   it('rebuilds and decrypts a segment from any k pieces on the worker thread', async () => {
     for (const keep of [[0, 1], [3, 4], [1, 4]]) {
       const pieces = reference(plain).map((p, i) => (keep.includes(i) ? p : undefined));
-      expect(Buffer.from(await decodeInWorker(decodeJob(pieces))).equals(plain)).toBe(true);
+      expect(Buffer.from(await decodeInWorker(thread, decodeJob(pieces))).equals(plain)).toBe(true);
     }
   });
 
   it('reports bytes that fail authentication as a DecryptionError', async () => {
     const pieces: (Uint8Array | undefined)[] = reference(plain);
     pieces[0]![1000] ^= 1;
-    await expect(decodeInWorker(decodeJob(pieces))).rejects.toBeInstanceOf(DecryptionError);
+    await expect(decodeInWorker(thread, decodeJob(pieces))).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('gives the pieces back with the plain segment', async () => {
+    const pieces = reference(plain).map((p, i) => (i < scheme.required ? p : undefined));
+    const sizes = pieces.filter((p) => p !== undefined).map((p) => p.length);
+    let back: Uint8Array[] = [];
+    await decodeInWorker(thread, decodeJob(pieces), (free) => (back = free));
+    expect(back.map((p) => p.length)).toEqual(sizes); // moved to the worker and back, for the next downloads to fill
+  });
+});
+
+describe('closing the segment thread', () => {
+  it('fails the work it still runs and every later request', async () => {
+    const own = new SegmentThread();
+    const running = encodeInWorker(own, job(new Uint8Array(randomBytes(2_000_000))), true);
+    await own.close();
+    await expect(running.finished).rejects.toBeInstanceOf(SegmentThreadError);
+    await expect(encodeInWorker(own, job(new Uint8Array(10)), true).finished).rejects.toThrow(/closed/);
   });
 });

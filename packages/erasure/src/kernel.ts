@@ -63,6 +63,7 @@ function view(start: number, length: number): Uint8Array {
   return new Uint8Array(kernel().memory.buffer, start, length);
 }
 
+/** Tables of the matrices matrix.ts keeps: they go when their matrix does. */
 const tableCache = new WeakMap<Matrix, Uint8Array>();
 
 /**

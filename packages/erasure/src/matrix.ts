@@ -62,6 +62,7 @@ function invert(m: Matrix): Matrix {
   return work.map((row) => row.slice(size));
 }
 
+/** Generator matrices by k/n: pure functions of the scheme, worked out once per thread (a process uses a few schemes). */
 const generators = new Map<string, Matrix>();
 
 /** The n × k systematic generator matrix (top k rows the identity), as the crate builds it. */
@@ -76,6 +77,7 @@ export function generatorMatrix(k: number, n: number): Matrix {
   return matrix;
 }
 
+/** Decoding matrices by scheme and present pieces, as pure as the generators; the oldest go past DECODERS_KEPT. */
 const decoders = new Map<string, Matrix>();
 /** Distinct sets of present pieces remembered: a download decodes many runs from the same set. */
 const DECODERS_KEPT = 64;

@@ -1,14 +1,18 @@
 /**
- * What every operation of a Project works with: the satellite client, the node clients, and the
- * encryption side of the access grant. The keys here stay in this process (invariant 3).
+ * What every operation of a Project works with: the satellite client, the node clients, the resources
+ * transfers run on, and the encryption side of the access grant. The keys here stay in this process
+ * (invariant 3).
  */
 import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto/encryption';
 import type { MetainfoConnection } from './metainfo.js';
 import type { NodeClients } from './nodes.js';
+import type { TransferResources } from './resources.js';
 
 export interface ProjectContext {
   metainfo: MetainfoConnection;
   nodes: NodeClients;
+  /** The segment thread and reused memory (the project's own, or shared with other projects). */
+  resources: TransferResources;
   /** The grant's key store: the root key, or the derived keys of the prefixes it was shared for. */
   store: Store;
   /** Path cipher override; undefined uses the cipher of the matching store entry. */

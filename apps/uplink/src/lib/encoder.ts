@@ -11,7 +11,7 @@ import { encryptedSize } from '@dcsim/crypto/encryption';
 import { pieceSize } from '@dcsim/erasure';
 import { observedPromise } from './observed.js';
 import { PieceChunks } from './piece-chunks.js';
-import { SegmentThreadError, recycle, request, type EncodeJob } from './segment-thread.js';
+import { SegmentThreadError, type EncodeJob, type SegmentThread } from './segment-thread.js';
 
 export type { EncodeJob } from './segment-thread.js';
 
@@ -30,20 +30,20 @@ export function runStripes(job: Pick<EncodeJob, 'chunkSize' | 'scheme'>): number
 }
 
 /**
- * Starts encoding `job` on the worker. `owned`: `job.plain` is ours to give away (a segment the
+ * Starts encoding `job` on `thread`. `owned`: `job.plain` is ours to give away (a segment the
  * segmenter filled), so its memory moves to the worker and comes back through `onPlainFree` once
  * encrypted; otherwise it is copied first, since it is a view of the caller's bytes.
  */
-export function encodeInWorker(job: EncodeJob, owned: boolean, onPlainFree?: (plain: Uint8Array) => void): SegmentEncoding {
+export function encodeInWorker(thread: SegmentThread, job: EncodeJob, owned: boolean, onPlainFree?: (plain: Uint8Array) => void): SegmentEncoding {
   const whole = job.plain.byteOffset === 0 && job.plain.byteLength === job.plain.buffer.byteLength;
   // new Uint8Array(view) copies; a Buffer's slice() would not, and the transfer would detach the caller's bytes.
   const mine = owned && whole;
   const plain = mine ? job.plain : new Uint8Array(job.plain);
   const size = encryptedSize(plain.length, job.encryption);
-  const pieces = new PieceChunks(job.scheme.total, recycle);
+  const pieces = new PieceChunks(job.scheme.total, (shards) => thread.recycle(shards));
   // Observed at once: an encoder failure reaches the pieces' readers too, and the caller awaits this when it wants.
   const finished = observedPromise<void>((resolve, reject) => {
-    request((id) => ({ type: 'encode', id, job: { ...job, plain } }), [plain.buffer as ArrayBuffer], (reply) => {
+    thread.request((id) => ({ type: 'encode', id, job: { ...job, plain } }), [plain.buffer as ArrayBuffer], (reply) => {
       switch (reply.type) {
         case 'plain':
           if (mine) onPlainFree?.(reply.plain);

@@ -3,6 +3,7 @@
  * costs several times more than filling memory already mapped (the kernel maps and zeroes every new
  * page first; in a VM the host may have to back it too), and a 256 MiB upload or download would
  * otherwise take 100–400 MiB of it. What a pool keeps goes back to the system after a few idle seconds.
+ * The pools belong to a TransferResources (resources.ts).
  */
 
 const IDLE_MS = 5000;
@@ -27,13 +28,13 @@ export class MemoryPool {
       if (this.kept.length < this.maxKept && buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) this.kept.push(buffer);
     }
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => (this.kept = []), IDLE_MS);
+    this.idleTimer = setTimeout(() => this.clear(), IDLE_MS);
     this.idleTimer.unref();
   }
+
+  /** Lets go of everything kept. */
+  clear(): void {
+    clearTimeout(this.idleTimer);
+    this.kept = [];
+  }
 }
-
-/** Plain segments for the segmenter: the upload pipeline has up to three in hand (reading, encoding, spare). */
-export const segmentMemory = new MemoryPool(3);
-
-/** Whole pieces for piece downloads: a segment's k plus the extra transfers, with room for the next. */
-export const pieceMemory = new MemoryPool(12);

@@ -12,13 +12,15 @@ import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { pieceHashProblem } from './piece-hash.js';
-import { pieceMemory } from './memory-pool.js';
+import type { MemoryPool } from './memory-pool.js';
 
 export interface PieceDownloadRequest {
   /** Whole piece when absent; its size must then be `expectedSize`. */
   range?: { offset: number; length: number };
   /** Size of the whole piece as the segment's size implies. */
   pieceSize: number;
+  /** Where the bytes are received: a failed transfer gives its memory back. */
+  memory: MemoryPool;
   signal?: AbortSignal;
   onBytes?: (bytes: number) => void;
 }
@@ -43,7 +45,7 @@ export async function downloadPiece(
   const cancel = () => call.cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
 
-  const data = pieceMemory.take(length);
+  const data = request.memory.take(length);
   let received = 0;
   let first = true;
   let signedHash: Uint8Array | undefined;
@@ -73,7 +75,7 @@ export async function downloadPiece(
     }
   } catch (err) {
     call.cancel();
-    pieceMemory.give([data]);
+    request.memory.give([data]);
     if (err instanceof PieceError) throw err;
     if (request.signal?.aborted) throw fail('cancelled');
     throw fail(node.describe(err), false, err);

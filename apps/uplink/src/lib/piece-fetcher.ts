@@ -17,7 +17,7 @@ import type { AddressedOrderLimit } from '@dcsim/protocol';
 import { PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';
 import { downloadPiece } from './piece-download.js';
-import { pieceMemory } from './memory-pool.js';
+import type { MemoryPool } from './memory-pool.js';
 import { emit, type ProgressListener } from './progress.js';
 
 /** A piece that failed verification, as reported to `onBadPiece`. */
@@ -36,6 +36,8 @@ export interface FetchOptions {
   range?: { offset: number; length: number };
   /** Transfers started beyond the number of pieces wanted. */
   extra: number;
+  /** Memory the pieces are received into; pieces not handed out go back to it. */
+  memory: MemoryPool;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   onBadPiece?: (bad: BadPiece) => void;
@@ -124,10 +126,11 @@ export class PieceFetcher {
       const data = await downloadPiece(this.nodes.get(addressed.limit!.storageNodeId, addressed.address), addressed, {
         range: this.options.range,
         pieceSize: this.options.pieceSize,
+        memory: this.options.memory,
         signal,
         onBytes: this.options.onBytes,
       });
-      if (signal.aborted) return pieceMemory.give([data]); // arrived after we had enough
+      if (signal.aborted) return this.options.memory.give([data]); // arrived after we had enough
       got.set(addressed.pieceNum, data);
       this.settled.add(addressed.pieceNum);
       emit(onProgress, { ...event, status: 'downloaded' });

@@ -8,21 +8,20 @@ import { createHash } from 'node:crypto';
 import { equalBytes } from '@dcsim/common/bytes';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import {
-  PiecestoreService,
+  encodeUploadRequest,
+  pieceUploadCall,
   type AddressedOrderLimit,
   type PieceHash,
   type PieceUploadResponse,
+  type UploadMessageWriter,
 } from '@dcsim/protocol';
-import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { observedPromise, whenSettled } from './observed.js';
 import { pieceHashProblem } from './piece-hash.js';
-import { messageBuffer, releaseMessageBuffer, serializeUploadRequest } from './upload-message.js';
 
 const EMPTY = new Uint8Array(0);
-/** Room for what a chunk message holds besides the chunk: the order limit (first message) and the chunk's tag. */
-const MESSAGE_OVERHEAD = 4096;
 
 /**
  * Bytes of each piece per upload message: big enough that per-message costs (protobuf, HTTP/2 framing,
@@ -49,6 +48,8 @@ export interface PieceSource {
 export interface PieceUploadOptions {
   /** Aborting cancels the stream (long-tail cancellation); the node then keeps nothing. */
   signal?: AbortSignal;
+  /** Writes the chunk messages, each chunk copied once, into memory reused once gRPC has sent it. */
+  messages: UploadMessageWriter;
   /** Called with the size of each chunk handed to gRPC. */
   onBytes?: (bytes: number) => void;
 }
@@ -58,7 +59,7 @@ export async function uploadPiece(
   node: NodeClient,
   addressed: AddressedOrderLimit,
   piece: PieceSource,
-  options: PieceUploadOptions = {},
+  options: PieceUploadOptions,
 ): Promise<PieceHash> {
   const limit = addressed.limit;
   const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
@@ -78,10 +79,9 @@ export async function uploadPiece(
       else resolve(res);
     };
   });
-  // client.upload(), but with messages we serialize ourselves as we write them (upload-message.ts):
-  // the chunk is copied at once, so its memory can go back to the encoder.
-  const { path, responseDeserialize } = PiecestoreService.upload;
-  const call: ClientWritableStream<Buffer> = node.piecestore.makeClientStreamRequest(path, (bytes: Buffer) => bytes, responseDeserialize, answer);
+  // Messages written as they go (@dcsim/protocol's piecestore-wire.ts): the chunk is copied at once, so its
+  // memory can go back to the encoder.
+  const call = pieceUploadCall(node.piecestore, answer);
   const cancel = () => call.cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -91,11 +91,10 @@ export async function uploadPiece(
     for await (const chunk of piece.chunks) {
       if (options.signal?.aborted || settled) break; // cancelled, or the call ended while we waited for the chunk
       sha256.update(chunk);
-      const buffer = messageBuffer(chunk.length + MESSAGE_OVERHEAD);
-      const message = serializeUploadRequest({ limit: sent === 0 ? limit : undefined, chunk }, buffer);
+      const message = options.messages.chunk(chunk, sent === 0 ? limit : undefined);
       queued.add();
       call.write(message, () => {
-        releaseMessageBuffer(buffer);
+        options.messages.release(message);
         queued.done();
       });
       sent += chunk.length;
@@ -106,7 +105,7 @@ export async function uploadPiece(
     const hash = new Uint8Array(sha256.digest());
     if (!options.signal?.aborted && !settled) {
       if (sent !== piece.size) throw fail(`the encoder gave ${sent} bytes of a ${piece.size}-byte piece`);
-      call.write(serializeUploadRequest({ chunk: EMPTY, done: { pieceId: limit.pieceId, hash, pieceSize: sent, signature: EMPTY } }));
+      call.write(encodeUploadRequest({ chunk: EMPTY, done: { pieceId: limit.pieceId, hash, pieceSize: sent, signature: EMPTY } }));
       call.end();
     }
     const { done } = await response; // the node's answer, or why the call failed

@@ -21,6 +21,7 @@ import { listObjects, type ListItem, type ListOptions } from './list.js';
 import { MetainfoConnection } from './metainfo.js';
 import { checkBucket, checkBucketAndKey } from './names.js';
 import { NodeClients } from './nodes.js';
+import { TransferResources } from './resources.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import { encryptObjectKey } from './object-key.js';
 import { DEFAULT_UPLOAD_CHUNK } from './piece-upload.js';
@@ -43,6 +44,11 @@ export interface ProjectOptions {
   satelliteTimeoutMs?: number;
   /** Log lines naming nodes that served bad pieces (default: stderr). Never carries secrets. */
   log?: (line: string) => void;
+  /**
+   * The segment thread and reused memory, shared with other projects of this process (the gateway's);
+   * whoever made it closes it. By default the project makes its own and closes it with itself.
+   */
+  resources?: TransferResources;
 }
 
 export interface BucketInfo {
@@ -57,6 +63,8 @@ export class Project {
     private readonly ctx: ProjectContext,
     /** The grant this project was opened with (its keys stay in this process). */
     readonly access: AccessGrant,
+    /** ctx.resources is the project's own, to close with it. */
+    private readonly ownsResources: boolean,
   ) {}
 
   /** Opens a project from a serialized access grant or a parsed one. Nothing is sent until the first call. */
@@ -69,6 +77,7 @@ export class Project {
     const ctx: ProjectContext = {
       metainfo,
       nodes: new NodeClients(transport),
+      resources: options.resources ?? new TransferResources(),
       store: grant.encAccess.store,
       pathCipher: options.pathCipher,
       encryption: contentEncryption(grant.encAccess.defaultEncryptionParameters),
@@ -77,7 +86,7 @@ export class Project {
       extraPieces: options.extraPieces ?? 2,
       log: options.log ?? ((line) => process.stderr.write(`uplink: ${line}\n`)),
     };
-    return new Project(ctx, grant);
+    return new Project(ctx, grant, options.resources === undefined);
   }
 
   // Buckets
@@ -157,12 +166,13 @@ export class Project {
     await this.ctx.metainfo.revokeApiKey(child.apiKey.rawBytes());
   }
 
-  /** Closes the satellite connection and every node connection. */
+  /** Closes the satellite connection, every node connection, and the project's own resources (not shared ones). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.ctx.metainfo.close();
     this.ctx.nodes.close();
+    if (this.ownsResources) await this.ctx.resources.close();
   }
 }
 

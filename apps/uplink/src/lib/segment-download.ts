@@ -90,7 +90,7 @@ async function fetchWholeSegment(
   // On the segment thread: meanwhile the event loop can bring in the next segment's pieces.
   const job = { pieces: slots(pieces, scheme), scheme, encryptedSize: info.encryptedSize, contentKey, nonce, encryption: read.encryption };
   return () =>
-    decodeInWorker(job).catch((err) => {
+    decodeInWorker(read.ctx.resources.thread, job, (free) => read.ctx.resources.pieces.give(free)).catch((err) => {
       throw asCorrupt(err, read);
     });
 }
@@ -172,6 +172,7 @@ function newFetcher(read: SegmentRead, scheme: RedundancyScheme, size: number, r
     pieceSize: size,
     range,
     extra: read.ctx.extraPieces,
+    memory: read.ctx.resources.pieces,
     signal: read.signal,
     onProgress: read.onProgress,
     onBadPiece: read.onBadPiece,

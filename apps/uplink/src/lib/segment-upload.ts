@@ -6,7 +6,7 @@
  * Fewer than `optimal` stored pieces in the end fail the segment (the satellite would refuse to commit it).
  */
 import { nodeIdString } from '@dcsim/common/nodeid';
-import type { AddressedOrderLimit, PieceHash } from '@dcsim/protocol';
+import type { AddressedOrderLimit, PieceHash, UploadMessageWriter } from '@dcsim/protocol';
 import { NotEnoughPiecesError, PieceError } from './errors.js';
 import type { NodeClients } from './nodes.js';
 import type { PieceChunks } from './piece-chunks.js';
@@ -47,6 +47,8 @@ export interface PiecesUploadOptions {
   /** Bytes of every piece. */
   pieceSize: number;
   signal?: AbortSignal;
+  /** Writes the upload messages, into memory it reuses. */
+  messages: UploadMessageWriter;
   onProgress?: ProgressListener;
   /** Bytes of piece data handed to the network, for progress. */
   onBytes?: (bytes: number) => void;
@@ -147,7 +149,7 @@ async function uploadRound(
         emit(options.onProgress, { ...event, status: 'started' });
         try {
           const piece = { size: options.pieceSize, chunks: pieces.read(addressed.pieceNum) };
-          const hash = await uploadPiece(nodes.get(limit.storageNodeId, addressed.address), addressed, piece, { signal: longTail.signal, onBytes: options.onBytes }).finally(
+          const hash = await uploadPiece(nodes.get(limit.storageNodeId, addressed.address), addressed, piece, { signal: longTail.signal, messages: options.messages, onBytes: options.onBytes }).finally(
             () => pieces.stop(addressed.pieceNum), // stored, failed or cancelled: its chunks are no longer needed
           );
           result.stored.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, hash });

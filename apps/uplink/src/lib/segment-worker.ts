@@ -20,6 +20,8 @@ const POOL_BYTES = 384 * 1024 * 1024;
 
 type Job = Exclude<WorkerRequest, { type: 'recycle' }>;
 
+// This module runs only as a worker thread's entry (SegmentThread starts it): its state is that thread's, one
+// per SegmentThread, and goes with it.
 const queue: Job[] = [];
 let busy = false;
 const pool: ArrayBuffer[] = [];

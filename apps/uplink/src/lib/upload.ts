@@ -29,7 +29,6 @@ import type { RedundancyScheme } from '@dcsim/erasure';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import type { ProjectContext } from './context.js';
 import { encodeInWorker, type SegmentEncoding } from './encoder.js';
-import { segmentMemory } from './memory-pool.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { encryptObjectKey } from './object-key.js';
@@ -153,7 +152,7 @@ export async function uploadObject(
     segments: [],
   };
 
-  const segments = readSegments(source, segmentSize, (size) => segmentMemory.take(size))[Symbol.asyncIterator]();
+  const segments = readSegments(source, segmentSize, (size) => ctx.resources.segments.take(size))[Symbol.asyncIterator]();
   let sending: Promise<SegmentReport> | undefined;
   let prepared: PreparedSegment | undefined; // encoding, not sending yet
   try {
@@ -233,7 +232,7 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
   const encryptedKey = encryptKey(contentKey, ctx.encryption.cipherSuite, upload.derivedKey, keyNonce);
   const nonce = segmentNonce(0, index);
   // The segmenter's memory goes back to it for the next segments; the caller's bytes are not ours to give.
-  const release = () => upload.ownsSegments && segmentMemory.give([plain]);
+  const release = () => upload.ownsSegments && ctx.resources.segments.give([plain]);
   const base = { index, plainSize: plain.length, encryptedKey, keyNonce, release };
 
   if (plain.length <= upload.maxInlineSize) {
@@ -245,7 +244,7 @@ function prepareSegment(upload: Upload, index: number, plain: Uint8Array): Prepa
   const job = { contentKey, nonce, encryption: ctx.encryption, scheme: upload.scheme, chunkSize: ctx.chunkSize };
   // A segment of ours moves to the worker and back once encrypted; it is kept until the segment is
   // stored, in case pieces must be coded again for other nodes.
-  const encode = () => encodeInWorker({ ...job, plain }, upload.ownsSegments, (back) => (plain = back));
+  const encode = () => encodeInWorker(ctx.resources.thread, { ...job, plain }, upload.ownsSegments, (back) => (plain = back));
   const encoding = encode();
   return { ...base, encryptedSize: encoding.encryptedSize, encoding, reencode: encode };
 }
@@ -303,6 +302,7 @@ async function sendRemote(upload: Upload, segment: PreparedSegment): Promise<Seg
       optimal,
       pieceSize: size,
       signal: upload.stop.signal,
+      messages: ctx.resources.uploadMessages,
       onProgress: options.onProgress,
       onBytes: (bytes) => {
         // Progress in plain bytes: the segment counts as done once `optimal` pieces are sent.

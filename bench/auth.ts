@@ -55,7 +55,9 @@ export default async function authBench(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) auth.authorize(header, action);
     const perRequestUs = Number(process.hrtime.bigint() - start) / 1000 / ROUNDS;
 
-    console.log(`macaroon with ${CAVEATS} caveats, ${REVOCATIONS.toLocaleString('en')} revoked tails, ${ROUNDS.toLocaleString('en')} requests`);
+    console.log(
+      `macaroon with ${CAVEATS} caveats, ${REVOCATIONS.toLocaleString('en')} revoked tails, ${ROUNDS.toLocaleString('en')} requests`,
+    );
     console.log(`  authorize (parse + head lookup + tail chain + caveats + revocations): ${perRequestUs.toFixed(1)} µs/request`);
     console.log(`  target: < ${TARGET_US} µs  ${perRequestUs < TARGET_US ? 'met' : 'MISSED'}`);
     db.close();

@@ -88,10 +88,15 @@ export default async function cryptoBench(): Promise<void> {
       `  round ${round}: fresh output ${fresh.toFixed(0)} vs one cipher ${one.toFixed(0)} MiB/s; ` +
         `reused output ${reused.toFixed(0)} vs per-block ciphers ${perBlock.toFixed(0)} MiB/s; decryptSegment ${decrypt.toFixed(0)} MiB/s`,
     );
-    for (const [k, v] of Object.entries({ fresh, one, reused, perBlock, decrypt }) as [keyof typeof best, number][]) best[k] = Math.max(best[k], v);
+    for (const [k, v] of Object.entries({ fresh, one, reused, perBlock, decrypt }) as [keyof typeof best, number][])
+      best[k] = Math.max(best[k], v);
   }
-  const line = (what: string, got: number, ceiling: string, of: number) =>
-    console.log(`${what.padEnd(40)} ${got.toFixed(0).padStart(5)} MiB/s  | ${ceiling.padEnd(42)} ${of.toFixed(0).padStart(5)} MiB/s | ${((got / of) * 100).toFixed(0)}% ${got / of >= 0.8 ? '(≥ 80%: met)' : '(< 80%: NOT met)'}`);
+  const line = (what: string, got: number, ceiling: string, of: number) => {
+    const verdict = got / of >= 0.8 ? '(≥ 80%: met)' : '(< 80%: NOT met)';
+    const share = `${((got / of) * 100).toFixed(0)}% ${verdict}`;
+    const figures = `${got.toFixed(0).padStart(5)} MiB/s  | ${ceiling.padEnd(42)} ${of.toFixed(0).padStart(5)} MiB/s`;
+    console.log(`${what.padEnd(40)} ${figures} | ${share}`);
+  };
   line('encryptSegment, fresh output', best.fresh, 'ceiling: raw AES-256-GCM, one cipher', best.one);
   line('encryptSegment, reused output', best.reused, 'ceiling: raw AES-256-GCM, cipher per block', best.perBlock);
   console.log(`${'decryptSegment (64 MiB, fresh output)'.padEnd(40)} ${best.decrypt.toFixed(0).padStart(5)} MiB/s`);

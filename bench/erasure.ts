@@ -48,7 +48,11 @@ export default async function erasureBench(): Promise<void> {
     for (const text of SCHEMES) {
       const scheme = parseScheme(text);
       const pieces = codec.encode(segment.subarray(0, 1 << 20), scheme);
-      codec.decode(pieces.map((p, i) => (i === 0 ? undefined : p)), scheme, 1 << 20);
+      codec.decode(
+        pieces.map((p, i) => (i === 0 ? undefined : p)),
+        scheme,
+        1 << 20,
+      );
     }
   }
 
@@ -80,7 +84,11 @@ function benchScheme(segment: Uint8Array, scheme: RedundancyScheme): void {
   // Drop as many data pieces as parity can replace, then keep exactly k pieces.
   const missing = Math.min(k, n - k);
   const someMissing = ours.map((piece, i) => (i >= missing && i < missing + k ? piece : undefined));
-  line(name, `decode (${missing} data pieces missing)`, (codec) => () => check(codec.decode(someMissing, scheme, segment.length, codec.segment), segment));
+  line(
+    name,
+    `decode (${missing} data pieces missing)`,
+    (codec) => () => check(codec.decode(someMissing, scheme, segment.length, codec.segment), segment),
+  );
 
   const dataOnly = ours.map((piece, i) => (i < k ? piece : undefined));
   line(name, 'decode (k data pieces)', (codec) => () => check(codec.decode(dataOnly, scheme, segment.length, codec.segment), segment));

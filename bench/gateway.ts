@@ -61,10 +61,17 @@ export default async function gatewayBench(args: string[]): Promise<void> {
         await project.upload('bench', `lib-${round}`, source(chunk, size), { size });
       });
       await timed('PUT gateway (PutObject, streamed body)', async () => {
-        await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `s3-${round}`, Body: Readable.from(source(chunk, size)), ContentLength: size }));
+        await s3.send(
+          new PutObjectCommand({ Bucket: 'bench', Key: `s3-${round}`, Body: Readable.from(source(chunk, size)), ContentLength: size }),
+        );
       });
       await timed('PUT gateway (lib-storage, 16 MiB parts)', async () => {
-        await new Upload({ client: s3, params: { Bucket: 'bench', Key: `mp-${round}`, Body: Readable.from(source(chunk, size)) }, partSize: 16 * MiB, queueSize: 4 }).done();
+        await new Upload({
+          client: s3,
+          params: { Bucket: 'bench', Key: `mp-${round}`, Body: Readable.from(source(chunk, size)) },
+          partSize: 16 * MiB,
+          queueSize: 4,
+        }).done();
       });
       await timed('GET uplink library', async () => {
         const got = await drain(await project.download('bench', `s3-${round}`));

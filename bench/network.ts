@@ -66,7 +66,8 @@ function ceiling(segment: Uint8Array): number {
 function freshMemoryCeiling(segment: Uint8Array): number {
   const scheme = parseScheme(SCHEME);
   const start = performance.now();
-  for (let i = 0; i < SIZE / SEGMENT; i++) encodeSegment(encryptSegment(segment, randomBytes(32), segmentNonce(0, i), DEFAULT_ENCRYPTION), scheme);
+  for (let i = 0; i < SIZE / SEGMENT; i++)
+    encodeSegment(encryptSegment(segment, randomBytes(32), segmentNonce(0, i), DEFAULT_ENCRYPTION), scheme);
   return performance.now() - start;
 }
 
@@ -165,11 +166,15 @@ export default async function networkBench(): Promise<void> {
       const order = round % 2 === 1 ? networks : [...networks].reverse();
       for (const network of order) await transfer(network, round, chunk);
       const figures = networks.map((n) => `${n.name} upload ${n.uploads.at(-1)!.toFixed(1)}, download ${n.downloads.at(-1)!.toFixed(1)}`);
-      console.log(`round ${round}: ceiling ${ceilings.at(-1)!.toFixed(1)} (fresh memory ${freshCeilings.at(-1)!.toFixed(1)}); ${figures.join('; ')} MiB/s`);
+      console.log(
+        `round ${round}: ceiling ${ceilings.at(-1)!.toFixed(1)} (fresh memory ${freshCeilings.at(-1)!.toFixed(1)}); ` +
+          `${figures.join('; ')} MiB/s`,
+      );
     }
 
     const c = median(ceilings);
-    const verdict = (r: number) => `${r.toFixed(1)} MiB/s (${((r / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%: ${r / c >= 0.5 ? 'met' : 'MISSED'})`;
+    const verdict = (r: number) =>
+      `${r.toFixed(1)} MiB/s (${((r / c) * 100).toFixed(0)}% of ceiling, target ≥ 50%: ${r / c >= 0.5 ? 'met' : 'MISSED'})`;
     const [tls, ...baselines] = networks;
     console.log(`\nscheme ${SCHEME}, 256 MiB object, 64 MiB segments, after a one-segment warm-up; medians of ${ROUNDS} rounds`);
     console.log(`ceiling (encrypt + erasure-encode in process, no network): ${c.toFixed(1)} MiB/s`);
@@ -186,7 +191,8 @@ export default async function networkBench(): Promise<void> {
       const down = share(tls.downloads, base.downloads);
       console.log(
         `${base.name}: upload ${median(base.uploads).toFixed(1)}, download ${median(base.downloads).toFixed(1)} MiB/s; ` +
-          `${tls.name} is ${(up * 100).toFixed(0)}% / ${(down * 100).toFixed(0)}% of it (target ≥ 90%: ${up >= 0.9 && down >= 0.9 ? 'met' : 'MISSED'})`,
+          `${tls.name} is ${(up * 100).toFixed(0)}% / ${(down * 100).toFixed(0)}% of it ` +
+          `(target ≥ 90%: ${up >= 0.9 && down >= 0.9 ? 'met' : 'MISSED'})`,
       );
     }
   }).finally(() => resources.close());
@@ -197,7 +203,9 @@ async function transfer(network: Network, round: number, chunk: Uint8Array): Pro
   const project = network.project!;
   collectGarbage();
   let start = performance.now();
-  network.uploadCpu.push(await cpuOf(network, async () => void (await project.upload('bench', `big-${round}`, source(chunk), { size: SIZE }))));
+  network.uploadCpu.push(
+    await cpuOf(network, async () => void (await project.upload('bench', `big-${round}`, source(chunk), { size: SIZE }))),
+  );
   network.uploads.push(rate(performance.now() - start));
 
   collectGarbage();

@@ -46,7 +46,19 @@ async function measure(runner: Runner, nodes: number): Promise<Result> {
   try {
     const portBase = await findFreePortBase(nodes);
     const started = performance.now();
-    const out = await run([BIN, 'start', '--detach', '--nodes', String(nodes), '--dir', dir, '--port-base', String(portBase), '--runner', runner]);
+    const out = await run([
+      BIN,
+      'start',
+      '--detach',
+      '--nodes',
+      String(nodes),
+      '--dir',
+      dir,
+      '--port-base',
+      String(portBase),
+      '--runner',
+      runner,
+    ]);
     const startMs = performance.now() - started;
     const phases = /is up in .* after (.*)$/m.exec(out)?.[1] ?? '?';
     const pids = listedPids(readState(dir));
@@ -62,7 +74,9 @@ async function measure(runner: Runner, nodes: number): Promise<Result> {
 
 function run(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: 300_000 }, (err, out, stderr) => (err ? reject(new Error(`testnet ${args[1]} failed: ${stderr}`)) : resolve(out)));
+    execFile(process.execPath, args, { timeout: 300_000 }, (err, out, stderr) =>
+      err ? reject(new Error(`testnet ${args[1]} failed: ${stderr}`)) : resolve(out),
+    );
   });
 }
 
@@ -74,10 +88,23 @@ function rssOf(pid: number): number {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const row = (cells: string[]) => cells.map((c, i) => c.padEnd([8, 6, 8, 16, 11, 12, 6, 0][i])).join(' ').trimEnd();
+const row = (cells: string[]) =>
+  cells
+    .map((c, i) => c.padEnd([8, 6, 8, 16, 11, 12, 6, 0][i]))
+    .join(' ')
+    .trimEnd();
 
 function format(r: Result): string {
   const target = TARGET_MS[r.nodes];
   const verdict = target ? `${r.startMs <= target ? 'ok' : 'MISSED'} (< ${target / 1000} s)` : '';
-  return row([r.runner, String(r.nodes), secs(r.startMs), verdict, mib(r.rssBytes), mib(r.rssBytes / r.processes), secs(r.stopMs), r.phases]);
+  return row([
+    r.runner,
+    String(r.nodes),
+    secs(r.startMs),
+    verdict,
+    mib(r.rssBytes),
+    mib(r.rssBytes / r.processes),
+    secs(r.stopMs),
+    r.phases,
+  ]);
 }

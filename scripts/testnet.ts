@@ -40,11 +40,18 @@ program
   .addOption(dirOption())
   .option('--nodes <n>', `number of storage nodes (default ${DEFAULT_NODES}, or as last time in --dir)`, optionParser(parseNodeCount))
   .option('--scheme <k/r/o/n>', `redundancy: required/repair/optimal/total (default from the node count: ${SCHEME_RULE})`)
-  .option('--port-base <port>', `satellite at P, S3 gateway P+2, auth service P+3, node i at P+100+i; 0 = any free ports (default ${DEFAULT_PORT_BASE})`)
+  .option(
+    '--port-base <port>',
+    `satellite at P, S3 gateway P+2, auth service P+3, node i at P+100+i; 0 = any free ports (default ${DEFAULT_PORT_BASE})`,
+  )
   .option('--passphrase <text>', 'passphrase the access grant is derived from (default: a fixed one, for a local testnet only)')
   .option('--detach', 'return once the network is ready and leave it running (stop it with `testnet stop`)')
   .option('--no-gateway', 'do not run the S3 gateway and its auth service')
-  .addOption(new Option('--runner <runner>', 'how to run the apps: bundle (fast start) or tsx (their bin scripts)').choices(RUNNERS).default('bundle'))
+  .addOption(
+    new Option('--runner <runner>', 'how to run the apps: bundle (fast start) or tsx (their bin scripts)')
+      .choices(RUNNERS)
+      .default('bundle'),
+  )
   .addHelpText('after', '\nExample: testnet start --nodes 20 --dir /tmp/tn2 --port-base 18000 --detach')
   .action(async (opts) => {
     const nodes: number | undefined = opts.nodes;

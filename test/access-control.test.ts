@@ -49,7 +49,11 @@ async function share(args: string[], from?: string): Promise<string> {
 /** `uplink access restrict <args>` of `parent`; returns the printed grant. */
 async function restrict(parent: string, args: string[]): Promise<string> {
   const run = ok(await net().runUplink(['access', 'restrict', ...args], { env: { UPLINK_ACCESS: parent } }));
-  return run.stdout.trim().split('\n').at(-1)!.replace(/^Access\s*:\s*/, '');
+  return run.stdout
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .replace(/^Access\s*:\s*/, '');
 }
 
 /** A project for a grant; a parsed grant is used as is (serializing would let LimitTo drop keys). */
@@ -110,7 +114,12 @@ describe('caveats through `uplink share`', () => {
       const grant = await share(['--readonly=false', `--disallow-${flag}`, 'sj://acl/docs/']);
       expect(await tryOperations(grant, flag)).toEqual({ ...all, [op]: false });
     }
-    expect(await tryOperations(await share(['sj://acl/docs/']), 'readonly')).toEqual({ read: true, list: true, write: false, delete: false });
+    expect(await tryOperations(await share(['sj://acl/docs/']), 'readonly')).toEqual({
+      read: true,
+      list: true,
+      write: false,
+      delete: false,
+    });
     expect(await tryOperations(await share(['--readonly=false', '--writeonly', 'sj://acl/docs/']), 'writeonly')).toEqual({
       read: false,
       list: false,
@@ -194,7 +203,7 @@ describe('a child grant can only narrow its parent', () => {
 });
 
 describe('encryption sharing', () => {
-  it('a prefix grant carries only that prefix\'s keys: it reads its subtree and nothing else', { timeout: 60_000 }, async () => {
+  it("a prefix grant carries only that prefix's keys: it reads its subtree and nothing else", { timeout: 60_000 }, async () => {
     const grant = await share(['sj://acl/docs/']);
     const shared = await open(grant);
     const listed = await keys(shared, 'acl', 'docs/');
@@ -213,7 +222,8 @@ describe('encryption sharing', () => {
     await expect(text(curious, 'acl2', 'x.txt')).rejects.toThrow();
     // Even the raw encrypted listing, with the encrypted keys in hand, yields no plaintext name.
     const encrypted: string[] = [];
-    for await (const item of curious.list('acl', { recursive: true, encrypted: true }) as AsyncGenerator<ListItem>) encrypted.push(item.key);
+    for await (const item of curious.list('acl', { recursive: true, encrypted: true }) as AsyncGenerator<ListItem>)
+      encrypted.push(item.key);
     expect(encrypted.length).toBeGreaterThan(visible.length);
     expect(encrypted.join(' ')).not.toMatch(/other|delta/);
   });
@@ -235,32 +245,36 @@ describe('encryption sharing', () => {
 });
 
 describe('revocation', () => {
-  it('refuses the revoked grant and every grant derived from it at every endpoint; the parent keeps working', { timeout: 120_000 }, async () => {
-    const child = await share(['--readonly=false', 'sj://acl/']);
-    const grandchild = await restrict(child, ['--readonly=true', '--prefix', 'sj://acl/docs/']);
-    const sibling = await share(['sj://acl/docs/']);
-    // Before: both work.
-    expect(await text(await open(grandchild), 'acl', 'docs/a.txt')).toBe('alpha');
+  it(
+    'refuses the revoked grant and every grant derived from it at every endpoint; the parent keeps working',
+    { timeout: 120_000 },
+    async () => {
+      const child = await share(['--readonly=false', 'sj://acl/']);
+      const grandchild = await restrict(child, ['--readonly=true', '--prefix', 'sj://acl/docs/']);
+      const sibling = await share(['sj://acl/docs/']);
+      // Before: both work.
+      expect(await text(await open(grandchild), 'acl', 'docs/a.txt')).toBe('alpha');
 
-    // A child may not revoke its parent, nor a sibling.
-    await refused((await open(child)).revokeAccess(net().access), AccessDeniedError);
-    await refused((await open(sibling)).revokeAccess(child), AccessDeniedError);
+      // A child may not revoke its parent, nor a sibling.
+      await refused((await open(child)).revokeAccess(net().access), AccessDeniedError);
+      await refused((await open(sibling)).revokeAccess(child), AccessDeniedError);
 
-    ok(await net().runUplink(['access', 'revoke', child]));
-    for (const grant of [child, grandchild]) {
-      const project = await open(grant);
-      await refused(text(project, 'acl', 'docs/a.txt'), RevokedError);
-      await refused(keys(project, 'acl', 'docs/'), RevokedError);
-      await refused(project.upload('acl', 'docs/after-revoke.txt', utf8.encode('no')), RevokedError);
-      await refused(project.delete('acl', 'docs/a.txt'), RevokedError);
-      await refused(project.stat('acl', 'docs/a.txt'), RevokedError);
-      await refused(bucketNames(project), RevokedError);
-      await refused(project.createBucket('revoked-made'), RevokedError);
-    }
-    const owner = await net().uplink();
-    expect(await text(owner, 'acl', 'docs/a.txt')).toBe('alpha');
-    expect(await text(await open(sibling), 'acl', 'docs/b.txt')).toBe('bravo');
-  });
+      ok(await net().runUplink(['access', 'revoke', child]));
+      for (const grant of [child, grandchild]) {
+        const project = await open(grant);
+        await refused(text(project, 'acl', 'docs/a.txt'), RevokedError);
+        await refused(keys(project, 'acl', 'docs/'), RevokedError);
+        await refused(project.upload('acl', 'docs/after-revoke.txt', utf8.encode('no')), RevokedError);
+        await refused(project.delete('acl', 'docs/a.txt'), RevokedError);
+        await refused(project.stat('acl', 'docs/a.txt'), RevokedError);
+        await refused(bucketNames(project), RevokedError);
+        await refused(project.createBucket('revoked-made'), RevokedError);
+      }
+      const owner = await net().uplink();
+      expect(await text(owner, 'acl', 'docs/a.txt')).toBe('alpha');
+      expect(await text(await open(sibling), 'acl', 'docs/b.txt')).toBe('bravo');
+    },
+  );
 });
 
 describe('projects and API keys', () => {
@@ -296,29 +310,35 @@ describe('projects and API keys', () => {
 });
 
 describe('path encryption opt-out', () => {
-  it('a grant with the null path cipher stores readable keys, listed in lexical order; the default stays encrypted', { timeout: 60_000 }, async () => {
-    const plainGrant = await requestAccess(net().satelliteUrl, net().apiKey, net().passphrase, { pathCipher: CipherSuite.Null });
-    const project = await open(plainGrant);
-    await project.createBucket('plain-keys');
-    const names = ['zebra.txt', 'apple.txt', 'mango/1.txt', 'Banana.txt', 'mango/0.txt'];
-    for (const name of names) await project.upload('plain-keys', name, utf8.encode(name));
-    expect(await keys(project, 'plain-keys')).toEqual([...names].sort());
+  it(
+    'a grant with the null path cipher stores readable keys, listed in lexical order; the default stays encrypted',
+    { timeout: 60_000 },
+    async () => {
+      const plainGrant = await requestAccess(net().satelliteUrl, net().apiKey, net().passphrase, { pathCipher: CipherSuite.Null });
+      const project = await open(plainGrant);
+      await project.createBucket('plain-keys');
+      const names = ['zebra.txt', 'apple.txt', 'mango/1.txt', 'Banana.txt', 'mango/0.txt'];
+      for (const name of names) await project.upload('plain-keys', name, utf8.encode(name));
+      expect(await keys(project, 'plain-keys')).toEqual([...names].sort());
 
-    const listed: string[] = [];
-    for await (const item of project.list('plain-keys', { recursive: true }) as AsyncGenerator<ListItem>) listed.push(item.key);
-    expect(listed).toEqual([...names].sort()); // the satellite's order is already lexical
+      const listed: string[] = [];
+      for await (const item of project.list('plain-keys', { recursive: true }) as AsyncGenerator<ListItem>) listed.push(item.key);
+      expect(listed).toEqual([...names].sort()); // the satellite's order is already lexical
 
-    // What the satellite stored: the plain keys for this bucket, ciphertext for the default-encrypted one.
-    const db = new BetterSqlite3(join(net().satelliteDir, 'satellite.db'), { readonly: true, fileMustExist: true });
-    try {
-      const stored = (bucket: string) =>
-        (db.prepare('SELECT encrypted_key AS k FROM objects WHERE bucket = ?').all(bucket) as { k: Uint8Array }[]).map((r) => Buffer.from(r.k).toString('utf8'));
-      expect(stored('plain-keys').sort()).toEqual([...names].sort());
-      expect(stored('acl').some((k) => k.includes('docs') || k.includes('a.txt'))).toBe(false);
-    } finally {
-      db.close();
-    }
-  });
+      // What the satellite stored: the plain keys for this bucket, ciphertext for the default-encrypted one.
+      const db = new BetterSqlite3(join(net().satelliteDir, 'satellite.db'), { readonly: true, fileMustExist: true });
+      try {
+        const stored = (bucket: string) =>
+          (db.prepare('SELECT encrypted_key AS k FROM objects WHERE bucket = ?').all(bucket) as { k: Uint8Array }[]).map((r) =>
+            Buffer.from(r.k).toString('utf8'),
+          );
+        expect(stored('plain-keys').sort()).toEqual([...names].sort());
+        expect(stored('acl').some((k) => k.includes('docs') || k.includes('a.txt'))).toBe(false);
+      } finally {
+        db.close();
+      }
+    },
+  );
 });
 
 describe('hostile keys', () => {
@@ -345,7 +365,11 @@ describe('hostile keys', () => {
     // A chain of 5,000 caveats: refused before the satellite spends an HMAC per caveat.
     let long = child.macaroon;
     for (let i = 0; i < 5_000; i++) long = long.addFirstPartyCaveat(new Uint8Array([0xf2, 0x01, 0x02, i & 0xff, i >> 8]));
-    await refused(text(await withKey(serializeMacaroon(long)), 'acl', 'docs/a.txt'), InvalidAccessError, /5001 caveats, more than the 1000/);
+    await refused(
+      text(await withKey(serializeMacaroon(long)), 'acl', 'docs/a.txt'),
+      InvalidAccessError,
+      /5001 caveats, more than the 1000/,
+    );
 
     // A key minted by another satellite (another secret, unknown head).
     const foreign = APIKey.generate(randomBytes(32));

@@ -24,7 +24,13 @@ function python(args: string[], env: Record<string, string> = {}): Promise<strin
 
 /** Whether boto3 imports; in CI its absence is an error (`.ci/run` installs it), elsewhere a skip. */
 async function boto3Installed(): Promise<boolean> {
-  if (await python(['-c', 'import boto3']).then(() => true, () => false)) return true;
+  if (
+    await python(['-c', 'import boto3']).then(
+      () => true,
+      () => false,
+    )
+  )
+    return true;
   if (process.env.CI === 'true') throw new Error(`boto3 is not installed for ${PYTHON}; .ci/run should have installed python3-boto3`);
   console.warn('skipping the boto3 test: apt-get install python3-boto3');
   return false;

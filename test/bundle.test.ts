@@ -22,7 +22,14 @@ describe('app bundles', () => {
     const thread = new Worker(worker, { execArgv: [] }); // plain Node: nothing would load TypeScript
     try {
       const plain = new Uint8Array(100_000).fill(3);
-      const job = { plain, contentKey: new Uint8Array(32).fill(7), nonce: segmentNonce(0, 0), encryption: DEFAULT_ENCRYPTION, scheme: parseScheme('2/3/4/5'), chunkSize: 4096 };
+      const job = {
+        plain,
+        contentKey: new Uint8Array(32).fill(7),
+        nonce: segmentNonce(0, 0),
+        encryption: DEFAULT_ENCRYPTION,
+        scheme: parseScheme('2/3/4/5'),
+        chunkSize: 4096,
+      };
       const replies: WorkerReply['type'][] = [];
       await new Promise<void>((resolve, reject) => {
         thread.on('error', reject);

@@ -37,7 +37,9 @@ describe('uplink CLI on a real network', () => {
       const data = randomBytes(3 * SEGMENT + 1234);
       const local = join(work(), 'upload.bin');
       writeFileSync(local, data);
-      const up = ok(await uplink(['cp', local, `sj://cli/docs/${secretName}.bin`, '--explain', '--metadata', '{"color":"blue","owner":"ada"}']));
+      const up = ok(
+        await uplink(['cp', local, `sj://cli/docs/${secretName}.bin`, '--explain', '--metadata', '{"color":"blue","owner":"ada"}']),
+      );
       expect(up.stdout).toContain(`upload ${local} to sj://cli/docs/${secretName}.bin\n`);
       expect(up.stdout).toMatch(/^Redundancy {4}: 1\/2\/2\/3, 256-byte shares/m);
       expect(up.stdout).toMatch(/^Segments {6}: 4$/m);
@@ -78,7 +80,9 @@ describe('uplink CLI on a real network', () => {
       expect(encrypted.stdout).toContain(encryptedKey);
 
       // Metadata, decrypted.
-      expect(ok(await uplink(['meta', 'get', `sj://cli/docs/${secretName}.bin`])).stdout).toBe('{\n  "color": "blue",\n  "owner": "ada"\n}\n');
+      expect(ok(await uplink(['meta', 'get', `sj://cli/docs/${secretName}.bin`])).stdout).toBe(
+        '{\n  "color": "blue",\n  "owner": "ada"\n}\n',
+      );
       expect(ok(await uplink(['meta', 'get', `sj://cli/docs/${secretName}.bin`, 'owner'])).stdout).toBe('ada\n');
 
       // A read-only share of docs/: it downloads, it may not upload, and revoked it may do nothing.
@@ -95,7 +99,9 @@ describe('uplink CLI on a real network', () => {
       ok(await uplink(['ls', 'sj://cli/docs/']));
 
       // mv: the new key has the bytes (and metadata), the old one is gone.
-      expect(ok(await uplink(['mv', 'sj://cli/stdin.txt', 'sj://cli/moved/'])).stdout).toBe('Move sj://cli/stdin.txt to sj://cli/moved/stdin.txt\n');
+      expect(ok(await uplink(['mv', 'sj://cli/stdin.txt', 'sj://cli/moved/'])).stdout).toBe(
+        'Move sj://cli/stdin.txt to sj://cli/moved/stdin.txt\n',
+      );
       expect(ok(await uplink(['cp', 'sj://cli/moved/stdin.txt', '-'])).stdout).toBe(text);
       failsWith(await uplink(['cp', 'sj://cli/stdin.txt', '-']), /^uplink: object not found: sj:\/\/cli\/stdin\.txt$/);
 

@@ -27,10 +27,15 @@ describe('S3 gateway, multi-tenant with the auth service', () => {
     await withTestnet({ nodes: 4 }, async (net) => {
       const authDir = mkdtempSync(join(tmpdir(), 'dcsim-auth-'));
       const copyDir = mkdtempSync(join(tmpdir(), 'dcsim-auth-copy-'));
-      const auth = await startGatewayProcess(['auth', 'run', '--dir', authDir, '--listen', '127.0.0.1:0', '--endpoint', 'http://s3.example'], {
+      const auth = await startGatewayProcess(
+        ['auth', 'run', '--dir', authDir, '--listen', '127.0.0.1:0', '--endpoint', 'http://s3.example'],
+        {
+          GATEWAY_AUTH_TOKEN: TOKEN,
+        },
+      );
+      const gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0', '--auth-url', auth.endpoint], {
         GATEWAY_AUTH_TOKEN: TOKEN,
       });
-      const gateway = await startGatewayProcess(['run', '--listen', '127.0.0.1:0', '--auth-url', auth.endpoint], { GATEWAY_AUTH_TOKEN: TOKEN });
       try {
         expect((await fetch(`${auth.endpoint}/v1/health/startup`)).status).toBe(200);
         expect((await fetch(`${auth.endpoint}/v1/health/live`)).status).toBe(200);
@@ -57,7 +62,9 @@ describe('S3 gateway, multi-tenant with the auth service', () => {
         const readerS3 = s3Client(gateway.endpoint, reader.json.access_key_id, reader.json.secret_key);
         const read = await readerS3.send(new GetObjectCommand({ Bucket: 'tenant', Key: 'hello.txt' }));
         expect(await read.Body!.transformToString()).toBe('hello from a tenant');
-        await expect(readerS3.send(new PutObjectCommand({ Bucket: 'tenant', Key: 'nope', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+        await expect(readerS3.send(new PutObjectCommand({ Bucket: 'tenant', Key: 'nope', Body: 'x' }))).rejects.toMatchObject({
+          name: 'AccessDenied',
+        });
 
         // Someone else's secret, or a key nobody registered.
         const mixed = s3Client(gateway.endpoint, full.json.access_key_id, reader.json.secret_key);

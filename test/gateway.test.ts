@@ -124,7 +124,13 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     await s3.send(new CreateBucketCommand({ Bucket: 'objects' }));
     const data = randomBytes(600 * 1024); // three segments
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', Body: data, ContentType: 'image/x-test', Metadata: { owner: 'alice', note: 'héllo' } }),
+      new PutObjectCommand({
+        Bucket: 'objects',
+        Key: 'dir/photo.bin',
+        Body: data,
+        ContentType: 'image/x-test',
+        Metadata: { owner: 'alice', note: 'héllo' },
+      }),
     );
     expect(put.ETag).toBe(`"${md5(data)}"`);
 
@@ -142,13 +148,19 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect((await bodyBytes(ranged.Body)).equals(data.subarray(262140, 262151))).toBe(true);
     const suffix = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', Range: 'bytes=-5' }));
     expect((await bodyBytes(suffix.Body)).equals(data.subarray(-5))).toBe(true);
-    expect((await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', Range: `bytes=${data.length}-` })))).name).toBe('InvalidRange');
+    expect(
+      (await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', Range: `bytes=${data.length}-` })))).name,
+    ).toBe('InvalidRange');
     expect((await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/nothing' })))).name).toBe('NoSuchKey');
     expect((await s3Code(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' })))).name).toBe('NoSuchBucket');
     expect((await s3Code(s3.send(new HeadObjectCommand({ Bucket: 'objects', Key: 'dir/nothing' })))).status).toBe(404);
-    const unchanged = await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', IfNoneMatch: `"${md5(data)}"` })));
+    const unchanged = await s3Code(
+      s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', IfNoneMatch: `"${md5(data)}"` })),
+    );
     expect(unchanged.status).toBe(304);
-    expect((await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', IfMatch: '"0000"' })))).name).toBe('PreconditionFailed');
+    expect((await s3Code(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/photo.bin', IfMatch: '"0000"' })))).name).toBe(
+      'PreconditionFailed',
+    );
 
     const copied = await s3.send(new CopyObjectCommand({ Bucket: 'objects', Key: 'copy.bin', CopySource: 'objects/dir/photo.bin' }));
     expect(copied.CopyObjectResult!.ETag).toBe(`"${md5(data)}"`);
@@ -156,13 +168,22 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect(copyHead.Metadata).toEqual({ owner: 'alice', note: 'héllo' });
     expect(copyHead.ContentType).toBe('image/x-test');
     await s3.send(
-      new CopyObjectCommand({ Bucket: 'objects', Key: 'copy.bin', CopySource: 'objects/copy.bin', MetadataDirective: 'REPLACE', Metadata: { owner: 'bob' }, ContentType: 'text/plain' }),
+      new CopyObjectCommand({
+        Bucket: 'objects',
+        Key: 'copy.bin',
+        CopySource: 'objects/copy.bin',
+        MetadataDirective: 'REPLACE',
+        Metadata: { owner: 'bob' },
+        ContentType: 'text/plain',
+      }),
     );
     const replaced = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'copy.bin' }));
     expect(replaced.Metadata).toEqual({ owner: 'bob' });
     expect(replaced.ContentType).toBe('text/plain');
     expect((await bodyBytes(replaced.Body)).equals(data)).toBe(true);
-    expect((await s3Code(s3.send(new CopyObjectCommand({ Bucket: 'objects', Key: 'copy.bin', CopySource: 'objects/copy.bin' })))).name).toBe('InvalidRequest');
+    expect(
+      (await s3Code(s3.send(new CopyObjectCommand({ Bucket: 'objects', Key: 'copy.bin', CopySource: 'objects/copy.bin' })))).name,
+    ).toBe('InvalidRequest');
 
     await s3.send(new DeleteObjectCommand({ Bucket: 'objects', Key: 'copy.bin' }));
     await s3.send(new DeleteObjectCommand({ Bucket: 'objects', Key: 'copy.bin' })); // gone already: still 204
@@ -264,7 +285,9 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect(partialDelimited.Contents!.map((o) => o.Key)).toEqual(['ab']);
     const paged = await s3.send(new ListObjectsV2Command({ Bucket: 'listing', Prefix: 'a', MaxKeys: 2, StartAfter: 'a/1' }));
     expect(paged.Contents!.map((o) => o.Key)).toEqual(['a/2', 'a/b/3']);
-    const next = await s3.send(new ListObjectsV2Command({ Bucket: 'listing', Prefix: 'a', MaxKeys: 2, ContinuationToken: paged.NextContinuationToken }));
+    const next = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'listing', Prefix: 'a', MaxKeys: 2, ContinuationToken: paged.NextContinuationToken }),
+    );
     expect(next.Contents!.map((o) => o.Key)).toEqual(['a/b/4', 'ab']);
     expect(next.IsTruncated).toBe(false);
     expect((await s3Code(s3.send(new ListObjectsV2Command({ Bucket: 'no-such-bucket' })))).name).toBe('NoSuchBucket');
@@ -306,7 +329,12 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect(await presigned.text()).toBe('presigned content');
     const asAttachment = await getSignedUrl(
       s3,
-      new GetObjectCommand({ Bucket: 'signed', Key: 'k', ResponseContentDisposition: 'attachment; filename="k.txt"', ResponseContentType: 'text/x-test' }),
+      new GetObjectCommand({
+        Bucket: 'signed',
+        Key: 'k',
+        ResponseContentDisposition: 'attachment; filename="k.txt"',
+        ResponseContentType: 'text/x-test',
+      }),
       { expiresIn: 60 },
     );
     const attachment = await fetch(asAttachment);
@@ -356,7 +384,10 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     try {
       const got = await reader.send(new GetObjectCommand({ Bucket: 'shared', Key: 'readme' }));
       expect((await bodyBytes(got.Body)).toString()).toBe('read me');
-      expect(await s3Code(reader.send(new PutObjectCommand({ Bucket: 'shared', Key: 'new', Body: 'no' })))).toEqual({ name: 'AccessDenied', status: 403 });
+      expect(await s3Code(reader.send(new PutObjectCommand({ Bucket: 'shared', Key: 'new', Body: 'no' })))).toEqual({
+        name: 'AccessDenied',
+        status: 403,
+      });
       expect((await s3Code(reader.send(new DeleteObjectCommand({ Bucket: 'shared', Key: 'readme' })))).name).toBe('AccessDenied');
     } finally {
       reader.destroy();
@@ -378,7 +409,9 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     const teammate = s3Client(restricted.endpoint, 'teammate', 'teammate-secret');
     const denied = { name: 'AccessDenied', status: 403 };
     try {
-      expect((await bodyBytes((await teammate.send(new GetObjectCommand({ Bucket: 'team', Key: 'shared/in.txt' }))).Body)).toString()).toBe('inside');
+      expect((await bodyBytes((await teammate.send(new GetObjectCommand({ Bucket: 'team', Key: 'shared/in.txt' }))).Body)).toString()).toBe(
+        'inside',
+      );
       expect(await s3Code(teammate.send(new GetObjectCommand({ Bucket: 'team', Key: 'private/out.txt' })))).toEqual(denied);
       expect(await s3Code(teammate.send(new PutObjectCommand({ Bucket: 'team', Key: 'private/new.txt', Body: 'no' })))).toEqual(denied);
       expect(await s3Code(teammate.send(new DeleteObjectCommand({ Bucket: 'team', Key: 'private/out.txt' })))).toEqual(denied);
@@ -402,15 +435,21 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect(await s3Code(s3.send(new GetObjectCommand({ Bucket: 'limits', Key: `${longest}k` })))).toEqual(tooLong);
     // Bytes, not characters: 513 two-byte characters are 1026 bytes.
     expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'é'.repeat(513), Body: 'x' })))).toEqual(tooLong);
-    expect(await s3Code(s3.send(new CopyObjectCommand({ Bucket: 'limits', Key: `${longest}k`, CopySource: `limits/${longest}` })))).toEqual(tooLong);
+    expect(await s3Code(s3.send(new CopyObjectCommand({ Bucket: 'limits', Key: `${longest}k`, CopySource: `limits/${longest}` })))).toEqual(
+      tooLong,
+    );
 
     // S3 counts the UTF-8 bytes of each x-amz-meta-* name and value: 2 KB in all.
     await s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'meta', Body: 'x', Metadata: { big: 'v'.repeat(2048 - 3) } }));
     const tooLarge = { name: 'MetadataTooLarge', status: 400 };
-    expect(await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'meta', Body: 'x', Metadata: { big: 'v'.repeat(2048 - 2) } })))).toEqual(tooLarge);
-    expect(await s3Code(s3.send(new CreateMultipartUploadCommand({ Bucket: 'limits', Key: 'mp', Metadata: { a: 'v'.repeat(1024), b: 'v'.repeat(1024) } })))).toEqual(
-      tooLarge,
-    );
+    expect(
+      await s3Code(s3.send(new PutObjectCommand({ Bucket: 'limits', Key: 'meta', Body: 'x', Metadata: { big: 'v'.repeat(2048 - 2) } }))),
+    ).toEqual(tooLarge);
+    expect(
+      await s3Code(
+        s3.send(new CreateMultipartUploadCommand({ Bucket: 'limits', Key: 'mp', Metadata: { a: 'v'.repeat(1024), b: 'v'.repeat(1024) } })),
+      ),
+    ).toEqual(tooLarge);
   });
 
   it('uploads a multi-part object with @aws-sdk/lib-storage, readable as one object by the uplink library', async () => {
@@ -446,7 +485,9 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
     const { UploadId: first } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'one', Metadata: { m: '1' } }));
     const { UploadId: second } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'two' }));
-    const part1 = await s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 1, Body: 'small first part' }));
+    const part1 = await s3.send(
+      new UploadPartCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 1, Body: 'small first part' }),
+    );
     const part2 = await s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 2, Body: 'second' }));
     expect(part1.ETag).toBe(`"${md5(Buffer.from('small first part'))}"`);
 
@@ -463,14 +504,39 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
 
     const complete = (parts: { PartNumber: number; ETag?: string }[], uploadId = first) =>
       s3.send(new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'one', UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-    expect((await s3Code(complete([{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.ETag }]))).name).toBe('EntityTooSmall');
+    expect(
+      (
+        await s3Code(
+          complete([
+            { PartNumber: 1, ETag: part1.ETag },
+            { PartNumber: 2, ETag: part2.ETag },
+          ]),
+        )
+      ).name,
+    ).toBe('EntityTooSmall');
     expect((await s3Code(complete([{ PartNumber: 1, ETag: part2.ETag }]))).name).toBe('InvalidPart');
-    expect((await s3Code(complete([{ PartNumber: 2, ETag: part2.ETag }, { PartNumber: 1, ETag: part1.ETag }]))).name).toBe('InvalidPartOrder');
+    expect(
+      (
+        await s3Code(
+          complete([
+            { PartNumber: 2, ETag: part2.ETag },
+            { PartNumber: 1, ETag: part1.ETag },
+          ]),
+        )
+      ).name,
+    ).toBe('InvalidPartOrder');
     expect((await s3Code(complete([{ PartNumber: 1, ETag: part1.ETag }], 'AAAAAAAAAAAAAAAAAAAAAA'))).name).toBe('NoSuchUpload');
     // UploadPartCopy: a part made of a range of an existing object.
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'source', Body: '0123456789' }));
     const copiedPart = await s3.send(
-      new UploadPartCopyCommand({ Bucket: 'uploads', Key: 'one', UploadId: first, PartNumber: 3, CopySource: 'uploads/source', CopySourceRange: 'bytes=2-5' }),
+      new UploadPartCopyCommand({
+        Bucket: 'uploads',
+        Key: 'one',
+        UploadId: first,
+        PartNumber: 3,
+        CopySource: 'uploads/source',
+        CopySourceRange: 'bytes=2-5',
+      }),
     );
     expect(copiedPart.CopyPartResult!.ETag).toBe(`"${md5(Buffer.from('2345'))}"`);
     const withCopy = await s3.send(new ListPartsCommand({ Bucket: 'uploads', Key: 'one', UploadId: first }));
@@ -483,7 +549,9 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     expect(one.Metadata).toEqual({ m: '1' });
 
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'uploads', Key: 'two', UploadId: second }));
-    expect((await s3Code(s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'two', UploadId: second, PartNumber: 1, Body: 'x' })))).name).toBe('NoSuchUpload');
+    expect(
+      (await s3Code(s3.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'two', UploadId: second, PartNumber: 1, Body: 'x' })))).name,
+    ).toBe('NoSuchUpload');
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads' }))).Uploads ?? []).toEqual([]);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'uploads' }));
     expect(listed.Contents!.map((o) => o.Key)).toEqual(['one']);
@@ -493,13 +561,30 @@ describe.each(['single-tenant', 'multi-tenant'] as const)('S3 gateway, %s', (mod
     const key = 'private-key-marker-7f3a/report.txt';
     const content = Buffer.from('content-marker-55e1 '.repeat(200));
     await s3.send(new CreateBucketCommand({ Bucket: 'private' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'private', Key: key, Body: content, ContentType: 'text/x-type-marker-0b8d', Metadata: { note: 'meta-marker-91c2' } }));
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', Metadata: { m: 'upload-meta-marker-c4a7' } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'private',
+        Key: key,
+        Body: content,
+        ContentType: 'text/x-type-marker-0b8d',
+        Metadata: { note: 'meta-marker-91c2' },
+      }),
+    );
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', Metadata: { m: 'upload-meta-marker-c4a7' } }),
+    );
     await s3.send(new UploadPartCommand({ Bucket: 'private', Key: 'upload-key-marker-3d9e', UploadId, PartNumber: 1, Body: content }));
     const secrets = new Map(
-      ['private-key-marker-7f3a', 'content-marker-55e1', 'text/x-type-marker-0b8d', 'meta-marker-91c2', 'upload-key-marker-3d9e', 'upload-meta-marker-c4a7', '.dcsim-multipart', secret].map(
-        (m) => [m, new Uint8Array(Buffer.from(m))] as const,
-      ),
+      [
+        'private-key-marker-7f3a',
+        'content-marker-55e1',
+        'text/x-type-marker-0b8d',
+        'meta-marker-91c2',
+        'upload-key-marker-3d9e',
+        'upload-meta-marker-c4a7',
+        '.dcsim-multipart',
+        secret,
+      ].map((m) => [m, new Uint8Array(Buffer.from(m))] as const),
     );
     const found = [...scanDir(net().satelliteDir, secrets), ...net().nodes.flatMap((node) => scanDir(node.dir, secrets))];
     expect(found).toEqual([]);

@@ -57,14 +57,19 @@ describe('withTestnet', () => {
       appendFileSync(net.nodes[0].logFile, `${planted}\n`);
     });
     await expect(passing).rejects.toThrow(BugReportedError);
-    await expect(passing).rejects.toThrow(/node-0 \(.*\.log\): BUG: unhandled rejection in storagenode \(pid 1\): Error: planted by the test/);
+    await expect(passing).rejects.toThrow(
+      /node-0 \(.*\.log\): BUG: unhandled rejection in storagenode \(pid 1\): Error: planted by the test/,
+    );
 
     const boom = new Error('the test failed as well');
     const failing = withTestnet({ nodes: 1 }, async (net) => {
       appendFileSync(net.nodes[0].logFile, `${planted}\n`);
       throw boom;
     });
-    const err = await failing.then(() => undefined, (e: unknown) => e);
+    const err = await failing.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BugReportedError);
     expect((err as Error).cause).toBe(boom);
   });
@@ -74,7 +79,9 @@ describe('withTestnet', () => {
       // A preloaded module writes the marker into the CLI's real stderr, as the process guard would
       // (NODE_OPTIONS splits at spaces: the data URL spells them %20).
       const plant = `--import=data:text/javascript,process.stderr.write('BUG:%20planted%20in%20the%20CLI%5Cn')`;
-      await expect(net.runUplink(['ls'], { env: { NODE_OPTIONS: plant } })).rejects.toThrow(/^a process reported 1 bug.*\nuplink ls: BUG: planted in the CLI$/s);
+      await expect(net.runUplink(['ls'], { env: { NODE_OPTIONS: plant } })).rejects.toThrow(
+        /^a process reported 1 bug.*\nuplink ls: BUG: planted in the CLI$/s,
+      );
       expect((await net.runUplink(['ls'])).code).toBe(0);
     });
   });

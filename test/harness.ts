@@ -212,14 +212,19 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       scheme: started.state.scheme,
       nodes: started.state.nodes.map((n) => testNode(dir, n)),
       s3: started.env.AWS_ENDPOINT_URL
-        ? { endpoint: started.env.AWS_ENDPOINT_URL, accessKeyId: started.env.AWS_ACCESS_KEY_ID!, secretAccessKey: started.env.AWS_SECRET_ACCESS_KEY! }
+        ? {
+            endpoint: started.env.AWS_ENDPOINT_URL,
+            accessKeyId: started.env.AWS_ACCESS_KEY_ID!,
+            secretAccessKey: started.env.AWS_SECRET_ACCESS_KEY!,
+          }
         : undefined,
       uplink: async (access, projectOptions) => {
         const project = await Project.open(access ?? net.access, projectOptions);
         projects.push(project);
         return project;
       },
-      runUplink: (args, runOptions = {}) => runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
+      runUplink: (args, runOptions = {}) =>
+        runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
       satellite: choresOf(dir, 'satellite'),
@@ -236,6 +241,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
     const bugs = bugsInLogs(dir);
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
     // Thrown from `finally`, this replaces the test's own outcome; a failure of the test travels along as the cause.
+    // eslint-disable-next-line no-unsafe-finally -- on purpose: a bug report outranks the test's own result
     if (bugs.length > 0) throw new BugReportedError(bugs, testError && { cause: testError.err });
   }
 }

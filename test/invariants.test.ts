@@ -18,9 +18,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  CipherSuite, decryptKey, derivePathKey, deriveRootKey, encryptPath, deriveContentKey,
-} from '@dcsim/crypto/encryption';
+import { CipherSuite, decryptKey, derivePathKey, deriveRootKey, encryptPath, deriveContentKey } from '@dcsim/crypto/encryption';
 import { parseAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { parseNodeId } from '@dcsim/common/nodeid';
 import { DownloadObjectRequest, MetainfoClient, ProjectInfoRequest, CHANNEL_OPTIONS, Transport, unary } from '@dcsim/protocol';
@@ -55,7 +53,9 @@ describe('what each party can see', () => {
     // Each node creates its identity.key when it starts; its wiretap reads it at the first connection (the
     // satellite's ping back during the node's first check-in).
     const nodeProxies: Wiretap[] = await Promise.all(
-      Array.from({ length: NODES }, (_, i) => startWiretap({ target: `127.0.0.1:${portBase + 100 + i}`, identityDir: layout(dir).nodeDir(i) })),
+      Array.from({ length: NODES }, (_, i) =>
+        startWiretap({ target: `127.0.0.1:${portBase + 100 + i}`, identityDir: layout(dir).nodeDir(i) }),
+      ),
     );
     try {
       await withTestnet(
@@ -116,7 +116,10 @@ describe('what each party can see', () => {
 });
 
 /** Every plaintext marker and every key that must stay in the uplink, recomputed from the passphrase. */
-async function secretsOf(net: { passphrase: string; satelliteAddress: string; satelliteId: string; apiKey: string }, grant: ReturnType<typeof parseAccess>) {
+async function secretsOf(
+  net: { passphrase: string; satelliteAddress: string; satelliteId: string; apiKey: string },
+  grant: ReturnType<typeof parseAccess>,
+) {
   const secrets = new Map<string, Uint8Array>();
   const text = (s: string) => new Uint8Array(Buffer.from(s));
   for (const [i, o] of objects.entries()) {
@@ -139,13 +142,22 @@ async function secretsOf(net: { passphrase: string; satelliteAddress: string; sa
       const contentKey = deriveContentKey(pathKey);
       secrets.set(`path key ${i}`, pathKey);
       secrets.set(`derived content key ${i}`, contentKey);
-      const res = await unary(client, client.downloadObject, DownloadObjectRequest.fromPartial({
-        header, bucket: 'invariants', encryptedObjectKey: encryptPath('invariants', o.key, undefined, store),
-      }));
+      const res = await unary(
+        client,
+        client.downloadObject,
+        DownloadObjectRequest.fromPartial({
+          header,
+          bucket: 'invariants',
+          encryptedObjectKey: encryptPath('invariants', o.key, undefined, store),
+        }),
+      );
       const obj = res.object!;
       secrets.set(`metadata key ${i}`, decryptKey(obj.encryptedMetadataKey, CipherSuite.AESGCM, contentKey, obj.encryptedMetadataNonce));
       for (const s of res.segments) {
-        secrets.set(`segment ${s.position?.index} content key of object ${i}`, decryptKey(s.encryptedKey, CipherSuite.AESGCM, contentKey, s.encryptedKeyNonce));
+        secrets.set(
+          `segment ${s.position?.index} content key of object ${i}`,
+          decryptKey(s.encryptedKey, CipherSuite.AESGCM, contentKey, s.encryptedKeyNonce),
+        );
       }
       expect(res.segments.length).toBe(Math.ceil(o.size / SEGMENT));
     }

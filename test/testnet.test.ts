@@ -166,7 +166,9 @@ describe('testnet start-up failure', () => {
     try {
       // A real failure: node 1 is given a flag value it refuses, after the satellite and the others started.
       const start = startTestnet({ dir, nodes: 3, portBase: 0, nodeArgs: (i) => (i === 1 ? ['--capacity', 'bogus'] : []) });
-      await expect(start).rejects.toThrow(/^node-1 exited with code 1 during start-up; last lines of .*node-1\.log:\n.*invalid size "bogus"/s);
+      await expect(start).rejects.toThrow(
+        /^node-1 exited with code 1 during start-up; last lines of .*node-1\.log:\n.*invalid size "bogus"/s,
+      );
       expect(listedPids(readState(dir))).toEqual([]);
       expect(processesIn(dir)).toEqual([]);
     } finally {

@@ -17,8 +17,19 @@ import { parseAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { formatNodeUrl, nodeIdString, parseNodeId } from '@dcsim/common/nodeid';
 import { generateIdentity, type Identity } from '@dcsim/identity';
 import {
-  bindServer, CHANNEL_OPTIONS, CheckInRequest, ContactClient, MetainfoClient, MetainfoService, PiecestoreClient, rpcErrorInfo, signCheckIn,
-  status, Transport, unary, unaryHandler,
+  bindServer,
+  CHANNEL_OPTIONS,
+  CheckInRequest,
+  ContactClient,
+  MetainfoClient,
+  MetainfoService,
+  PiecestoreClient,
+  rpcErrorInfo,
+  signCheckIn,
+  status,
+  Transport,
+  unary,
+  unaryHandler,
 } from '@dcsim/protocol';
 import { startStorageNode } from '@dcsim/storagenode';
 import { IdentityMismatchError, requestAccess, type PieceEvent, type ProgressEvent } from '@dcsim/uplink';
@@ -33,7 +44,7 @@ const scratch = useTempDir('dcsim-transport-');
 const data = (size: number) => new Uint8Array(Buffer.alloc(size, 'transport'));
 const satelliteId = () => parseNodeId(net().satelliteId);
 
-describe('a fake satellite at the grant\'s satellite address', () => {
+describe("a fake satellite at the grant's satellite address", () => {
   it('is refused by the library and the CLI with "identity mismatch"; the API key never reaches it', async () => {
     const fake = generateIdentity();
     const received: unknown[] = [];
@@ -48,7 +59,10 @@ describe('a fake satellite at the grant\'s satellite address', () => {
     try {
       const grant = serializeAccess({ ...parseAccess(net().access), satelliteAddress: `${net().satelliteId}@${address}` });
       const project = await net().uplink(grant);
-      const err = await project.listBuckets().next().catch((e) => e);
+      const err = await project
+        .listBuckets()
+        .next()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(IdentityMismatchError);
       expect(err.message).toBe(expected);
       expect(err.actual).toEqual(fake.id);
@@ -84,9 +98,21 @@ describe('check-ins', () => {
   it('at unreachable addresses, or answered by another identity, are refused and never selected; uploads keep working', async () => {
     const contact = new ContactClient(net().satelliteAddress, Transport.ephemeral().client(satelliteId()), CHANNEL_OPTIONS);
     const checkIn = (identity: Identity, address: string) =>
-      unary(contact, contact.checkIn, signCheckIn(identity, CheckInRequest.fromPartial({
-        nodeId: identity.id, publicKey: identity.publicKey, address, freeDisk: 1 << 30, timestamp: new Date(), version: '1.0.0',
-      })));
+      unary(
+        contact,
+        contact.checkIn,
+        signCheckIn(
+          identity,
+          CheckInRequest.fromPartial({
+            nodeId: identity.id,
+            publicKey: identity.publicKey,
+            address,
+            freeDisk: 1 << 30,
+            timestamp: new Date(),
+            version: '1.0.0',
+          }),
+        ),
+      );
     const fakes: string[] = [];
     try {
       for (let i = 0; i < 3; i++) {
@@ -120,7 +146,7 @@ describe('check-ins', () => {
   });
 });
 
-describe('a process answering at a node\'s address with its own key', () => {
+describe("a process answering at a node's address with its own key", () => {
   it('gets no piece: each transfer to that node fails as one lost piece, uploads and downloads succeed', async () => {
     const project = await net().uplink();
     await project.ensureBucket('impostor');

@@ -47,7 +47,10 @@ describe('uplink library on a real network', () => {
         const key = `sizes/${name}`;
         const data = new Uint8Array(randomBytes(size));
         objects.set(key, data);
-        reports.set(key, await project.upload('roundtrip', key, data, { contentType: 'application/x-test', metadata: { size: String(size) } }));
+        reports.set(
+          key,
+          await project.upload('roundtrip', key, data, { contentType: 'application/x-test', metadata: { size: String(size) } }),
+        );
         expect(await readAll(project.download('roundtrip', key)), `${name} round trip`).toEqual(Buffer.from(data));
       }
 
@@ -66,7 +69,13 @@ describe('uplink library on a real network', () => {
 
       // Ranges: inside a segment, across segment boundaries, at the end, empty.
       const multi = objects.get('sizes/3 segments')!;
-      for (const [offset, length] of [[100, 1000], [SEGMENT - 10, 20], [SEGMENT - 5000, SEGMENT + 10_000], [multi.length - 7, 7], [5, 0]]) {
+      for (const [offset, length] of [
+        [100, 1000],
+        [SEGMENT - 10, 20],
+        [SEGMENT - 5000, SEGMENT + 10_000],
+        [multi.length - 7, 7],
+        [5, 0],
+      ]) {
         const got = await readAll(project.download('roundtrip', 'sizes/3 segments', { offset, length }));
         expect(got, `range ${offset}+${length}`).toEqual(Buffer.from(multi.subarray(offset, offset + length)));
       }
@@ -155,7 +164,9 @@ async function corruptedPieces(net: TestNet, data: Uint8Array, report: UploadRep
   // The flipped bytes sit in the middle of each piece: a range in the middle of the segment uses them.
   const ranged: BadPiece[] = [];
   const offset = 30_000;
-  const part = await readAll(strict.download('roundtrip', 'sizes/3 segments', { offset, length: 1000, onBadPiece: (bad) => ranged.push(bad) }));
+  const part = await readAll(
+    strict.download('roundtrip', 'sizes/3 segments', { offset, length: 1000, onBadPiece: (bad) => ranged.push(bad) }),
+  );
   expect(part).toEqual(Buffer.from(data.subarray(offset, offset + 1000)));
   expect(ranged.map((b) => b.pieceNum).sort()).toEqual(victims.map((v) => v.pieceNum).sort());
   expect(ranged[0].reason).toMatch(/authentication/);

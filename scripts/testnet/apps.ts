@@ -30,7 +30,8 @@ export function checkInstalled(apps: AppName[]): void {
   const missing = REQUIRED_PACKAGES.filter((p) => !existsSync(join(REPO_ROOT, 'node_modules', p, 'package.json')));
   if (missing.length > 0) {
     throw new MissingDependencyError(
-      `dependencies are not installed (missing ${missing.join(', ')} in ${join(REPO_ROOT, 'node_modules')}): run \`npm install\` in ${REPO_ROOT}`,
+      `dependencies are not installed (missing ${missing.join(', ')} in ${join(REPO_ROOT, 'node_modules')}): ` +
+        `run \`npm install\` in ${REPO_ROOT}`,
     );
   }
   for (const app of apps) {

@@ -22,7 +22,8 @@ export class BundlerMissingError extends TestnetError {}
 
 /**
  * Bundles `entry` into `<root>/node_modules/.cache/dcsim-testnet/<app>.mjs` (once per process, and only when
- * one of the files it is built from changed since the last build) and returns its path. Kept inside the repo so the external npm imports resolve from the repo's node_modules.
+ * one of the files it is built from changed since the last build) and returns its path. Kept inside the repo so
+ * the external npm imports resolve from the repo's node_modules.
  */
 export function bundleApp(app: string, entry: string, root: string): Promise<string> {
   let promise = built.get(entry);
@@ -103,8 +104,14 @@ function stamp(path: string): string {
 function upToDate(outfile: string, manifest: string): boolean {
   if (!existsSync(outfile) || !existsSync(manifest)) return false;
   try {
-    const { version, inputs, outputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: number; inputs: [string, string][]; outputs: string[] };
-    return version === BUNDLE_VERSION && outputs.every(existsSync) && inputs.every(([path, was]) => existsSync(path) && stamp(path) === was);
+    const { version, inputs, outputs } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      version: number;
+      inputs: [string, string][];
+      outputs: string[];
+    };
+    return (
+      version === BUNDLE_VERSION && outputs.every(existsSync) && inputs.every(([path, was]) => existsSync(path) && stamp(path) === was)
+    );
   } catch {
     return false;
   }

@@ -70,6 +70,10 @@ export function formatChores(name: string, chores: ChoreInfo[]): string {
   ]);
   const header = ['CHORE', 'EVERY', 'RUNS', 'LAST RUN', 'LAST ERROR'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [`${name}: ${chores.length} chore(s)`, line(header), ...rows.map(line)].join('\n');
 }

@@ -56,7 +56,9 @@ export function parseScheme(text: string, nodes: number): Scheme {
     throw new TestnetConfigError(`--scheme ${text}: need k <= repair <= optimal <= n`);
   }
   if (total > nodes) {
-    throw new TestnetConfigError(`--scheme ${text}: n = ${total} pieces per segment needs at least ${total} nodes, the testnet has ${nodes}`);
+    throw new TestnetConfigError(
+      `--scheme ${text}: n = ${total} pieces per segment needs at least ${total} nodes, the testnet has ${nodes}`,
+    );
   }
   return { required, repair, optimal, total };
 }

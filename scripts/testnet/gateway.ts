@@ -33,7 +33,11 @@ export interface ServicesOptions {
 }
 
 /** Starts both and returns the AWS_* variables for the env file. */
-export async function startGatewayServices(state: TestnetState, grant: Promise<string>, options: ServicesOptions): Promise<Partial<TestnetEnv>> {
+export async function startGatewayServices(
+  state: TestnetState,
+  grant: Promise<string>,
+  options: ServicesOptions,
+): Promise<Partial<TestnetEnv>> {
   const gateway = state.gateway!;
   const auth = state.auth!;
   const runner = state.runner as Runner;
@@ -44,7 +48,18 @@ export async function startGatewayServices(state: TestnetState, grant: Promise<s
   // With OS-chosen ports the gateway's address is not known yet: registrations then carry no endpoint.
   const endpoint = gateway.port ? `http://${addressOf(gateway.port)}` : '';
   // As Storj's: grants for other satellites are refused.
-  const authArgs = ['auth', 'run', '--dir', paths.authDir, '--listen', addressOf(auth.port), '--endpoint', endpoint, '--allowed-satellite', state.satellite.url!];
+  const authArgs = [
+    'auth',
+    'run',
+    '--dir',
+    paths.authDir,
+    '--listen',
+    addressOf(auth.port),
+    '--endpoint',
+    endpoint,
+    '--allowed-satellite',
+    state.satellite.url!,
+  ];
   const authCmd = await appCommand('gateway', runner, authArgs);
   const authProc = launch({ name: AUTH_NAME, command: authCmd.command, args: authCmd.args, logFile: auth.log, env }, options.attached);
   auth.pid = authProc.pid;

@@ -50,7 +50,8 @@ export async function startNode(dir: string, index: number, options: StartNodeOp
   const state = readState(dir);
   const node = nodeOf(state, index);
   if (isRunning(node.pid, dir)) throw new NodeCommandError(`${node.name} is already running (pid ${node.pid})`);
-  if (!isRunning(state.satellite.pid, dir)) throw new NodeCommandError(`the satellite of ${dir} is not running: testnet start --dir ${dir}`);
+  if (!isRunning(state.satellite.pid, dir))
+    throw new NodeCommandError(`the satellite of ${dir} is not running: testnet start --dir ${dir}`);
   const launched = await launchNode(state, node, options.attached ?? false);
   updateState(dir, (s) => (s.nodes[index].pid = launched.pid));
   try {

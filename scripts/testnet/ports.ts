@@ -37,7 +37,9 @@ export function parsePortBase(text: string | number, nodes: number): number {
   const base = Number(text);
   const highest = base + NODE_PORT_OFFSET + nodes - 1;
   if (!Number.isInteger(base) || base < 0 || (base > 0 && (base < 1024 || highest > MAX_PORT))) {
-    throw new TestnetConfigError(`--port-base ${text}: must be 0 (any free ports) or 1024..${MAX_PORT - NODE_PORT_OFFSET - nodes + 1} for ${nodes} nodes`);
+    throw new TestnetConfigError(
+      `--port-base ${text}: must be 0 (any free ports) or 1024..${MAX_PORT - NODE_PORT_OFFSET - nodes + 1} for ${nodes} nodes`,
+    );
   }
   return base;
 }

@@ -46,7 +46,10 @@ export class ProcessExitedError extends TestnetError {
 
 export class ReadyTimeoutError extends TestnetError {
   constructor(processName: string, timeoutMs: number, logFile: string, fromOffset = 0) {
-    super(`${processName} printed no READY line within ${timeoutMs / 1000} s; last lines of ${logFile}:\n${indent(logTail(logFile, fromOffset))}`);
+    super(
+      `${processName} printed no READY line within ${timeoutMs / 1000} s; ` +
+        `last lines of ${logFile}:\n${indent(logTail(logFile, fromOffset))}`,
+    );
   }
 }
 
@@ -116,7 +119,9 @@ function readFrom(file: string, offset: number): Buffer {
 /** The last lines of a log file (from `fromOffset`: this run only), for error messages. */
 export function logTail(file: string, fromOffset = 0, lines = 15): string {
   if (!existsSync(file)) return '(no log file)';
-  const text = readFrom(file, Math.max(fromOffset, statSync(file).size - 16_384)).toString('utf8').trimEnd();
+  const text = readFrom(file, Math.max(fromOffset, statSync(file).size - 16_384))
+    .toString('utf8')
+    .trimEnd();
   return text.split('\n').slice(-lines).join('\n') || '(it printed nothing)';
 }
 
@@ -145,7 +150,9 @@ export function isAlive(pid: number): boolean {
  */
 export function runsInDir(pid: number, dir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg === dir || arg.startsWith(dir + '/'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg === dir || arg.startsWith(dir + '/'));
   } catch {
     return existsSync('/proc/self') ? false : true;
   }

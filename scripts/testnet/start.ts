@@ -9,7 +9,16 @@ import { join, resolve } from 'node:path';
 import { splitHostPort } from '@dcsim/common/hostport';
 import { loadUplink, requestAccess } from './access.js';
 import { appCommand, checkInstalled, type Runner } from './apps.js';
-import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PASSPHRASE, DEFAULT_PORT_BASE, defaultScheme, formatScheme, parseScheme, SCHEME_RULE } from './config.js';
+import {
+  DEFAULT_DIR,
+  DEFAULT_NODES,
+  DEFAULT_PASSPHRASE,
+  DEFAULT_PORT_BASE,
+  defaultScheme,
+  formatScheme,
+  parseScheme,
+  SCHEME_RULE,
+} from './config.js';
 import { writeEnvFile, type TestnetEnv } from './env-file.js';
 import { plannedServices, startGatewayServices } from './gateway.js';
 import { layout, nodeName, SATELLITE_NAME } from './layout.js';
@@ -111,7 +120,8 @@ async function planTestnet(options: StartOptions): Promise<TestnetState> {
   checkInstalled(withGateway ? ['satellite', 'storagenode', 'gateway'] : ['satellite', 'storagenode']);
   const previous = tryReadState(dir);
   const alive = previous ? runningPids(previous) : [];
-  if (alive.length > 0) throw new AlreadyRunningError(`a testnet is already running in ${dir} (pids ${alive.join(', ')}): testnet stop --dir ${dir}`);
+  if (alive.length > 0)
+    throw new AlreadyRunningError(`a testnet is already running in ${dir} (pids ${alive.join(', ')}): testnet stop --dir ${dir}`);
 
   const nodes = options.nodes ?? previous?.nodes.length ?? DEFAULT_NODES;
   // A restart with the same node count keeps its scheme; otherwise the rule picks one.

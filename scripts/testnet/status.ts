@@ -35,7 +35,13 @@ export function runningPids(state: TestnetState): number[] {
 }
 
 function processStatus(p: ProcessState, dir: string): ProcessStatus {
-  return { name: p.name, pid: p.pid, alive: isRunning(p.pid, dir), address: p.address ?? (p.port ? `127.0.0.1:${p.port}` : '?'), id: p.id ?? '?' };
+  return {
+    name: p.name,
+    pid: p.pid,
+    alive: isRunning(p.pid, dir),
+    address: p.address ?? (p.port ? `127.0.0.1:${p.port}` : '?'),
+    id: p.id ?? '?',
+  };
 }
 
 export function testnetStatus(dir: string): TestnetStatus {
@@ -49,7 +55,9 @@ export function testnetStatus(dir: string): TestnetStatus {
     ownerPid: state.ownerPid !== null && isAlive(state.ownerPid) ? state.ownerPid : null,
     envFile: existsSync(envFile) ? envFile : null,
     clockOffsetMs: state.clockOffsetMs ?? 0,
-    processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) => processStatus(p, dir)),
+    processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) =>
+      processStatus(p, dir),
+    ),
   };
 }
 
@@ -58,7 +66,11 @@ export function formatStatus(s: TestnetStatus): string {
   const rows = s.processes.map((p) => [p.name, p.alive ? 'running' : 'stopped', p.alive ? String(p.pid) : '-', p.address, p.id]);
   const header = ['NAME', 'STATE', 'PID', 'ADDRESS', 'NODE ID'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [
     `testnet ${s.dir}: ${alive}/${s.processes.length} processes running, redundancy ${s.scheme}`,
     `satellite ${s.satelliteUrl}`,

@@ -6,7 +6,8 @@ import type { StartedTestnet } from './start.js';
 function timing(t: StartedTestnet['timings']): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const gateway = t.gatewayMs > 0 ? `, gateway ${s(t.gatewayMs)} alongside` : '';
-  return `${s(t.totalMs)} (prepare ${s(t.prepareMs)}, satellite ${s(t.satelliteMs)}, nodes ${s(t.nodesMs)}, grant ${s(t.grantMs)} alongside${gateway})`;
+  const steps = `prepare ${s(t.prepareMs)}, satellite ${s(t.satelliteMs)}, nodes ${s(t.nodesMs)}`;
+  return `${s(t.totalMs)} (${steps}, grant ${s(t.grantMs)} alongside${gateway})`;
 }
 
 /** A path relative to the current directory when it is inside it, else absolute. */
@@ -20,14 +21,16 @@ export function startedSummary(started: StartedTestnet, detached: boolean, passp
   const dirFlag = shown(state.dir) === '.testnet' ? '' : ` --dir ${shown(state.dir)}`;
   const ports = state.nodes.map((n) => n.port);
   // Planned ports are consecutive; OS-chosen ones (port base 0) are listed.
-  const nodePorts = state.portBase === 0 ? `ports ${ports.join(', ')}` : `ports ${ports[0]}${ports.length > 1 ? `-${ports[ports.length - 1]}` : ''}`;
+  const nodePorts =
+    state.portBase === 0 ? `ports ${ports.join(', ')}` : `ports ${ports[0]}${ports.length > 1 ? `-${ports[ports.length - 1]}` : ''}`;
   return [
     '',
     `dcsim testnet is up in ${shown(state.dir)} after ${timing(started.timings)}`,
     `  satellite      ${state.satellite.url}   (pid ${state.satellite.pid})`,
     `  storage nodes  ${state.nodes.length} on 127.0.0.1, ${nodePorts}`,
     `  redundancy     ${state.scheme}  (k/repair/optimal/n)`,
-    `  passphrase     ${passphraseGiven ? '(the one you gave)' : JSON.stringify(DEFAULT_PASSPHRASE)}  (local testnet only: anyone with it reads your test data)`,
+    `  passphrase     ${passphraseGiven ? '(the one you gave)' : JSON.stringify(DEFAULT_PASSPHRASE)}  ` +
+      '(local testnet only: anyone with it reads your test data)',
     ...(state.gateway ? [`  S3 gateway     ${state.gateway.url}   (auth service ${state.auth?.url}; keys in the env file)`] : []),
     `  logs           ${shown(state.dir)}/logs/`,
     '',

@@ -55,7 +55,13 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
 }
 
 export function s3Client(endpoint: string, accessKeyId: string, secretAccessKey: string): S3Client {
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
 }
 
 /**
@@ -77,7 +83,10 @@ export async function signedChunkedPut(
   const { hmac, sha256Hex } = await import('../../apps/gateway/src/s3/sigv4/hashing.js');
   const { scopeString, sign, signingKey, stringToSign } = await import('../../apps/gateway/src/s3/sigv4/signing-key.js');
   const url = new URL(endpoint);
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const scope = { date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
   const key = signingKey(credentials.secret, scope);
   const pieces: Buffer[] = [];
@@ -95,7 +104,8 @@ export async function signedChunkedPut(
   const signed = Object.keys(headers).sort();
   const canonical = canonicalRequest({ method: 'PUT', path, query: '', headers }, signed, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
   let previous = sign(key, stringToSign(amzDate, scope, sha256Hex(canonical)));
-  const authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scopeString(scope)},SignedHeaders=${signed.join(';')},Signature=${previous}`;
+  const credential = `${credentials.accessKeyId}/${scopeString(scope)}`;
+  const authorization = `AWS4-HMAC-SHA256 Credential=${credential},SignedHeaders=${signed.join(';')},Signature=${previous}`;
   const body = pieces.map((p, i) => {
     const signing = { signingKey: key, amzDate, scope: scopeString(scope), seedSignature: '' };
     previous = hmac(key, chunkStringToSign(signing, previous, sha256Hex(p))).toString('hex');

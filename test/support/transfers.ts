@@ -24,7 +24,6 @@ export type Client = 'library' | 'cli' | 's3';
 
 export const CLIENTS: Client[] = ['library', 'cli', 's3'];
 
-
 /** The S3 client for the testnet's gateway (net.s3: started with `gateway: true`). */
 export function gatewayClient(net: TestNet): S3Client {
   const { endpoint, accessKeyId, secretAccessKey } = net.s3!;

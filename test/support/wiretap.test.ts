@@ -7,7 +7,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { splitHostPort } from '@dcsim/common/hostport';
 import { generateIdentity, loadOrCreateIdentity } from '@dcsim/identity';
 import {
-  bindServer, CHANNEL_OPTIONS, CheckInRequest, ContactClient, ContactService, rpcErrorInfo, status, Transport, unary, unaryHandler,
+  bindServer,
+  CHANNEL_OPTIONS,
+  CheckInRequest,
+  ContactClient,
+  ContactService,
+  rpcErrorInfo,
+  status,
+  Transport,
+  unary,
+  unaryHandler,
 } from '@dcsim/protocol';
 import { startWiretap } from './wiretap.js';
 
@@ -24,7 +33,11 @@ describe('wiretap', () => {
   it('impersonates the target with its stolen key and records whole gRPC messages; the wire itself is ciphertext', async () => {
     const target = loadOrCreateIdentity(dir); // the target's data dir, with its identity.key
     server.addService(ContactService, {
-      checkIn: unaryHandler(async (req: CheckInRequest) => ({ pingNodeSuccess: true, pingErrorMessage: `echo:${req.version.length}`, satellitePublicKey: new Uint8Array(0) })),
+      checkIn: unaryHandler(async (req: CheckInRequest) => ({
+        pingNodeSuccess: true,
+        pingErrorMessage: `echo:${req.version.length}`,
+        satellitePublicKey: new Uint8Array(0),
+      })),
     });
     const port = await bindServer(server, '127.0.0.1:0', Transport.of(target).server());
     const tap = await startWiretap({ target: `127.0.0.1:${port}`, identityDir: dir });

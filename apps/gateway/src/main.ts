@@ -64,7 +64,9 @@ interface RunOptions {
   pidFile?: string;
 }
 
-const auth = program.command('auth').description('the auth service: S3 credentials for access grants, stored encrypted under the access key');
+const auth = program
+  .command('auth')
+  .description('the auth service: S3 credentials for access grants, stored encrypted under the access key');
 
 auth
   .command('run')
@@ -100,7 +102,7 @@ auth
 
 auth
   .command('invalidate')
-  .description('invalidate an access key: the gateway refuses it from then on (revoking the grant itself is the satellite\'s job)')
+  .description("invalidate an access key: the gateway refuses it from then on (revoking the grant itself is the satellite's job)")
   .requiredOption('--dir <dir>', 'data directory (auth.db)')
   .requiredOption('--access-key-id <id>', 'the access key ID')
   .option('--reason <text>', 'why', 'invalidated by an operator')

@@ -12,7 +12,15 @@ import { APIKey } from '@dcsim/crypto/macaroon';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH_DB_FILE, AUTH_MIGRATIONS, AuthDb } from '../src/auth/db.js';
-import { ACCESS_KEY_VERSION, SECRET_KEY_VERSION, base32Decode, base32Encode, newAccessKey, newSecretKey, parseAccessKeyId } from '../src/auth/keys.js';
+import {
+  ACCESS_KEY_VERSION,
+  SECRET_KEY_VERSION,
+  base32Decode,
+  base32Encode,
+  newAccessKey,
+  newSecretKey,
+  parseAccessKeyId,
+} from '../src/auth/keys.js';
 import { AuthError, invalidate, lookup, register } from '../src/auth/records.js';
 import { GRANT_NONCE, SECRET_NONCE, open, seal } from '../src/auth/seal.js';
 
@@ -21,7 +29,11 @@ const SATELLITE = '12EayRS2V1kEsWESU9QMRseFhdxYxKicsiFmxrsLZHeLUtdps3S@127.0.0.1
 function grant(notAfter?: Date): string {
   let apiKey = APIKey.generate(new Uint8Array(randomBytes(32)));
   if (notAfter) apiKey = apiKey.restrict({ notAfter });
-  const access: AccessGrant = { satelliteAddress: SATELLITE, apiKey, encAccess: { store: new Store({ defaultKey: new Uint8Array(randomBytes(32)) }) } };
+  const access: AccessGrant = {
+    satelliteAddress: SATELLITE,
+    apiKey,
+    encAccess: { store: new Store({ defaultKey: new Uint8Array(randomBytes(32)) }) },
+  };
   return serializeAccess(access);
 }
 
@@ -105,8 +117,10 @@ describe('auth.db made before it had migrations', () => {
     old.exec(readFileSync(new URL('./fixtures/auth-db-before-migrations.sql', import.meta.url), 'utf8'));
     const hash = randomBytes(32);
     old
-      .prepare(`INSERT INTO records (key_hash, created_at, public, satellite_address, macaroon_head, expires_at, encrypted_secret_key,
-          encrypted_access_grant, invalidation_reason, invalidated_at) VALUES (?, 1, 0, ?, x'01', NULL, x'02', x'03', NULL, NULL)`)
+      .prepare(
+        `INSERT INTO records (key_hash, created_at, public, satellite_address, macaroon_head, expires_at, encrypted_secret_key,
+          encrypted_access_grant, invalidation_reason, invalidated_at) VALUES (?, 1, 0, ?, x'01', NULL, x'02', x'03', NULL, NULL)`,
+      )
       .run(hash, SATELLITE);
     old.close();
 

@@ -30,7 +30,8 @@ describe('xml', () => {
   });
 
   it('refuses what is not well-formed', () => {
-    for (const bad of ['<Delete><Object></Delete>', 'not xml', '<A></A><B></B>', '<A>', '']) expect(code(() => parseXml(bad))).toBe('MalformedXML');
+    for (const bad of ['<Delete><Object></Delete>', 'not xml', '<A></A><B></B>', '<A>', ''])
+      expect(code(() => parseXml(bad))).toBe('MalformedXML');
   });
 
   it('writes errors without a namespace, as S3 does (botocore reads no error code otherwise)', () => {
@@ -39,7 +40,12 @@ describe('xml', () => {
   });
 
   it('writes documents with S3 namespace, escaping text and repeating lists', () => {
-    const text = xmlDocument('ListBucketResult', { Name: 'b', Contents: [{ Key: 'x<y' }, { Key: 'z' }], Marker: undefined, IsTruncated: false });
+    const text = xmlDocument('ListBucketResult', {
+      Name: 'b',
+      Contents: [{ Key: 'x<y' }, { Key: 'z' }],
+      Marker: undefined,
+      IsTruncated: false,
+    });
     expect(text).toContain('<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>');
     expect(text).toContain('<Contents><Key>x&lt;y</Key></Contents><Contents><Key>z</Key></Contents><IsTruncated>false</IsTruncated>');
     expect(text).not.toContain('Marker');

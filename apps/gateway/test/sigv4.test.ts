@@ -32,7 +32,12 @@ function s3Error(fn: () => unknown): S3Error {
 
 describe('SigV4 signing key and canonical request', () => {
   it('reproduces the test suite get-vanilla signature', () => {
-    const req: WireRequest = { method: 'GET', path: '/', query: '', headers: { host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z' } };
+    const req: WireRequest = {
+      method: 'GET',
+      path: '/',
+      query: '',
+      headers: { host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z' },
+    };
     const canonical = canonicalRequest(req, ['host', 'x-amz-date'], EMPTY_SHA256);
     expect(canonical).toBe('GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n' + EMPTY_SHA256);
     const scope = { date: '20150830', region: 'us-east-1', service: 'service' };
@@ -101,7 +106,12 @@ describe('verifySignature (presigned URL)', () => {
 describe('aws-chunked bodies', () => {
   const data = Buffer.alloc(66560, 'a');
   const key = signingKey(S3_SECRET, { date: '20130524', region: 'us-east-1', service: 's3' });
-  const signing = (seedSignature: string) => ({ signingKey: key, amzDate: '20130524T000000Z', scope: '20130524/us-east-1/s3/aws4_request', seedSignature });
+  const signing = (seedSignature: string) => ({
+    signingKey: key,
+    amzDate: '20130524T000000Z',
+    scope: '20130524/us-east-1/s3/aws4_request',
+    seedSignature,
+  });
   const body = (sigs: string[], tail: string) =>
     Buffer.concat([
       Buffer.from(`10000;chunk-signature=${sigs[0]}\r\n`),
@@ -136,7 +146,11 @@ describe('aws-chunked bodies', () => {
         'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
     },
   };
-  const SIGNED = ['ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648', '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497', 'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9'];
+  const SIGNED = [
+    'ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648',
+    '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497',
+    'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9',
+  ];
 
   it('verifies the documentation PUT Object seed and chunk signatures', async () => {
     const verified = verifySignature(putRequest, parseSignature(putRequest)!, S3_SECRET, S3_NOW);
@@ -150,16 +164,27 @@ describe('aws-chunked bodies', () => {
   it('refuses an altered chunk, swapped chunk signatures and a short body', async () => {
     const altered = body(SIGNED, '');
     altered[200] = 'b'.charCodeAt(0);
-    await expect(decode(pieces(altered), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false })).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    await expect(
+      decode(pieces(altered), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false }),
+    ).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
     const swapped = body([SIGNED[1], SIGNED[0], SIGNED[2]], '');
-    await expect(decode(pieces(swapped), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false })).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    await expect(
+      decode(pieces(swapped), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false }),
+    ).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
     const short = body(SIGNED, '').subarray(0, 40000);
-    await expect(decode(pieces(short), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false })).rejects.toMatchObject({ code: 'IncompleteBody' });
+    await expect(
+      decode(pieces(short), { signing: signing(putRequest.headers.authorization.slice(-64)), trailer: false }),
+    ).rejects.toMatchObject({ code: 'IncompleteBody' });
   });
 
   it('verifies the documentation signed-trailer example and hands over its checksum', async () => {
-    const sigs = ['b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2', '1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7', '2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992'];
-    const trailer = 'x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n';
+    const sigs = [
+      'b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2',
+      '1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7',
+      '2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992',
+    ];
+    const trailer =
+      'x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n';
     let trailers: Record<string, string> = {};
     const seed = signing('106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e');
     const decoded = await decode(pieces(body(sigs, trailer), 4096), { signing: seed, trailer: true, onTrailers: (t) => (trailers = t) });

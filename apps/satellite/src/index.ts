@@ -71,7 +71,8 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const address = joinHostPort(splitHostPort(config.listen).host, port);
   const id = nodeIdString(identity.id);
   log(
-    `satellite ${id} listening on ${address} (${transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS'}); redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +
+    `satellite ${id} listening on ${address} (${transport.plaintext ? 'PLAINTEXT: benchmark baseline, no TLS' : 'TLS'}); ` +
+      `redundancy ${formatScheme(config.scheme)} with ${config.scheme.shareSize}-byte shares, ` +
       `inline threshold ${config.inlineThreshold} B, max segment ${config.maxSegmentSize} B`,
   );
 

@@ -100,7 +100,7 @@ adminCmd
 
 adminCmd
   .command('list-nodes')
-  .description('list the storage nodes that checked in (judged by real time: this command does not share a running satellite\'s clock)')
+  .description("list the storage nodes that checked in (judged by real time: this command does not share a running satellite's clock)")
   .requiredOption('--dir <dir>', 'satellite data dir')
   .option('--node-online-window <seconds>', 'online window to judge by', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
   .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000, Date.now()))));

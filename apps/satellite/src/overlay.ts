@@ -57,7 +57,11 @@ export class Overlay {
       .filter((n) => !excluded.has(nodeIdString(n.id)));
     if (candidates.length === 0) throw notEnoughNodes(`none left to retry on (${excluded.size} used by this segment)`, count, 0);
     const picked = Math.min(count, candidates.length);
-    return pickSpreadOverSubnets(this.byPriority(candidates, picked), picked, kept.map((n) => subnetOf(n.address)));
+    return pickSpreadOverSubnets(
+      this.byPriority(candidates, picked),
+      picked,
+      kept.map((n) => subnetOf(n.address)),
+    );
   }
 
   /** Priority order: the new-node quota, then vetted nodes, then whatever new nodes are left. */

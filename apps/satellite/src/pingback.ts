@@ -12,7 +12,12 @@ const MAX_REASON = 200;
 
 export type PingResult = { ok: true } | { ok: false; reason: string };
 
-export async function pingBack(transport: Transport, nodeId: Uint8Array, address: string, timeoutMs = PING_TIMEOUT_MS): Promise<PingResult> {
+export async function pingBack(
+  transport: Transport,
+  nodeId: Uint8Array,
+  address: string,
+  timeoutMs = PING_TIMEOUT_MS,
+): Promise<PingResult> {
   const credentials = transport.client(nodeId);
   const client = new NodeContactClient(address, credentials, CHANNEL_OPTIONS);
   try {

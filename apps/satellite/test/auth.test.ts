@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/index.js';
 import { bytes, createProject, headerOf, rpcFailure, rpcFailureInfo, startTestSatellite, type TestSatellite } from './helpers.js';
 
-const list = (t: TestSatellite, header: { apiKey: Uint8Array }) => unary(t.metainfo, t.metainfo.listBuckets, { header, cursor: '', limit: 0 });
+const list = (t: TestSatellite, header: { apiKey: Uint8Array }) =>
+  unary(t.metainfo, t.metainfo.listBuckets, { header, cursor: '', limit: 0 });
 
 describe('API key checks', () => {
   it('refuses a missing, malformed or unknown key with UNAUTHENTICATED', async () => {
@@ -36,7 +37,11 @@ describe('API key checks', () => {
     const forged = APIKey.generate(new Uint8Array(randomBytes(32)));
     // The head is known, but under another secret: the tail chain does not verify.
     t.sat.db.apiKeys.create(projectId, forged.head(), new Uint8Array(randomBytes(32)), 'other');
-    expect(await rpcFailure(list(t, headerOf(forged)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_INVALID, details: 'invalid API key' });
+    expect(await rpcFailure(list(t, headerOf(forged)))).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.API_KEY_INVALID,
+      details: 'invalid API key',
+    });
   });
 
   it('answers ProjectInfo with the project salt and public ID', async () => {
@@ -57,7 +62,9 @@ describe('API key checks', () => {
     expect(denied.code).toBe(status.PERMISSION_DENIED);
     expect(denied.reason).toBe(Reason.CAVEAT_REFUSED);
     expect(denied.details).toMatch(/^permission denied: /);
-    const deleteDenied = await rpcFailure(unary(t.metainfo, t.metainfo.deleteBucket, { header: readOnly, name: 'existing', deleteAll: false }));
+    const deleteDenied = await rpcFailure(
+      unary(t.metainfo, t.metainfo.deleteBucket, { header: readOnly, name: 'existing', deleteAll: false }),
+    );
     expect(deleteDenied.code).toBe(status.PERMISSION_DENIED);
     expect((await unary(t.metainfo, t.metainfo.getBucket, { header: readOnly, name: 'existing' })).bucket?.name).toBe('existing');
   });
@@ -68,7 +75,9 @@ describe('API key checks', () => {
     for (const name of ['alpha', 'beta', 'gamma']) await unary(t.metainfo, t.metainfo.createBucket, { header, name });
     const onlyBeta = headerOf(key.restrict({ allowedPaths: [{ bucket: bytes('beta') }] }));
     expect((await list(t, onlyBeta)).items.map((b) => b.name)).toEqual(['beta']);
-    expect((await rpcFailure(unary(t.metainfo, t.metainfo.getBucket, { header: onlyBeta, name: 'alpha' }))).code).toBe(status.PERMISSION_DENIED);
+    expect((await rpcFailure(unary(t.metainfo, t.metainfo.getBucket, { header: onlyBeta, name: 'alpha' }))).code).toBe(
+      status.PERMISSION_DENIED,
+    );
   });
 
   it('names the caveat field that refused, whatever the message says', async () => {
@@ -108,7 +117,11 @@ describe('revocation', () => {
 
     await unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: child.rawBytes() });
     for (const revoked of [child, grandchild]) {
-      expect(await rpcFailure(list(t, headerOf(revoked)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_REVOKED, details: 'API key revoked' });
+      expect(await rpcFailure(list(t, headerOf(revoked)))).toEqual({
+        code: status.UNAUTHENTICATED,
+        reason: Reason.API_KEY_REVOKED,
+        details: 'API key revoked',
+      });
     }
     expect((await list(t, header)).items).toEqual([]);
     expect(t.logs.some((l) => l.startsWith('API key revoked:'))).toBe(true);
@@ -132,7 +145,9 @@ describe('revocation', () => {
     );
     // Another project's key is not this satellite secret's to judge.
     const other = createProject(t, 'other');
-    const foreign = await rpcFailure(unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: other.key.restrict({ disallowReads: true }).rawBytes() }));
+    const foreign = await rpcFailure(
+      unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: other.key.restrict({ disallowReads: true }).rawBytes() }),
+    );
     expect(foreign.code).toBe(status.INVALID_ARGUMENT);
     const garbage = await rpcFailureInfo(unary(t.metainfo, t.metainfo.revokeApiKey, { header, apiKey: bytes('garbage') }));
     expect([garbage.code, garbage.reason, garbage.facts]).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'api_key' }]);
@@ -147,7 +162,11 @@ describe('revocation', () => {
     const other = openDatabase(join(t.dir, 'satellite.db'));
     other.revocations.add(child.tail(), Date.now());
     other.close();
-    expect(await rpcFailure(list(t, headerOf(child)))).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.API_KEY_REVOKED, details: 'API key revoked' });
+    expect(await rpcFailure(list(t, headerOf(child)))).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.API_KEY_REVOKED,
+      details: 'API key revoked',
+    });
   });
 
   it('refuses every key of a deleted API key row', async () => {
@@ -168,7 +187,13 @@ describe('max object TTL caveat', () => {
     const hour = 3600_000;
     const limited = headerOf(key.restrict({ maxObjectTtlMs: hour }));
     const begin = (expiresAt?: Date) =>
-      unary(t.metainfo, t.metainfo.beginObject, { header: limited, bucket: 'ttl', encryptedObjectKey: bytes('obj'), expiresAt, encryptionParameters: undefined });
+      unary(t.metainfo, t.metainfo.beginObject, {
+        header: limited,
+        bucket: 'ttl',
+        encryptedObjectKey: bytes('obj'),
+        expiresAt,
+        encryptionParameters: undefined,
+      });
 
     const before = Date.now();
     const begun = await begin();

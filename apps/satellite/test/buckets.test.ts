@@ -41,7 +41,11 @@ describe('buckets', () => {
     });
     for (const name of ['', 'ab', 'Upper', 'under_score', '-dash', 'a..b', '192.168.1.1', 'x'.repeat(64)]) {
       const refused = await rpcFailureInfo(unary(mi, mi.createBucket, { header, name }));
-      expect([refused.code, refused.reason, refused.facts]).toEqual([status.INVALID_ARGUMENT, Reason.BUCKET_NAME_INVALID, { field: 'name' }]);
+      expect([refused.code, refused.reason, refused.facts]).toEqual([
+        status.INVALID_ARGUMENT,
+        Reason.BUCKET_NAME_INVALID,
+        { field: 'name' },
+      ]);
     }
   });
 
@@ -63,13 +67,27 @@ describe('buckets', () => {
     const { header } = createProject(t);
     const mi = t.metainfo;
     await unary(mi, mi.createBucket, { header, name: 'full' });
-    const begun = await unary(mi, mi.beginObject, { header, bucket: 'full', encryptedObjectKey: bytes('k'), encryptionParameters: undefined });
+    const begun = await unary(mi, mi.beginObject, {
+      header,
+      bucket: 'full',
+      encryptedObjectKey: bytes('k'),
+      encryptionParameters: undefined,
+    });
     await unary(mi, mi.makeInlineSegment, {
-      header, streamId: begun.streamId, position: { partNumber: 0, index: 0 },
-      encryptedKey: bytes('key'), encryptedKeyNonce: bytes('nonce'), encryptedInlineData: bytes('ciphertext'), plainSize: 4,
+      header,
+      streamId: begun.streamId,
+      position: { partNumber: 0, index: 0 },
+      encryptedKey: bytes('key'),
+      encryptedKeyNonce: bytes('nonce'),
+      encryptedInlineData: bytes('ciphertext'),
+      plainSize: 4,
     });
     await unary(mi, mi.commitObject, {
-      header, streamId: begun.streamId, encryptedMetadata: bytes('m'), encryptedMetadataKey: bytes('mk'), encryptedMetadataNonce: bytes('mn'),
+      header,
+      streamId: begun.streamId,
+      encryptedMetadata: bytes('m'),
+      encryptedMetadataKey: bytes('mk'),
+      encryptedMetadataNonce: bytes('mn'),
     });
 
     expect(await rpcFailure(unary(mi, mi.deleteBucket, { header, name: 'full', deleteAll: false }))).toEqual({
@@ -87,11 +105,22 @@ describe('buckets', () => {
     const { header } = createProject(t);
     const mi = t.metainfo;
     await unary(mi, mi.createBucket, { header, name: 'half' });
-    const begun = await unary(mi, mi.beginObject, { header, bucket: 'half', encryptedObjectKey: bytes('k'), encryptionParameters: undefined });
+    const begun = await unary(mi, mi.beginObject, {
+      header,
+      bucket: 'half',
+      encryptedObjectKey: bytes('k'),
+      encryptionParameters: undefined,
+    });
     expect(await unary(mi, mi.deleteBucket, { header, name: 'half', deleteAll: false })).toEqual({ deletedObjects: 0 });
-    const failure = await rpcFailure(unary(mi, mi.commitObject, {
-      header, streamId: begun.streamId, encryptedMetadata: bytes(''), encryptedMetadataKey: bytes(''), encryptedMetadataNonce: bytes(''),
-    }));
+    const failure = await rpcFailure(
+      unary(mi, mi.commitObject, {
+        header,
+        streamId: begun.streamId,
+        encryptedMetadata: bytes(''),
+        encryptedMetadataKey: bytes(''),
+        encryptedMetadataNonce: bytes(''),
+      }),
+    );
     expect(failure.code).toBe(status.NOT_FOUND);
     expect(failure.reason).toBe(Reason.UPLOAD_NOT_FOUND);
   });

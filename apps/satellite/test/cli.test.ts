@@ -57,7 +57,9 @@ describe('satellite CLI', () => {
 
       // The admin commands work on the database while the satellite runs (WAL mode).
       const projects = await satellite('admin', 'list-projects', '--dir', dir);
-      expect(projects).toEqual([expect.objectContaining({ projectId: project.projectId, apiKeys: [expect.objectContaining({ name: 'cli' })] })]);
+      expect(projects).toEqual([
+        expect.objectContaining({ projectId: project.projectId, apiKeys: [expect.objectContaining({ name: 'cli' })] }),
+      ]);
       expect(JSON.stringify(projects)).not.toContain(created.apiKey);
 
       // Its admin socket in the data dir says what it is and lists its chores.
@@ -77,7 +79,9 @@ describe('satellite CLI', () => {
 
   it('rejects bad flags with a clear message and a non-zero exit', async () => {
     const dir = tempDir();
-    const failed = await run(process.execPath, [BIN, 'run', '--dir', dir, '--listen', '127.0.0.1:0', '--scheme', '5/3/4/5']).catch((e) => e);
+    const failed = await run(process.execPath, [BIN, 'run', '--dir', dir, '--listen', '127.0.0.1:0', '--scheme', '5/3/4/5']).catch(
+      (e) => e,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/repair \(3\) must be at least required \(k\) \(5\)/);
   });

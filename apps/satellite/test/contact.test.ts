@@ -45,7 +45,9 @@ describe('Contact.CheckIn', () => {
     const fake = generateIdentity();
     const res = await checkIn(t, { identity: fake, address });
     expect(res.pingNodeSuccess).toBe(false);
-    expect(res.pingErrorMessage).toBe(`identity mismatch: expected node ${nodeIdString(fake.id)}, the peer at ${address} is ${nodeIdString(real.id)}`);
+    expect(res.pingErrorMessage).toBe(
+      `identity mismatch: expected node ${nodeIdString(fake.id)}, the peer at ${address} is ${nodeIdString(real.id)}`,
+    );
     expect(selectable(t)).toEqual([]);
     expect(t.logs.some((l) => l.includes(`node ${nodeIdString(fake.id)} is not selected: identity mismatch`))).toBe(true);
   });
@@ -54,11 +56,21 @@ describe('Contact.CheckIn', () => {
     const t = await startTestSatellite();
     const node = generateIdentity();
     const signed = signCheckIn(node, {
-      nodeId: node.id, publicKey: node.publicKey, address: '127.0.0.1:7777', freeDisk: 1, timestamp: new Date(), version: '1.0.0', signature: new Uint8Array(0),
+      nodeId: node.id,
+      publicKey: node.publicKey,
+      address: '127.0.0.1:7777',
+      freeDisk: 1,
+      timestamp: new Date(),
+      version: '1.0.0',
+      signature: new Uint8Array(0),
     });
     const tampered = { ...signed, address: '127.0.0.1:6666' };
     const failure = await rpcFailure(unary(t.contact, t.contact.checkIn, tampered));
-    expect(failure).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.CHECK_IN_SIGNATURE_INVALID, details: 'check-in signature is invalid' });
+    expect(failure).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.CHECK_IN_SIGNATURE_INVALID,
+      details: 'check-in signature is invalid',
+    });
     expect(t.sat.db.nodes.all()).toEqual([]);
   });
 
@@ -68,10 +80,20 @@ describe('Contact.CheckIn', () => {
     const attacker = generateIdentity();
     // Properly signed by the attacker, but claiming the victim's ID.
     const request = signCheckIn(attacker, {
-      nodeId: victim.id, publicKey: attacker.publicKey, address: '127.0.0.1:7777', freeDisk: 1, timestamp: new Date(), version: '1.0.0', signature: new Uint8Array(0),
+      nodeId: victim.id,
+      publicKey: attacker.publicKey,
+      address: '127.0.0.1:7777',
+      freeDisk: 1,
+      timestamp: new Date(),
+      version: '1.0.0',
+      signature: new Uint8Array(0),
     });
     const failure = await rpcFailure(unary(t.contact, t.contact.checkIn, request));
-    expect(failure).toEqual({ code: status.UNAUTHENTICATED, reason: Reason.NODE_ID_MISMATCH, details: 'node ID does not match the public key' });
+    expect(failure).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.NODE_ID_MISMATCH,
+      details: 'node ID does not match the public key',
+    });
   });
 
   it('refuses a timestamp more than 10 minutes off (a replayed check-in)', async () => {
@@ -87,17 +109,45 @@ describe('Contact.CheckIn', () => {
     const t = await startTestSatellite();
     const identity = generateIdentity();
     const send = (fields: { address?: string; version?: string; freeDisk?: number }) =>
-      rpcFailureInfo(unary(t.contact, t.contact.checkIn, signCheckIn(identity, {
-        nodeId: identity.id, publicKey: identity.publicKey, address: fields.address ?? '127.0.0.1:7777', freeDisk: fields.freeDisk ?? 1,
-        timestamp: new Date(), version: fields.version ?? '1.0.0', signature: new Uint8Array(0),
-      })));
+      rpcFailureInfo(
+        unary(
+          t.contact,
+          t.contact.checkIn,
+          signCheckIn(identity, {
+            nodeId: identity.id,
+            publicKey: identity.publicKey,
+            address: fields.address ?? '127.0.0.1:7777',
+            freeDisk: fields.freeDisk ?? 1,
+            timestamp: new Date(),
+            version: fields.version ?? '1.0.0',
+            signature: new Uint8Array(0),
+          }),
+        ),
+      );
     const badAddresses = [
-      'nowhere', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', 'host:123456', '[::1', '[not-v6]:80', '::1:80', 'ho st:80',
-      '-bad-:80', 'a..b:80', `${'a'.repeat(64)}.example:80`, `${'a.'.repeat(140)}com:80`, `127.0.0.1:80\n`, 'x'.repeat(10_000),
+      'nowhere',
+      '127.0.0.1',
+      '127.0.0.1:0',
+      '127.0.0.1:65536',
+      'host:123456',
+      '[::1',
+      '[not-v6]:80',
+      '::1:80',
+      'ho st:80',
+      '-bad-:80',
+      'a..b:80',
+      `${'a'.repeat(64)}.example:80`,
+      `${'a.'.repeat(140)}com:80`,
+      `127.0.0.1:80\n`,
+      'x'.repeat(10_000),
     ];
     for (const address of badAddresses) {
       const failure = await send({ address });
-      expect([failure.code, failure.reason, failure.facts], address).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'address' }]);
+      expect([failure.code, failure.reason, failure.facts], address).toEqual([
+        status.INVALID_ARGUMENT,
+        Reason.FIELD_INVALID,
+        { field: 'address' },
+      ]);
       expect(failure.message.length).toBeLessThan(150);
     }
     for (const version of ['', 'v'.repeat(65), '1.0; rm -rf', '1.0\u0000', 'é']) {
@@ -113,9 +163,19 @@ describe('Contact.CheckIn', () => {
     }
     expect(t.sat.db.nodes.all()).toEqual([]);
     // The edges of what is allowed pass.
-    for (const [address, version, freeDisk] of [['[::1]:1', '1', 0], ['node-1.example.com:65535', '1.2.3-rc.1+build.5', MAX_FREE_DISK], [`${'a'.repeat(63)}.b:80`, 'v'.repeat(64), 1]] as const) {
+    for (const [address, version, freeDisk] of [
+      ['[::1]:1', '1', 0],
+      ['node-1.example.com:65535', '1.2.3-rc.1+build.5', MAX_FREE_DISK],
+      [`${'a'.repeat(63)}.b:80`, 'v'.repeat(64), 1],
+    ] as const) {
       const request = signCheckIn(identity, {
-        nodeId: identity.id, publicKey: identity.publicKey, address, freeDisk, timestamp: new Date(), version, signature: new Uint8Array(0),
+        nodeId: identity.id,
+        publicKey: identity.publicKey,
+        address,
+        freeDisk,
+        timestamp: new Date(),
+        version,
+        signature: new Uint8Array(0),
       });
       expect(() => checkCheckIn(request, Date.now()), address).not.toThrow();
     }

@@ -5,12 +5,27 @@ import { MIGRATIONS, openDatabase } from '../src/db/index.js';
 import { migrate } from '@dcsim/sqlite';
 import { tempDir } from './helpers.js';
 
-const TABLES = ['api_keys', 'buckets', 'migrations', 'nodes', 'objects', 'pending_segments', 'piece_deletions', 'pieces', 'projects', 'revocations', 'segments'];
+const TABLES = [
+  'api_keys',
+  'buckets',
+  'migrations',
+  'nodes',
+  'objects',
+  'pending_segments',
+  'piece_deletions',
+  'pieces',
+  'projects',
+  'revocations',
+  'segments',
+];
 
 function tables(file: string): string[] {
   const sql = new BetterSqlite3(file, { readonly: true });
   try {
-    return sql.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    return sql
+      .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all();
   } finally {
     sql.close();
   }
@@ -52,18 +67,27 @@ describe('satellite database', () => {
     const file = join(tempDir(), 'satellite.db');
     const sql = new BetterSqlite3(file);
     sql.pragma('foreign_keys = ON');
-    migrate(sql, MIGRATIONS.filter((m) => m.name !== 'objects-2-retired'));
+    migrate(
+      sql,
+      MIGRATIONS.filter((m) => m.name !== 'objects-2-retired'),
+    );
     const stream = Buffer.alloc(16, 7);
     sql.exec(`INSERT INTO projects (id, name, salt, created_at) VALUES ('p', 'p', x'00', 1);
       INSERT INTO buckets (project_id, name, created_at) VALUES ('p', 'b', 1);`);
     sql
-      .prepare(`INSERT INTO objects (stream_id, project_id, bucket, encrypted_key, status, created_at, cipher_suite, block_size,
+      .prepare(
+        `INSERT INTO objects (stream_id, project_id, bucket, encrypted_key, status, created_at, cipher_suite, block_size,
           rs_required, rs_repair, rs_optimal, rs_total, rs_share_size)
-        VALUES (?, 'p', 'b', x'01', 'committed', 1, 1, 256, 2, 3, 4, 5, 256)`)
+        VALUES (?, 'p', 'b', x'01', 'committed', 1, 1, 256, 2, 3, 4, 5, 256)`,
+      )
       .run(stream);
-    sql.prepare(`INSERT INTO segments (stream_id, part, idx, root_piece_id, encrypted_key, encrypted_key_nonce, plain_size, encrypted_size,
-        piece_size, created_at) VALUES (?, 0, 0, x'02', x'03', x'04', 10, 26, 13, 1)`).run(stream);
-    sql.prepare('INSERT INTO pieces (stream_id, part, idx, piece_num, node_id) VALUES (?, 0, 0, 0, x\'05\')').run(stream);
+    sql
+      .prepare(
+        `INSERT INTO segments (stream_id, part, idx, root_piece_id, encrypted_key, encrypted_key_nonce, plain_size, encrypted_size,
+        piece_size, created_at) VALUES (?, 0, 0, x'02', x'03', x'04', 10, 26, 13, 1)`,
+      )
+      .run(stream);
+    sql.prepare("INSERT INTO pieces (stream_id, part, idx, piece_num, node_id) VALUES (?, 0, 0, 0, x'05')").run(stream);
 
     expect(migrate(sql, MIGRATIONS)).toEqual(['objects-2-retired']);
     expect(sql.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -23,16 +23,35 @@ function join(...parts: Uint8Array[]): Uint8Array {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const sorted = (keys: Uint8Array[]) => keys.map((k) => Buffer.from(k)).sort(Buffer.compare).map(hex);
+const sorted = (keys: Uint8Array[]) =>
+  keys
+    .map((k) => Buffer.from(k))
+    .sort(Buffer.compare)
+    .map(hex);
 
 async function putInline(t: TestSatellite, header: RequestHeader, key: Uint8Array, commit = true) {
-  const { streamId } = await unary(t.metainfo, t.metainfo.beginObject, { header, bucket: 'bkt', encryptedObjectKey: key, encryptionParameters: undefined });
+  const { streamId } = await unary(t.metainfo, t.metainfo.beginObject, {
+    header,
+    bucket: 'bkt',
+    encryptedObjectKey: key,
+    encryptionParameters: undefined,
+  });
   await unary(t.metainfo, t.metainfo.makeInlineSegment, {
-    header, streamId, position: undefined, encryptedKey: bytes('k'), encryptedKeyNonce: bytes('n'), encryptedInlineData: bytes('data'), plainSize: 4,
+    header,
+    streamId,
+    position: undefined,
+    encryptedKey: bytes('k'),
+    encryptedKeyNonce: bytes('n'),
+    encryptedInlineData: bytes('data'),
+    plainSize: 4,
   });
   if (commit) {
     await unary(t.metainfo, t.metainfo.commitObject, {
-      header, streamId, encryptedMetadata: bytes('m'), encryptedMetadataKey: bytes('mk'), encryptedMetadataNonce: bytes('mn'),
+      header,
+      streamId,
+      encryptedMetadata: bytes('m'),
+      encryptedMetadataKey: bytes('mk'),
+      encryptedMetadataNonce: bytes('mn'),
     });
   }
 }
@@ -42,12 +61,29 @@ async function setup() {
   const { header } = createProject(t);
   await unary(t.metainfo, t.metainfo.createBucket, { header, name: 'bkt' });
   // c2 starts with 0x00 and c6 with 0xff so byte order is tested at both ends.
-  const [c1, c2, c3, c4, c5, c6, c7, c8] = [component(0x80), component(0x00), component(), component(), component(), component(0xff), component(), component()];
+  const [c1, c2, c3, c4, c5, c6, c7, c8] = [
+    component(0x80),
+    component(0x00),
+    component(),
+    component(),
+    component(),
+    component(0xff),
+    component(),
+    component(),
+  ];
   const keys = { a: c1, b: join(c2, c3), c: join(c2, c4, c5), d: join(c6, c7), e: join(c2, c4, c8) };
   for (const key of Object.values(keys)) await putInline(t, header, key);
   await putInline(t, header, join(c2, component()), false); // pending: never listed
   const list = (prefix: Uint8Array, recursive: boolean, cursor: Uint8Array = new Uint8Array(0), limit = 0) =>
-    unary(t.metainfo, t.metainfo.listObjects, { header, bucket: 'bkt', encryptedPrefix: prefix, encryptedCursor: cursor, recursive, limit, includeMetadata: false });
+    unary(t.metainfo, t.metainfo.listObjects, {
+      header,
+      bucket: 'bkt',
+      encryptedPrefix: prefix,
+      encryptedCursor: cursor,
+      recursive,
+      limit,
+      includeMetadata: false,
+    });
   return { t, header, list, keys, c: { c1, c2, c3, c4, c5, c6, c7, c8 } };
 }
 
@@ -104,13 +140,23 @@ describe('ListObjects', () => {
   it('refuses a prefix that does not end in "/"', async () => {
     const { list, c } = await setup();
     const refused = await rpcFailureInfo(list(c.c2, true));
-    expect([refused.code, refused.reason, refused.facts]).toEqual([status.INVALID_ARGUMENT, Reason.FIELD_INVALID, { field: 'encrypted_prefix' }]);
+    expect([refused.code, refused.reason, refused.facts]).toEqual([
+      status.INVALID_ARGUMENT,
+      Reason.FIELD_INVALID,
+      { field: 'encrypted_prefix' },
+    ]);
   });
 
   it('needs the bucket to exist', async () => {
     const { t, header } = await setup();
     const res = unary(t.metainfo, t.metainfo.listObjects, {
-      header, bucket: 'nope', encryptedPrefix: new Uint8Array(0), encryptedCursor: new Uint8Array(0), recursive: true, limit: 0, includeMetadata: false,
+      header,
+      bucket: 'nope',
+      encryptedPrefix: new Uint8Array(0),
+      encryptedCursor: new Uint8Array(0),
+      recursive: true,
+      limit: 0,
+      includeMetadata: false,
     });
     expect(await rpcFailure(res)).toEqual({ code: status.NOT_FOUND, reason: Reason.BUCKET_NOT_FOUND, details: 'bucket not found: nope' });
   });

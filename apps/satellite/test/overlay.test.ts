@@ -17,7 +17,10 @@ function setup(overrides: { newNodeFraction?: number } = {}) {
   return { db, overlay: new Overlay(db, config, new Clock()), config };
 }
 
-function addNode(db: SatelliteDb, opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean; reachable?: boolean } = {}) {
+function addNode(
+  db: SatelliteDb,
+  opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean; reachable?: boolean } = {},
+) {
   const id = new Uint8Array(randomBytes(32));
   db.nodes.checkIn({
     id,

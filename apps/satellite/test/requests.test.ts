@@ -16,25 +16,53 @@ const segmentKey = { encryptedKey: big(48), encryptedKeyNonce: big(24) };
 type Call = (m: MetainfoClient) => Promise<unknown>;
 
 const cases: [string, Call, RegExp][] = [
-  ['CreateBucket name', (m) => unary(m, m.createBucket, { header: noKey, name: longName }), /^bucket name is 1048576 characters; it must be 3 to 63$/],
+  [
+    'CreateBucket name',
+    (m) => unary(m, m.createBucket, { header: noKey, name: longName }),
+    /^bucket name is 1048576 characters; it must be 3 to 63$/,
+  ],
   ['GetBucket name', (m) => unary(m, m.getBucket, { header: noKey, name: longName }), /^bucket name is 1048576 characters/],
   ['DeleteBucket name', (m) => unary(m, m.deleteBucket, { header: noKey, name: longName, deleteAll: true }), /^bucket name is/],
-  ['ListBuckets cursor', (m) => unary(m, m.listBuckets, { header: noKey, cursor: longName, limit: 0 }), /^bucket listing cursor is 1048576 characters/],
+  [
+    'ListBuckets cursor',
+    (m) => unary(m, m.listBuckets, { header: noKey, cursor: longName, limit: 0 }),
+    /^bucket listing cursor is 1048576 characters/,
+  ],
   [
     'BeginObject key',
     (m) => unary(m, m.beginObject, { header: noKey, bucket: 'bkt', encryptedObjectKey: big(5000), encryptionParameters: undefined }),
     /^encrypted object key is 5000 bytes; at most 4096 are allowed$/,
   ],
   ['GetObject bucket', (m) => unary(m, m.getObject, { header: noKey, bucket: longName, encryptedObjectKey: big(1) }), /^bucket name is/],
-  ['DownloadObject key', (m) => unary(m, m.downloadObject, { header: noKey, bucket: 'bkt', encryptedObjectKey: big(1 << 20) }), /^encrypted object key is/],
-  ['DeleteObject key', (m) => unary(m, m.deleteObject, { header: noKey, bucket: 'bkt', encryptedObjectKey: big(1 << 20) }), /^encrypted object key is/],
-  ['ListObjects prefix', (m) => unary(m, m.listObjects, listRequest({ encryptedPrefix: big(5000) })), /^encrypted listing prefix is 5000 bytes; at most 4096/],
-  ['ListObjects cursor', (m) => unary(m, m.listObjects, listRequest({ encryptedCursor: big(5000) })), /^encrypted listing cursor is 5000 bytes/],
+  [
+    'DownloadObject key',
+    (m) => unary(m, m.downloadObject, { header: noKey, bucket: 'bkt', encryptedObjectKey: big(1 << 20) }),
+    /^encrypted object key is/,
+  ],
+  [
+    'DeleteObject key',
+    (m) => unary(m, m.deleteObject, { header: noKey, bucket: 'bkt', encryptedObjectKey: big(1 << 20) }),
+    /^encrypted object key is/,
+  ],
+  [
+    'ListObjects prefix',
+    (m) => unary(m, m.listObjects, listRequest({ encryptedPrefix: big(5000) })),
+    /^encrypted listing prefix is 5000 bytes; at most 4096/,
+  ],
+  [
+    'ListObjects cursor',
+    (m) => unary(m, m.listObjects, listRequest({ encryptedCursor: big(5000) })),
+    /^encrypted listing cursor is 5000 bytes/,
+  ],
   [
     'CommitObject metadata key',
     (m) =>
       unary(m, m.commitObject, {
-        header: noKey, streamId: id16, encryptedMetadata: big(10), encryptedMetadataKey: big(1 << 20), encryptedMetadataNonce: big(24),
+        header: noKey,
+        streamId: id16,
+        encryptedMetadata: big(10),
+        encryptedMetadataKey: big(1 << 20),
+        encryptedMetadataNonce: big(24),
       }),
     /^encrypted metadata key is 1048576 bytes; at most 256 are allowed$/,
   ],
@@ -43,8 +71,16 @@ const cases: [string, Call, RegExp][] = [
     (m) => unary(m, m.commitSegment, commitRequest({ uploadResults: Array(5000).fill({ pieceNum: 0, nodeId: id16 }) })),
     /^5000 upload results; at most 255 are allowed$/,
   ],
-  ['CommitSegment key', (m) => unary(m, m.commitSegment, commitRequest({ encryptedKey: big(1 << 20) })), /^encrypted segment key is 1048576 bytes/],
-  ['CommitSegment nonce', (m) => unary(m, m.commitSegment, commitRequest({ encryptedKeyNonce: big(300) })), /^encrypted segment key nonce is 300 bytes/],
+  [
+    'CommitSegment key',
+    (m) => unary(m, m.commitSegment, commitRequest({ encryptedKey: big(1 << 20) })),
+    /^encrypted segment key is 1048576 bytes/,
+  ],
+  [
+    'CommitSegment nonce',
+    (m) => unary(m, m.commitSegment, commitRequest({ encryptedKeyNonce: big(300) })),
+    /^encrypted segment key nonce is 300 bytes/,
+  ],
   [
     'CommitSegment int64 beyond 2^53-1',
     (m) => unary(m, m.commitSegment, commitRequest({ plainSize: 2 ** 60 })),
@@ -54,12 +90,22 @@ const cases: [string, Call, RegExp][] = [
     'MakeInlineSegment key',
     (m) =>
       unary(m, m.makeInlineSegment, {
-        header: noKey, streamId: id16, position: undefined, ...segmentKey, encryptedKey: big(1000), encryptedInlineData: big(10), plainSize: 1,
+        header: noKey,
+        streamId: id16,
+        position: undefined,
+        ...segmentKey,
+        encryptedKey: big(1000),
+        encryptedInlineData: big(10),
+        plainSize: 1,
       }),
     /^encrypted segment key is 1000 bytes; at most 256 are allowed$/,
   ],
   ['RevokeAPIKey key', (m) => unary(m, m.revokeApiKey, { header: noKey, apiKey: big(100_000) }), /^API key to revoke is 100000 bytes/],
-  ['header API key', (m) => unary(m, m.projectInfo, { header: { apiKey: big(100_000) } }), /^API key is 100000 bytes; at most 65536 are accepted$/],
+  [
+    'header API key',
+    (m) => unary(m, m.projectInfo, { header: { apiKey: big(100_000) } }),
+    /^API key is 100000 bytes; at most 65536 are accepted$/,
+  ],
 ];
 
 /** The reason each refusal carries, and its facts (the field, as the .proto names it). */
@@ -86,8 +132,16 @@ const reasons: Record<string, [Reason, ReasonFacts]> = {
 
 function listRequest(fields: { encryptedPrefix?: Uint8Array; encryptedCursor?: Uint8Array }) {
   const empty = new Uint8Array(0);
-  return { header: noKey, bucket: 'bkt', encryptedPrefix: empty, encryptedCursor: empty, recursive: true, limit: 0, includeMetadata: false,
-    ...fields };
+  return {
+    header: noKey,
+    bucket: 'bkt',
+    encryptedPrefix: empty,
+    encryptedCursor: empty,
+    recursive: true,
+    limit: 0,
+    includeMetadata: false,
+    ...fields,
+  };
 }
 
 function commitRequest(fields: object) {

@@ -4,7 +4,15 @@
  * piece numbers, and the replaced nodes' pieces are queued for deletion.
  */
 import { derivePieceId } from '@dcsim/common/pieceid';
-import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
+import {
+  PieceAction,
+  Reason,
+  status,
+  unary,
+  verifyOrderLimitSignature,
+  type AddressedOrderLimit,
+  type RequestHeader,
+} from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   bytes,
@@ -37,10 +45,16 @@ async function begin(nodeCount: number): Promise<Begun> {
   const nodes = await checkInNodes(t, nodeCount);
   await unary(t.metainfo, t.metainfo.createBucket, { header, name: 'bucket' });
   const object = await unary(t.metainfo, t.metainfo.beginObject, {
-    header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key'), encryptionParameters: undefined,
+    header,
+    bucket: 'bucket',
+    encryptedObjectKey: bytes('encrypted-key'),
+    encryptionParameters: undefined,
   });
   const seg = await unary(t.metainfo, t.metainfo.beginSegment, {
-    header, streamId: object.streamId, position: { partNumber: 0, index: 0 }, maxOrderLimit: 4096,
+    header,
+    streamId: object.streamId,
+    position: { partNumber: 0, index: 0 },
+    maxOrderLimit: 4096,
   });
   return { t, header, nodes, segmentId: seg.segmentId, rootPieceId: seg.rootPieceId, limits: seg.addressedLimits };
 }
@@ -77,7 +91,10 @@ describe('RetryBeginSegmentPieces', () => {
       expect(hex(limit.pieceId)).toBe(hex(derivePieceId(b.rootPieceId, limit.storageNodeId, al.pieceNum)));
     }
     // The replaced nodes may hold a piece after all: queued for deletion.
-    const queued = b.t.sat.db.pieceDeletions.all().map((r) => hex(r.pieceId)).sort();
+    const queued = b.t.sat.db.pieceDeletions
+      .all()
+      .map((r) => hex(r.pieceId))
+      .sort();
     expect(queued).toEqual([b.limits[1], b.limits[4]].map((l) => hex(l.limit!.pieceId)).sort());
 
     // A piece from a replaced node no longer counts; the new nodes' pieces do.

@@ -3,7 +3,15 @@ import { derivePieceId } from '@dcsim/common/pieceid';
 import { APIKey } from '@dcsim/crypto/macaroon';
 import { pieceSize } from '@dcsim/erasure';
 import { generateIdentity } from '@dcsim/identity';
-import { PieceAction, Reason, status, unary, verifyOrderLimitSignature, type AddressedOrderLimit, type RequestHeader } from '@dcsim/protocol';
+import {
+  PieceAction,
+  Reason,
+  status,
+  unary,
+  verifyOrderLimitSignature,
+  type AddressedOrderLimit,
+  type RequestHeader,
+} from '@dcsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { cleanup, removeRetired } from '../src/cleanup.js';
 import { DEFAULTS } from '../src/config.js';
@@ -94,9 +102,16 @@ const downloadSegment = (u: Upload, streamId: Uint8Array) =>
 /** Moves the satellite's clock past the retired grace. */
 const endGrace = (u: Upload) => u.t.sat.clock.advance(DEFAULTS.retiredGraceMs + 1);
 
-const listAll = (u: Upload) => unary(u.t.metainfo, u.t.metainfo.listObjects, {
-  header: u.header, bucket: 'bucket', encryptedPrefix: new Uint8Array(0), encryptedCursor: new Uint8Array(0), recursive: true, limit: 0, includeMetadata: true,
-});
+const listAll = (u: Upload) =>
+  unary(u.t.metainfo, u.t.metainfo.listObjects, {
+    header: u.header,
+    bucket: 'bucket',
+    encryptedPrefix: new Uint8Array(0),
+    encryptedCursor: new Uint8Array(0),
+    recursive: true,
+    limit: 0,
+    includeMetadata: true,
+  });
 
 describe('BeginSegment', () => {
   it('signs a PUT order limit per piece, on n distinct nodes, for derived piece IDs', async () => {
@@ -134,7 +149,12 @@ describe('BeginSegment', () => {
   it('refuses an order limit larger than the biggest possible piece', async () => {
     const u = await setup();
     const failure = await rpcFailureInfo(
-      unary(u.t.metainfo, u.t.metainfo.beginSegment, { header: u.header, streamId: u.streamId, position: undefined, maxOrderLimit: 1 << 30 }),
+      unary(u.t.metainfo, u.t.metainfo.beginSegment, {
+        header: u.header,
+        streamId: u.streamId,
+        position: undefined,
+        maxOrderLimit: 1 << 30,
+      }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
     expect(failure.reason).toBe(Reason.FIELD_TOO_LARGE);
@@ -202,7 +222,9 @@ describe('CommitSegment', () => {
       hash: signedHash(generateIdentity(), seg.addressedLimits[i], PIECE_SIZE),
     }));
     const failure = await rpcFailure(commitSegment(u, seg.segmentId, forged));
-    expect(failure.details).toMatch(/^number of valid pieces \(0\) is less than the success threshold \(8\); found 10 invalid piece\(s\): /);
+    expect(failure.details).toMatch(
+      /^number of valid pieces \(0\) is less than the success threshold \(8\); found 10 invalid piece\(s\): /,
+    );
     expect(failure.details.match(/signature is not valid/g)).toHaveLength(3);
     expect(failure.details).toMatch(/; and 7 more$/);
     expect(failure.details.length).toBeLessThan(600);
@@ -245,7 +267,8 @@ describe('objects', () => {
     const u = await setup();
     await uploadOneSegment(u);
     expect((await listAll(u)).items).toEqual([]);
-    const get = () => unary(u.t.metainfo, u.t.metainfo.getObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    const get = () =>
+      unary(u.t.metainfo, u.t.metainfo.getObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
     expect(await rpcFailure(get())).toEqual({ code: status.NOT_FOUND, reason: Reason.OBJECT_NOT_FOUND, details: 'object not found' });
 
     const committed = await commitObject(u);
@@ -261,11 +284,19 @@ describe('objects', () => {
     const u = await setup();
     const seg = await uploadOneSegment(u);
     await commitObject(u);
-    const dl = await unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    const dl = await unary(u.t.metainfo, u.t.metainfo.downloadObject, {
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('encrypted-key'),
+    });
     expect(dl.segments).toHaveLength(1);
     expect(dl.segments[0]).toMatchObject({ plainOffset: 0, plainSize: 9_000, encryptedSize: ENCRYPTED_SIZE, inline: false });
 
-    const ds = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId: u.streamId, position: { partNumber: 0, index: 0 } });
+    const ds = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, {
+      header: u.header,
+      streamId: u.streamId,
+      position: { partNumber: 0, index: 0 },
+    });
     expect(Buffer.from(ds.rootPieceId)).toEqual(Buffer.from(seg.rootPieceId));
     expect(ds.addressedLimits).toHaveLength(8);
     for (const al of ds.addressedLimits) {
@@ -275,7 +306,11 @@ describe('objects', () => {
       expect(Buffer.from(al.limit!.pieceId)).toEqual(Buffer.from(derivePieceId(seg.rootPieceId, al.limit!.storageNodeId, al.pieceNum)));
     }
     // Index -1 names the last segment.
-    const last = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId: u.streamId, position: { partNumber: 0, index: -1 } });
+    const last = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, {
+      header: u.header,
+      streamId: u.streamId,
+      position: { partNumber: 0, index: -1 },
+    });
     expect(last.segment?.position).toEqual({ partNumber: 0, index: 0 });
   });
 
@@ -284,7 +319,11 @@ describe('objects', () => {
     await uploadOneSegment(u);
     await beginSegment(u, 1);
     const failure = await rpcFailure(commitObject(u));
-    expect(failure).toEqual({ code: status.FAILED_PRECONDITION, reason: Reason.UPLOAD_INCOMPLETE, details: 'segment 0/1 was begun but never committed' });
+    expect(failure).toEqual({
+      code: status.FAILED_PRECONDITION,
+      reason: Reason.UPLOAD_INCOMPLETE,
+      details: 'segment 0/1 was begun but never committed',
+    });
 
     const gap = await beginObject(u.t, u.header, bytes('gappy'));
     const seg = await beginSegment(u, 1, gap.streamId);
@@ -300,8 +339,13 @@ describe('objects', () => {
     const u = await setup();
     const inline = (data: Uint8Array) =>
       unary(u.t.metainfo, u.t.metainfo.makeInlineSegment, {
-        header: u.header, streamId: u.streamId, position: { partNumber: 0, index: 0 },
-        encryptedKey: bytes('k'), encryptedKeyNonce: bytes('n'), encryptedInlineData: data, plainSize: data.length - 16,
+        header: u.header,
+        streamId: u.streamId,
+        position: { partNumber: 0, index: 0 },
+        encryptedKey: bytes('k'),
+        encryptedKeyNonce: bytes('n'),
+        encryptedInlineData: data,
+        plainSize: data.length - 16,
       });
     const tooBig = await rpcFailureInfo(inline(new Uint8Array(4097)));
     expect(tooBig).toEqual({
@@ -313,7 +357,11 @@ describe('objects', () => {
     const data = new Uint8Array(randomBytes(4096));
     await inline(data);
     await commitObject(u);
-    const ds = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId: u.streamId, position: { partNumber: 0, index: 0 } });
+    const ds = await unary(u.t.metainfo, u.t.metainfo.downloadSegment, {
+      header: u.header,
+      streamId: u.streamId,
+      position: { partNumber: 0, index: 0 },
+    });
     expect(ds.addressedLimits).toEqual([]);
     expect(ds.segment?.inline).toBe(true);
     expect(Buffer.from(ds.encryptedInlineData)).toEqual(Buffer.from(data));
@@ -355,7 +403,11 @@ describe('objects', () => {
     const second = await beginObject(u.t, noDeletes.header, bytes('encrypted-key'));
     await uploadOneSegment(noDeletes, second.streamId);
     const failure = await rpcFailureInfo(commitObject(noDeletes, second.streamId));
-    expect([failure.code, failure.reason, failure.facts]).toEqual([status.PERMISSION_DENIED, Reason.CAVEAT_REFUSED, { caveat: 'disallow_deletes' }]);
+    expect([failure.code, failure.reason, failure.facts]).toEqual([
+      status.PERMISSION_DENIED,
+      Reason.CAVEAT_REFUSED,
+      { caveat: 'disallow_deletes' },
+    ]);
     expect(failure.message).toMatch(/may not overwrite/);
     // A new key is fine, and the old object is untouched.
     const fresh = await beginObject(u.t, noDeletes.header, bytes('another-key'));
@@ -378,7 +430,11 @@ describe('objects', () => {
   it('hides expired objects from listings and reads', async () => {
     const u = await setup();
     const begun = await unary(u.t.metainfo, u.t.metainfo.beginObject, {
-      header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('short-lived'), expiresAt: new Date(Date.now() + 60_000), encryptionParameters: undefined,
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('short-lived'),
+      expiresAt: new Date(Date.now() + 60_000),
+      encryptionParameters: undefined,
     });
     const seg = await uploadOneSegment(u, begun.streamId);
     expect(seg.addressedLimits[0].limit!.pieceExpiration!.getTime()).toBeGreaterThan(Date.now());
@@ -388,7 +444,11 @@ describe('objects', () => {
     // Let a minute pass on the satellite's clock: the object has expired.
     u.t.sat.clock.advance(60_001);
     expect((await listAll(u)).items).toEqual([]);
-    const get = unary(u.t.metainfo, u.t.metainfo.downloadObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('short-lived') });
+    const get = unary(u.t.metainfo, u.t.metainfo.downloadObject, {
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('short-lived'),
+    });
     expect((await rpcFailure(get)).reason).toBe(Reason.OBJECT_NOT_FOUND);
     const ds = unary(u.t.metainfo, u.t.metainfo.downloadSegment, { header: u.header, streamId: begun.streamId, position: undefined });
     expect((await rpcFailure(ds)).reason).toBe(Reason.OBJECT_NOT_FOUND);
@@ -400,7 +460,11 @@ describe('deletes', () => {
     const u = await setup();
     const seg = await uploadOneSegment(u);
     await commitObject(u);
-    const res = await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    const res = await unary(u.t.metainfo, u.t.metainfo.deleteObject, {
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('encrypted-key'),
+    });
     expect(res.object?.segmentCount).toBe(1);
     expect((await listAll(u)).items).toEqual([]);
     expect((await rpcFailure(downloadObject(u))).reason).toBe(Reason.OBJECT_NOT_FOUND);
@@ -419,7 +483,9 @@ describe('deletes', () => {
     expect(queued.sort()).toEqual(expected.sort());
     expect(logs).toEqual(['removed 1 replaced or deleted object(s) after their grace; 8 piece(s) queued for deletion']);
 
-    const again = await rpcFailure(unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') }));
+    const again = await rpcFailure(
+      unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') }),
+    );
     expect(again).toEqual({ code: status.NOT_FOUND, reason: Reason.OBJECT_NOT_FOUND, details: 'object not found' });
   });
 
@@ -427,7 +493,11 @@ describe('deletes', () => {
     const u = await setup();
     await uploadOneSegment(u);
     await commitObject(u);
-    await unary(u.t.metainfo, u.t.metainfo.deleteObject, { header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('encrypted-key') });
+    await unary(u.t.metainfo, u.t.metainfo.deleteObject, {
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('encrypted-key'),
+    });
     endGrace(u);
     removeRetired(u.t.sat.db, () => {}, u.t.sat.clock.now());
     const before = u.t.sat.clock.now();
@@ -455,7 +525,11 @@ describe('cleanup', () => {
   it('removes expired objects, abandoned segment uploads and abandoned uploads, queueing their pieces', async () => {
     const u = await setup();
     const shortLived = await unary(u.t.metainfo, u.t.metainfo.beginObject, {
-      header: u.header, bucket: 'bucket', encryptedObjectKey: bytes('short-lived'), expiresAt: new Date(Date.now() + 60_000), encryptionParameters: undefined,
+      header: u.header,
+      bucket: 'bucket',
+      encryptedObjectKey: bytes('short-lived'),
+      expiresAt: new Date(Date.now() + 60_000),
+      encryptionParameters: undefined,
     });
     await uploadOneSegment(u, shortLived.streamId);
     await commitObject(u, shortLived.streamId);

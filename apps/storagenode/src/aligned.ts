@@ -17,7 +17,8 @@ const WASM_PAGE = 64 * 1024;
 const SLAB_BUFFERS = 16;
 
 // Node 20's type definitions do not declare the WebAssembly global; the runtime has it.
-const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number }) => { buffer: ArrayBuffer } } })
+  .WebAssembly;
 
 /** Aligned buffers of BLOCK_BUFFER_SIZE bytes, made SLAB_BUFFERS at a time and reused. */
 export class BlockBuffers {

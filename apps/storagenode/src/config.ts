@@ -31,9 +31,7 @@ export const DEFAULT_CHECKIN_INTERVAL_MS = 10_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** Sent with every check-in so the satellite can tell node software apart. */
-export const NODE_VERSION: string = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-).version;
+export const NODE_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /**
  * The address the node tells its satellite (and so uplinks): the host it listens on, with the port it

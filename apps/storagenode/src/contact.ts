@@ -9,7 +9,14 @@
 import type { Identity } from '@dcsim/identity';
 import type { Clock } from '@dcsim/process';
 import {
-  CheckInRequest, ContactClient, CHANNEL_OPTIONS, rpcErrorInfo, signCheckIn, unary, type PeerChannelCredentials, type Transport,
+  CheckInRequest,
+  ContactClient,
+  CHANNEL_OPTIONS,
+  rpcErrorInfo,
+  signCheckIn,
+  unary,
+  type PeerChannelCredentials,
+  type Transport,
 } from '@dcsim/protocol';
 import { shortNodeId } from '@dcsim/common/short';
 import { formatBytes } from '@dcsim/common/size';

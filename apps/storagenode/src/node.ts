@@ -108,7 +108,10 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   }
   // Check-ins start at once, retrying quickly until the first one succeeds; then the chore keeps them going.
   contact.start();
-  contact.ready.then(() => checkIn.start(checkIn.intervalMs), () => {});
+  contact.ready.then(
+    () => checkIn.start(checkIn.intervalMs),
+    () => {},
+  );
   chores.get('expired-pieces').start();
   chores.get('used-serials').start();
 

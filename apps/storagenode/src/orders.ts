@@ -52,7 +52,8 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
   if (!limit) throw fieldMissing('limit', `${rpc}: order limit missing`);
 
   if (!equalBytes(limit.satelliteId, ctx.satellite.id)) {
-    const message = `order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${shortNodeId(ctx.satellite.id)}`;
+    const ours = shortNodeId(ctx.satellite.id);
+    const message = `order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${ours}`;
     throw new RpcError(Reason.ORDER_LIMIT_WRONG_SATELLITE, message);
   }
   if (!verifyOrderLimitSignature(satelliteKey, limit)) {

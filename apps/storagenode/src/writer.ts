@@ -68,7 +68,7 @@ export class PieceWriter {
     this.reserved += chunk.length;
     this.hash.update(chunk);
     this.received += chunk.length;
-    for (let at = 0; at < chunk.length; ) {
+    for (let at = 0; at < chunk.length;) {
       const take = Math.min(BLOCK_BUFFER_SIZE - this.filled, chunk.length - at);
       this.filling.set(chunk.subarray(at, at + take), this.filled);
       this.filled += take;

@@ -77,7 +77,10 @@ describe('check-in', () => {
     try {
       await waitFor(() => sat.checkIns.length >= 2); // keeps retrying, never satisfied
       let ready = false;
-      t.node.ready.then(() => (ready = true), () => {});
+      t.node.ready.then(
+        () => (ready = true),
+        () => {},
+      );
       await new Promise((r) => setTimeout(r, 50));
       expect(ready).toBe(false);
       expect(t.logs.some((l) => l.includes('sent a public key that does not belong to satellite ID'))).toBe(true);
@@ -101,7 +104,10 @@ describe('identity and reachability', () => {
     try {
       await waitFor(() => sat.checkIns.length >= 2); // checks in, fails the ping back, retries
       let ready = false;
-      t.node.ready.then(() => (ready = true), () => {});
+      t.node.ready.then(
+        () => (ready = true),
+        () => {},
+      );
       await new Promise((r) => setTimeout(r, 50));
       expect(ready).toBe(false);
       expect(t.logs.some((l) => l.includes(`the satellite could not reach this node at ${nowhere}`))).toBe(true);
@@ -120,7 +126,9 @@ describe('identity and reachability', () => {
       await waitFor(() => t.logs.some((l) => l.includes('identity mismatch')));
       const line = t.logs.find((l) => l.includes('identity mismatch'))!;
       expect(line).toMatch(/check-in failed \(retrying\): satellite .* at 127\.0\.0\.1:\d+: identity mismatch: /);
-      expect(line).toContain(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.identity.id)}`);
+      expect(line).toContain(
+        `identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.identity.id)}`,
+      );
       expect(impostor.checkIns).toEqual([]); // the TLS handshake failed: no check-in was sent
     } finally {
       await t.close();

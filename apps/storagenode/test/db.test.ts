@@ -30,8 +30,10 @@ describe('node.db', () => {
     const satellite = randomBytes(32);
     const serial = randomBytes(16);
     old
-      .prepare(`INSERT INTO pieces (piece_id, satellite_id, size, hash, signed_hash, piece_expiration, created_at)
-        VALUES (?, ?, 10, ?, ?, NULL, 1)`)
+      .prepare(
+        `INSERT INTO pieces (piece_id, satellite_id, size, hash, signed_hash, piece_expiration, created_at)
+        VALUES (?, ?, 10, ?, ?, NULL, 1)`,
+      )
       .run(pieceId, satellite, randomBytes(32), randomBytes(8));
     old
       .prepare('INSERT INTO used_serials (satellite_id, serial_number, expires_at) VALUES (?, ?, ?)')

@@ -105,7 +105,13 @@ export interface TestNode {
 export async function startTestNode(
   satellite: FakeSatellite,
   dir = tempDir(),
-  extra: { capacityBytes?: number; sweepIntervalMs?: number; checkInIntervalMs?: number; waitReady?: boolean; externalAddress?: string } = {},
+  extra: {
+    capacityBytes?: number;
+    sweepIntervalMs?: number;
+    checkInIntervalMs?: number;
+    waitReady?: boolean;
+    externalAddress?: string;
+  } = {},
 ): Promise<TestNode & { dir: string }> {
   const logs: string[] = [];
   const node = await startStorageNode({

@@ -251,7 +251,10 @@ describe('what the node refuses to keep', () => {
     expect(second.code).toBe(status.ALREADY_EXISTS);
     expect(second.reason).toBe(Reason.PIECE_ALREADY_EXISTS);
     expect(second.message).toMatch(/is already being uploaded/);
-    call.write({ chunk: data.subarray(2000), done: { pieceId: first.pieceId, hash: sha256(data), pieceSize: 4000, signature: new Uint8Array(0) } });
+    call.write({
+      chunk: data.subarray(2000),
+      done: { pieceId: first.pieceId, hash: sha256(data), pieceSize: 4000, signature: new Uint8Array(0) },
+    });
     call.end();
     expect((await firstDone)?.done?.pieceSize).toBe(4000);
     expect((await download(t.client, get(first.pieceId))).data.equals(data)).toBe(true);

@@ -30,7 +30,10 @@ interface Run {
 
 /** Runs the CLI's bin script (through tsx, as `npx uplink` does) with no access in the environment. */
 async function uplink(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { code, stdout, stderr } = await runUplink(args, { runner: 'tsx', env: { UPLINK_ACCESS: '', UPLINK_CONFIG_DIR: configDir(), ...env } });
+  const { code, stdout, stderr } = await runUplink(args, {
+    runner: 'tsx',
+    env: { UPLINK_ACCESS: '', UPLINK_CONFIG_DIR: configDir(), ...env },
+  });
   return { code, stdout, stderr };
 }
 
@@ -81,8 +84,15 @@ describe('uplink access inspect', () => {
 
 describe('uplink encrypt-key', () => {
   it('prints the encrypted object key Storj computes, as lowercase hex', async () => {
-    const store = new Store({ defaultKey: new Uint8Array(Buffer.from(pathVector.root_key_hex, 'hex')), defaultPathCipher: CipherSuite.AESGCM });
-    const grant = serializeAccess({ satelliteAddress: '1sat@127.0.0.1:7777', apiKey: APIKey.generate(new Uint8Array(32)), encAccess: { store } });
+    const store = new Store({
+      defaultKey: new Uint8Array(Buffer.from(pathVector.root_key_hex, 'hex')),
+      defaultPathCipher: CipherSuite.AESGCM,
+    });
+    const grant = serializeAccess({
+      satelliteAddress: '1sat@127.0.0.1:7777',
+      apiKey: APIKey.generate(new Uint8Array(32)),
+      encAccess: { store },
+    });
     const run = await uplink(['encrypt-key', '--access', grant, `sj://${pathVector.bucket}/${pathVector.path}`]);
     expect(run).toEqual({ code: 0, stdout: `${pathVector.encrypted_path_hex}\n`, stderr: '' });
   });

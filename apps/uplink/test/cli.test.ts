@@ -41,7 +41,9 @@ const grant = makeGrant();
 
 /** Runs the CLI with its own config dir and no access in the environment. */
 async function uplink(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const { code, stdout, stderr } = await runUplink(['--config-dir', join(dir(), 'config'), ...args], { env: { UPLINK_ACCESS: '', ...env } });
+  const { code, stdout, stderr } = await runUplink(['--config-dir', join(dir(), 'config'), ...args], {
+    env: { UPLINK_ACCESS: '', ...env },
+  });
   return { code, stdout, stderr };
 }
 
@@ -131,8 +133,17 @@ describe('flags', () => {
 
   it('maps permission flags like Storj: read-only by default, explicit disallow flags win', () => {
     expect(permissionFromOptions({})).toMatchObject({ allowDownload: true, allowList: true, allowUpload: false, allowDelete: false });
-    expect(permissionFromOptions({ readonly: false })).toMatchObject({ allowDownload: true, allowList: true, allowUpload: true, allowDelete: true });
-    expect(permissionFromOptions({ writeonly: true, readonly: false })).toMatchObject({ allowDownload: false, allowList: false, allowUpload: true });
+    expect(permissionFromOptions({ readonly: false })).toMatchObject({
+      allowDownload: true,
+      allowList: true,
+      allowUpload: true,
+      allowDelete: true,
+    });
+    expect(permissionFromOptions({ writeonly: true, readonly: false })).toMatchObject({
+      allowDownload: false,
+      allowList: false,
+      allowUpload: true,
+    });
     expect(permissionFromOptions({ disallowWrites: false })).toMatchObject({ allowUpload: true, allowDelete: false });
     expect(permissionFromOptions({ maxObjectTtl: '24h' }).maxObjectTtlMs).toBe(86_400_000);
     expect(() => permissionFromOptions({ maxObjectTtl: '-1h' })).toThrow(/must be positive/);
@@ -147,7 +158,12 @@ describe('flags', () => {
 
 describe('output formats', () => {
   it('aligns columns like Go tabwriter (padding 4, last column ragged)', () => {
-    expect(formatColumns([['KIND', 'SIZE', 'KEY'], ['OBJ', '12345', 'a.txt']])).toBe('KIND    SIZE     KEY\nOBJ     12345    a.txt\n');
+    expect(
+      formatColumns([
+        ['KIND', 'SIZE', 'KEY'],
+        ['OBJ', '12345', 'a.txt'],
+      ]),
+    ).toBe('KIND    SIZE     KEY\nOBJ     12345    a.txt\n');
   });
 
   it('prints metadata as Go json.MarshalIndent does', () => {
@@ -213,7 +229,9 @@ describe('uplink access (CLI)', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ default: 'main', accesses: { main: grant, second } });
 
     const listed = await uplink(['access', 'list']);
-    expect(listed.stdout).toBe('CURRENT    NAME      SATELLITE\n*          main      127.0.0.1:7777\n           second    127.0.0.1:7777\n');
+    expect(listed.stdout).toBe(
+      'CURRENT    NAME      SATELLITE\n*          main      127.0.0.1:7777\n           second    127.0.0.1:7777\n',
+    );
 
     expect((await uplink(['access', 'use', 'second'])).stdout).toBe('Switched default access to "second"\n');
     expect((await uplink(['access', 'list'])).stdout).toContain('*          second');
@@ -266,7 +284,9 @@ describe('uplink access (CLI)', () => {
 
     // No flags: read-only, as Storj's uplink. --writeonly with --no-readonly: uploads only.
     const inspectRestricted = async (flags: string[]) =>
-      caveatsOf((await uplink(['access', 'inspect', (await uplink(['--access', grant, 'access', 'restrict', ...flags])).stdout.trim()])).stdout);
+      caveatsOf(
+        (await uplink(['access', 'inspect', (await uplink(['--access', grant, 'access', 'restrict', ...flags])).stdout.trim()])).stdout,
+      );
     const [readonly, writeonly] = await Promise.all([inspectRestricted([]), inspectRestricted(['--writeonly', '--no-readonly'])]);
     expect(readonly[0]).toMatchObject({ disallow_writes: true, disallow_deletes: true });
     expect(readonly[0].disallow_reads).toBeUndefined();
@@ -274,7 +294,7 @@ describe('uplink access (CLI)', () => {
     expect(writeonly[0].disallow_writes).toBeUndefined();
   });
 
-  it('share prints Storj\'s restriction summary and the grant', async () => {
+  it("share prints Storj's restriction summary and the grant", async () => {
     const shared = await uplink(['--access', grant, 'share', 'sj://photos/2024/', 'sj://docs', '--not-before', '2030-01-02T00:00:00Z']);
     expect(shared).toMatchObject({ code: 0, stderr: '' });
     const lines = shared.stdout.split('\n');

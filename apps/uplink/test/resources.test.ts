@@ -25,10 +25,12 @@ const job = (size: number): EncodeJob => ({
 /** Encodes one segment on `resources`' thread, reading its pieces to the end. */
 async function encode(resources: TransferResources, size = 10_000): Promise<void> {
   const encoding = encodeInWorker(resources.thread, job(size), true);
-  await Promise.all(Array.from({ length: 5 }, async (_, i) => {
-    for await (const chunk of encoding.pieces.read(i)) void chunk;
-    encoding.pieces.stop(i);
-  }));
+  await Promise.all(
+    Array.from({ length: 5 }, async (_, i) => {
+      for await (const chunk of encoding.pieces.read(i)) void chunk;
+      encoding.pieces.stop(i);
+    }),
+  );
   await encoding.finished;
 }
 

@@ -44,7 +44,12 @@ beforeAll(async () => {
   const handlers = Object.fromEntries(Object.keys(MetainfoService).map((name) => [name, refuse]));
   server.addService(MetainfoService, handlers as unknown as MetainfoServer);
   const port = await bindServer(server, '127.0.0.1:0', Transport.of(satellite).server());
-  metainfo = new MetainfoConnection({ id: satellite.id, address: `127.0.0.1:${port}` }, new Uint8Array([1, 2, 3]), Transport.ephemeral(), 10_000);
+  metainfo = new MetainfoConnection(
+    { id: satellite.id, address: `127.0.0.1:${port}` },
+    new Uint8Array([1, 2, 3]),
+    Transport.ephemeral(),
+    10_000,
+  );
 });
 
 afterAll(() => {
@@ -92,38 +97,61 @@ interface Case {
 
 const cases: Case[] = [
   {
-    reason: 'BUCKET_NOT_FOUND', call: getBucket, type: BucketNotFoundError,
-    wordings: ['bucket not found: photos', 'there is no such bucket'], says: () => 'bucket not found: photos',
+    reason: 'BUCKET_NOT_FOUND',
+    call: getBucket,
+    type: BucketNotFoundError,
+    wordings: ['bucket not found: photos', 'there is no such bucket'],
+    says: () => 'bucket not found: photos',
   },
   {
-    reason: 'BUCKET_ALREADY_EXISTS', call: createBucket, type: BucketExistsError,
-    wordings: ['bucket already exists: photos', 'taken'], says: () => 'bucket already exists: photos',
+    reason: 'BUCKET_ALREADY_EXISTS',
+    call: createBucket,
+    type: BucketExistsError,
+    wordings: ['bucket already exists: photos', 'taken'],
+    says: () => 'bucket already exists: photos',
   },
   {
-    reason: 'BUCKET_NOT_EMPTY', call: deleteBucket, type: BucketNotEmptyError,
+    reason: 'BUCKET_NOT_EMPTY',
+    call: deleteBucket,
+    type: BucketNotEmptyError,
     wordings: ['bucket not empty', 'it still holds objects'],
     says: () => 'bucket photos is not empty (delete its objects first, or use --force)',
   },
   {
-    reason: 'OBJECT_NOT_FOUND', call: getObject, type: ObjectNotFoundError,
-    wordings: ['object not found', 'nothing under that key'], says: () => 'object not found: sj://photos/cats/tom.jpg',
+    reason: 'OBJECT_NOT_FOUND',
+    call: getObject,
+    type: ObjectNotFoundError,
+    wordings: ['object not found', 'nothing under that key'],
+    says: () => 'object not found: sj://photos/cats/tom.jpg',
   },
   {
-    reason: 'API_KEY_REVOKED', call: projectInfo, type: RevokedError,
-    wordings: ['API key revoked', 'this key was withdrawn'], says: () => new RevokedError().message,
+    reason: 'API_KEY_REVOKED',
+    call: projectInfo,
+    type: RevokedError,
+    wordings: ['API key revoked', 'this key was withdrawn'],
+    says: () => new RevokedError().message,
   },
   {
-    reason: 'API_KEY_UNKNOWN', call: projectInfo, type: InvalidAccessError,
-    wordings: ['invalid API key: not known', 'who are you?'], says: (w) => `invalid access: ${w}`,
+    reason: 'API_KEY_UNKNOWN',
+    call: projectInfo,
+    type: InvalidAccessError,
+    wordings: ['invalid API key: not known', 'who are you?'],
+    says: (w) => `invalid access: ${w}`,
   },
   {
-    reason: 'CAVEAT_REFUSED', call: getBucket, type: AccessDeniedError, facts: { caveat: 'disallow_reads' },
+    reason: 'CAVEAT_REFUSED',
+    call: getBucket,
+    type: AccessDeniedError,
+    facts: { caveat: 'disallow_reads' },
     wordings: ['permission denied: reads are not allowed (disallow_reads)', 'no reading for you'],
     says: (w) => `access denied: ${w.replace('permission denied: ', '')}`,
   },
   {
-    reason: 'NOT_ENOUGH_NODES', call: beginSegment, type: NotEnoughNodesError,
-    wordings: ['not enough nodes: need 10, have 3', 'the network is thin'], says: (w) => `not enough storage nodes: ${w}`,
+    reason: 'NOT_ENOUGH_NODES',
+    call: beginSegment,
+    type: NotEnoughNodesError,
+    wordings: ['not enough nodes: need 10, have 3', 'the network is thin'],
+    says: (w) => `not enough storage nodes: ${w}`,
   },
 ];
 

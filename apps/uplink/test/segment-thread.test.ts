@@ -21,7 +21,8 @@ const job = (plain: Uint8Array, chunkSize = 4096): EncodeJob => ({
 });
 
 /** What encoding `plain` gives on this thread, in one piece: the reference. */
-const reference = (plain: Uint8Array) => encodeSegment(encryptSegment(plain, new Uint8Array(32).fill(7), segmentNonce(0, 3), DEFAULT_ENCRYPTION), scheme);
+const reference = (plain: Uint8Array) =>
+  encodeSegment(encryptSegment(plain, new Uint8Array(32).fill(7), segmentNonce(0, 3), DEFAULT_ENCRYPTION), scheme);
 
 /** Reads every piece to its end, copying each chunk (its memory goes back to the worker). */
 async function collect(encoding: SegmentEncoding): Promise<Buffer[]> {
@@ -68,7 +69,10 @@ describe('segment encoder', () => {
     const view = callers.subarray(5_000, 15_000);
     const expected = reference(view);
     let handedBack = false;
-    const [a, b] = await Promise.all([collect(encodeInWorker(thread, job(view), false, () => (handedBack = true))), collect(encodeInWorker(thread, job(view), true))]);
+    const [a, b] = await Promise.all([
+      collect(encodeInWorker(thread, job(view), false, () => (handedBack = true))),
+      collect(encodeInWorker(thread, job(view), true)),
+    ]);
     expect(callers.byteLength).toBe(20_000); // untouched, even when called "owned" with a view
     expect(handedBack).toBe(false); // a copy of the caller's bytes is not the caller's to refill
     expect(same(a, expected) && same(b, expected)).toBe(true);
@@ -87,7 +91,11 @@ describe('segment decoder', () => {
   });
 
   it('rebuilds and decrypts a segment from any k pieces on the worker thread', async () => {
-    for (const keep of [[0, 1], [3, 4], [1, 4]]) {
+    for (const keep of [
+      [0, 1],
+      [3, 4],
+      [1, 4],
+    ]) {
       const pieces = reference(plain).map((p, i) => (keep.includes(i) ? p : undefined));
       expect(Buffer.from(await decodeInWorker(thread, decodeJob(pieces))).equals(plain)).toBe(true);
     }

@@ -56,8 +56,7 @@ export function fromBase64Url(text: string, requirePadding = false): Uint8Array 
   const body = text.replace(/=+$/, '');
   const padding = text.length - body.length;
   const wantPadding = (4 - (body.length % 4)) % 4;
-  const valid =
-    /^[A-Za-z0-9_-]*$/.test(body) && body.length % 4 !== 1 && (padding === wantPadding || (!requirePadding && padding === 0));
+  const valid = /^[A-Za-z0-9_-]*$/.test(body) && body.length % 4 !== 1 && (padding === wantPadding || (!requirePadding && padding === 0));
   if (!valid) throw new EncodingError('invalid base64url data');
   return decodeBits(body, B64URL, 6);
 }

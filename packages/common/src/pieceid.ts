@@ -24,7 +24,8 @@ export function randomPieceId(): Uint8Array {
 export function derivePieceId(root: Uint8Array, nodeId: Uint8Array, pieceNum: number): Uint8Array {
   if (root.length !== PIECE_ID_SIZE) throw new PieceIdError(`root piece ID is ${root.length} bytes, want ${PIECE_ID_SIZE}`);
   if (nodeId.length !== NODE_ID_SIZE) throw new PieceIdError(`node ID is ${nodeId.length} bytes, want ${NODE_ID_SIZE}`);
-  if (!Number.isInteger(pieceNum) || pieceNum < -0x80000000 || pieceNum > 0x7fffffff) throw new PieceIdError(`piece number ${pieceNum} is not an int32`);
+  if (!Number.isInteger(pieceNum) || pieceNum < -0x80000000 || pieceNum > 0x7fffffff)
+    throw new PieceIdError(`piece number ${pieceNum} is not an int32`);
   const message = new Uint8Array(nodeId.length + 4);
   message.set(nodeId);
   new DataView(message.buffer).setUint32(nodeId.length, pieceNum >>> 0);
@@ -43,6 +44,7 @@ export function pieceIdFromString(text: string): Uint8Array {
   } catch {
     throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: not unpadded base32`);
   }
-  if (id.length !== PIECE_ID_SIZE) throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: ${id.length} bytes, want ${PIECE_ID_SIZE}`);
+  if (id.length !== PIECE_ID_SIZE)
+    throw new PieceIdError(`invalid piece ID ${JSON.stringify(text)}: ${id.length} bytes, want ${PIECE_ID_SIZE}`);
   return id;
 }

@@ -20,6 +20,7 @@ export class FormatError extends CommonError {
 }
 
 /** Decimal units are powers of 1000 (Storj's `4MB`), binary ones powers of 1024 (`500MiB`, and the short `1g`). */
+// prettier-ignore
 const SIZE_UNITS: Record<string, number> = {
   '': 1, b: 1,
   kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,

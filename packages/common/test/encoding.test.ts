@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  binaryToBytes, bytesToBinary, fromBase32, fromBase64Url, fromHex, toBase32, toBase64Url, toHex, utf8Decode,
+  binaryToBytes,
+  bytesToBinary,
+  fromBase32,
+  fromBase64Url,
+  fromHex,
+  toBase32,
+  toBase64Url,
+  toHex,
+  utf8Decode,
 } from '../src/encoding.js';
 
 describe('encoding helpers', () => {

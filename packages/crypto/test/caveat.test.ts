@@ -1,7 +1,15 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
 import {
-  ActionType, CaveatError, allows, caveatRefusal, decodeCaveat, decodeCaveatMessage, encodeCaveat, type Action, type Caveat,
+  ActionType,
+  CaveatError,
+  allows,
+  caveatRefusal,
+  decodeCaveat,
+  decodeCaveatMessage,
+  encodeCaveat,
+  type Action,
+  type Caveat,
 } from '../src/macaroon/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -24,8 +32,16 @@ describe('caveat encoding', () => {
     // Hand-assembled: 1, 5, the two paths (10), 11, 15, not_after (20: 1700000000 s + 5e8 ns),
     // not_before (21: the epoch, an empty Timestamp), max_object_ttl (22: 3600 s), nonce (30).
     const expected =
-      '0801' + '2801' + '52070a016212020102' + '52030a0163' + '5801' + '7801' +
-      'a2010c0880e2cfaa061080cab5ee01' + 'aa0100' + 'b2010308901c' + 'f2010409080706';
+      '0801' +
+      '2801' +
+      '52070a016212020102' +
+      '52030a0163' +
+      '5801' +
+      '7801' +
+      'a2010c0880e2cfaa061080cab5ee01' +
+      'aa0100' +
+      'b2010308901c' +
+      'f2010409080706';
     expect(hex(encodeCaveat(caveat))).toBe(expected);
   });
 
@@ -36,7 +52,13 @@ describe('caveat encoding', () => {
 
   it('keeps nanoseconds in the exact message view', () => {
     const w = new BinaryWriter();
-    w.tag(20, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int64(1_700_000_000).tag(2, WireType.Varint).int32(123_456_789).join();
+    w.tag(20, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.Varint)
+      .int64(1_700_000_000)
+      .tag(2, WireType.Varint)
+      .int32(123_456_789)
+      .join();
     const raw = w.finish();
     expect(decodeCaveatMessage(raw).notAfter).toEqual({ seconds: 1_700_000_000n, nanos: 123_456_789 });
     expect(decodeCaveat(raw).notAfter).toEqual(new Date(1_700_000_000_123));
@@ -103,7 +125,9 @@ describe('allows (Storj Caveat.Allows)', () => {
     // A flag restricts only its own operation.
     expect(allows({ disallowWrites: true, disallowDeletes: true }, act(ActionType.Read))).toBe(true);
     // ProjectInfo ignores every flag.
-    expect(allows({ disallowReads: true, disallowWrites: true, disallowLists: true, disallowDeletes: true }, act(ActionType.ProjectInfo))).toBe(true);
+    expect(
+      allows({ disallowReads: true, disallowWrites: true, disallowLists: true, disallowDeletes: true }, act(ActionType.ProjectInfo)),
+    ).toBe(true);
     // Unknown operations are refused.
     expect(allows({}, act(99 as ActionType))).toBe(false);
   });
@@ -117,7 +141,9 @@ describe('allows (Storj Caveat.Allows)', () => {
     const c: Caveat = { disallowReads: true, allowedPaths: [{ bucket, encryptedPathPrefix: inside }] };
     expect(allows(c, act(ActionType.Read, { encryptedPath: undefined }))).toBe(true);
     expect(allows(c, act(ActionType.Read, { bucket: undefined, encryptedPath: undefined }))).toBe(true); // listing buckets
-    expect(caveatRefusal(c, act(ActionType.Read, { bucket: bytes('other'), encryptedPath: undefined }))).toMatch(/bucket not in the allowed paths/);
+    expect(caveatRefusal(c, act(ActionType.Read, { bucket: bytes('other'), encryptedPath: undefined }))).toMatch(
+      /bucket not in the allowed paths/,
+    );
     expect(allows(c, act(ActionType.Read))).toBe(false); // the object itself: disallow_reads applies
   });
 

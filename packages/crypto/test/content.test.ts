@@ -1,8 +1,19 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  addToNonce, blockRange, CipherSuite, decryptBlocks, decryptSegment, DecryptionError, DEFAULT_ENCRYPTION, encryptedSize, encryptSegment,
-  SegmentEncrypter, paddingLength, segmentNonce, type EncryptionParameters,
+  addToNonce,
+  blockRange,
+  CipherSuite,
+  decryptBlocks,
+  decryptSegment,
+  DecryptionError,
+  DEFAULT_ENCRYPTION,
+  encryptedSize,
+  encryptSegment,
+  SegmentEncrypter,
+  paddingLength,
+  segmentNonce,
+  type EncryptionParameters,
 } from '../src/encryption/index.js';
 
 const key = new Uint8Array(randomBytes(32));
@@ -57,7 +68,14 @@ describe('content encryption', () => {
     const plain = rand(size);
     const nonce = segmentNonce(2, 7);
     const sealed = encryptSegment(plain, key, nonce, params);
-    const ranges = [[0, 1], [PLAIN - 1, 2], [PLAIN, PLAIN], [size - 1, 1], [0, size], [3, 0]];
+    const ranges = [
+      [0, 1],
+      [PLAIN - 1, 2],
+      [PLAIN, PLAIN],
+      [size - 1, 1],
+      [0, size],
+      [3, 0],
+    ];
     for (let i = 0; i < 40; i++) {
       const offset = Math.floor(Math.random() * size);
       ranges.push([offset, Math.floor(Math.random() * (size - offset + 1))]);
@@ -103,7 +121,7 @@ describe('content encryption', () => {
     expect(decryptSegment(encryptSegment(rand(100), key, segmentNonce(0, 0), odd), key, segmentNonce(0, 0), odd).length).toBe(100);
   });
 
-  it('null suite: data + 4-byte trailer, as Storj\'s NoopTransformer', () => {
+  it("null suite: data + 4-byte trailer, as Storj's NoopTransformer", () => {
     const nul: EncryptionParameters = { cipherSuite: CipherSuite.Null, blockSize: 7424 };
     const plain = rand(1000);
     const sealed = encryptSegment(plain, key, segmentNonce(0, 0), nul);
@@ -114,7 +132,9 @@ describe('content encryption', () => {
 
   it('refuses parameters it cannot use', () => {
     expect(() => encryptSegment(rand(1), key, segmentNonce(0, 0), { cipherSuite: CipherSuite.AESGCM, blockSize: 16 })).toThrow(/too small/);
-    expect(() => encryptSegment(rand(1), key, segmentNonce(0, 0), { cipherSuite: CipherSuite.NullBase64URL, blockSize: 7424 })).toThrow(/cannot encrypt content/);
+    expect(() => encryptSegment(rand(1), key, segmentNonce(0, 0), { cipherSuite: CipherSuite.NullBase64URL, blockSize: 7424 })).toThrow(
+      /cannot encrypt content/,
+    );
     expect(() => encryptSegment(rand(1), key, new Uint8Array(12), params)).toThrow(/starting nonce/);
     expect(() => encryptSegment(rand(1), new Uint8Array(16), segmentNonce(0, 0), params)).toThrow(/16 bytes, want 32/);
   });
@@ -132,8 +152,14 @@ describe('content encryption', () => {
 describe('nonces', () => {
   // storj/common encryption/bits_test.go TestIncrementBytes
   const cases: [number[], number, number[]][] = [
-    [[0], 0, [0]], [[0], 1, [1]], [[0], 254, [0xfe]], [[1], 254, [0xff]], [[0], 255, [0xff]], [[1, 0, 0], 3, [4, 0, 0]],
-    [[0], 256, [0]], [[0], 257, [1]],
+    [[0], 0, [0]],
+    [[0], 1, [1]],
+    [[0], 254, [0xfe]],
+    [[1], 254, [0xff]],
+    [[0], 255, [0xff]],
+    [[1, 0, 0], 3, [4, 0, 0]],
+    [[0], 256, [0]],
+    [[0], 257, [1]],
     [[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], 1, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff]],
     [[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 1, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
     [[0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfe], 1, [0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe]],
@@ -157,18 +183,21 @@ describe('nonces', () => {
 });
 
 describe('streaming segment encryption', () => {
-  it.each([CipherSuite.AESGCM, CipherSuite.Secretbox, CipherSuite.Null])('SegmentEncrypter over random chunks equals encryptSegment (cipher %i)', (cipherSuite) => {
-    const p: EncryptionParameters = { cipherSuite, blockSize: 512 };
-    for (const size of [0, 3, 495, 496, 497, 5000]) {
-      const plain = rand(size);
-      const enc = new SegmentEncrypter(key, segmentNonce(1, 2), p, new Uint8Array(encryptedSize(size, p)));
-      for (let at = 0; at < size; ) {
-        const n = Math.min(size - at, Math.floor(Math.random() * 1200));
-        enc.write(plain.subarray(at, at + n));
-        at += n;
+  it.each([CipherSuite.AESGCM, CipherSuite.Secretbox, CipherSuite.Null])(
+    'SegmentEncrypter over random chunks equals encryptSegment (cipher %i)',
+    (cipherSuite) => {
+      const p: EncryptionParameters = { cipherSuite, blockSize: 512 };
+      for (const size of [0, 3, 495, 496, 497, 5000]) {
+        const plain = rand(size);
+        const enc = new SegmentEncrypter(key, segmentNonce(1, 2), p, new Uint8Array(encryptedSize(size, p)));
+        for (let at = 0; at < size;) {
+          const n = Math.min(size - at, Math.floor(Math.random() * 1200));
+          enc.write(plain.subarray(at, at + n));
+          at += n;
+        }
+        expectBytes(enc.finish(), encryptSegment(plain, key, segmentNonce(1, 2), p));
+        expect(() => enc.write(plain)).toThrow(/already finished/);
       }
-      expectBytes(enc.finish(), encryptSegment(plain, key, segmentNonce(1, 2), p));
-      expect(() => enc.write(plain)).toThrow(/already finished/);
-    }
-  });
+    },
+  );
 });

@@ -51,8 +51,18 @@ describe('grants written here', () => {
 
   it('round-trip store entries, path ciphers and encryption parameters', () => {
     const store = new Store({ defaultKey: key(2), defaultPathCipher: CipherSuite.Null });
-    store.add({ bucket: 'b', unencryptedPath: 'a/b', encryptedPath: new TextEncoder().encode('x/y'), key: key(3), pathCipher: CipherSuite.Secretbox });
-    const grant = { satelliteAddress: '1abc@127.0.0.1:7777', apiKey, encAccess: { store, defaultEncryptionParameters: { cipherSuite: CipherSuite.AESGCM, blockSize: 7424 } } };
+    store.add({
+      bucket: 'b',
+      unencryptedPath: 'a/b',
+      encryptedPath: new TextEncoder().encode('x/y'),
+      key: key(3),
+      pathCipher: CipherSuite.Secretbox,
+    });
+    const grant = {
+      satelliteAddress: '1abc@127.0.0.1:7777',
+      apiKey,
+      encAccess: { store, defaultEncryptionParameters: { cipherSuite: CipherSuite.AESGCM, blockSize: 7424 } },
+    };
     const text = serializeAccess(grant);
     const back = parseAccess(text);
     expect(back.satelliteAddress).toBe('1abc@127.0.0.1:7777');
@@ -80,19 +90,47 @@ describe('malformed grants get a one-line AccessError naming the problem', () =>
   const apiKey = parseAccess(vector.grant).apiKey.rawBytes();
   const encAccess = new Uint8Array([0x0a, 0x20, ...new Uint8Array(32).fill(9), 0x18, 0x02]);
   const cases: [string, string, RegExp][] = [
-    ['bad checksum', vector.grant.slice(0, -1) + (vector.grant.endsWith('Q') ? 'R' : 'Q'), /^invalid access grant: base58check checksum mismatch$/],
+    [
+      'bad checksum',
+      vector.grant.slice(0, -1) + (vector.grant.endsWith('Q') ? 'R' : 'Q'),
+      /^invalid access grant: base58check checksum mismatch$/,
+    ],
     ['not base58', 'not-a-grant!', /^invalid access grant: invalid base58 character "-"$/],
     ['too short', '1', /^invalid access grant: base58check value too short$/],
     ['wrong version', checkEncode(payload, 1), /^invalid access grant: base58check version 1, want 0$/],
     ['truncated protobuf', checkEncode(payload.subarray(0, payload.length - 20)), /^invalid access grant: truncated protobuf$/],
-    ['wrong wire type', checkEncode(new Uint8Array([0x08, 0x01, ...payload])), /^invalid access grant: malformed protobuf: field 1 has wire type 0, want 2$/],
+    [
+      'wrong wire type',
+      checkEncode(new Uint8Array([0x08, 0x01, ...payload])),
+      /^invalid access grant: malformed protobuf: field 1 has wire type 0, want 2$/,
+    ],
     ['missing satellite address', checkEncode(scope({ apiKey, encAccess })), /^invalid access grant: no satellite address$/],
-    ['missing API key', checkEncode(scope({ satellite: 's@h:1', encAccess })), /^invalid access grant: malformed API key: macaroon is empty$/],
-    ['bad macaroon', checkEncode(scope({ satellite: 's@h:1', apiKey: new Uint8Array([2, 2, 9]), encAccess })), /^invalid access grant: malformed API key: macaroon is truncated/],
+    [
+      'missing API key',
+      checkEncode(scope({ satellite: 's@h:1', encAccess })),
+      /^invalid access grant: malformed API key: macaroon is empty$/,
+    ],
+    [
+      'bad macaroon',
+      checkEncode(scope({ satellite: 's@h:1', apiKey: new Uint8Array([2, 2, 9]), encAccess })),
+      /^invalid access grant: malformed API key: macaroon is truncated/,
+    ],
     ['missing encryption access', checkEncode(scope({ satellite: 's@h:1', apiKey })), /^invalid access grant: no encryption access$/],
-    ['short default key', checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: new Uint8Array([0x0a, 0x01, 0x07]) })), /malformed encryption access: default key is 1 bytes, want 32$/],
-    ['truncated encryption access', checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: encAccess.subarray(0, 10) })), /malformed encryption access: truncated encryption access$/],
-    ['store entry without key', checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: new Uint8Array([0x12, 0x03, 0x0a, 0x01, 0x62]) })), /store entry for bucket "b" has a 0-byte key, want 32$/],
+    [
+      'short default key',
+      checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: new Uint8Array([0x0a, 0x01, 0x07]) })),
+      /malformed encryption access: default key is 1 bytes, want 32$/,
+    ],
+    [
+      'truncated encryption access',
+      checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: encAccess.subarray(0, 10) })),
+      /malformed encryption access: truncated encryption access$/,
+    ],
+    [
+      'store entry without key',
+      checkEncode(scope({ satellite: 's@h:1', apiKey, encAccess: new Uint8Array([0x12, 0x03, 0x0a, 0x01, 0x62]) })),
+      /store entry for bucket "b" has a 0-byte key, want 32$/,
+    ],
   ];
   it.each(cases)('%s', (_name, text, reason) => {
     const message = accessError(text);

@@ -15,7 +15,13 @@ const satelliteAddress = '1sat@127.0.0.1:7777';
 describe('inspecting a shared grant (no default key, store entries, a caveat with every kind of field)', () => {
   const encryptedPath = new Uint8Array([0x02, 0xaa, 0xbb, 0x2f, 0x02, 0xfb, 0xff]);
   const store = new Store({ defaultPathCipher: CipherSuite.AESGCM });
-  store.add({ bucket: 'photos', unencryptedPath: '2024/trip', encryptedPath, key: new Uint8Array(32).fill(5), pathCipher: CipherSuite.AESGCM });
+  store.add({
+    bucket: 'photos',
+    unencryptedPath: '2024/trip',
+    encryptedPath,
+    key: new Uint8Array(32).fill(5),
+    pathCipher: CipherSuite.AESGCM,
+  });
   const apiKey = APIKey.fromParts(head, secret, {
     disallowWrites: true,
     disallowDeletes: true,
@@ -34,7 +40,13 @@ describe('inspecting a shared grant (no default key, store entries, a caveat wit
       satellite_addr: satelliteAddress,
       encryption_access: {
         store_entries: [
-          { bucket: 'photos', unencrypted_path: '2024/trip', encrypted_path: path, key: b64url(new Uint8Array(32).fill(5)), path_cipher: 'ENC_AESGCM' },
+          {
+            bucket: 'photos',
+            unencrypted_path: '2024/trip',
+            encrypted_path: path,
+            key: b64url(new Uint8Array(32).fill(5)),
+            path_cipher: 'ENC_AESGCM',
+          },
         ],
         default_path_cipher: 'ENC_AESGCM',
       },
@@ -58,7 +70,7 @@ describe('inspecting a shared grant (no default key, store entries, a caveat wit
     };
     expect(inspectAccess(text)).toEqual(expected);
     expect(inspectAccessJson(text)).toBe(JSON.stringify(expected, null, 2));
-    expect(path).toContain("_"); // the URL-safe alphabet really is in use
+    expect(path).toContain('_'); // the URL-safe alphabet really is in use
   });
 });
 

@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkDecode, checkEncode } from '@dcsim/common/base58';
 import {
-  APIKey, ActionType, ApiKeyError, Macaroon, MacaroonError, encodeCaveat, parseMacaroon, serializeMacaroon,
+  APIKey,
+  ActionType,
+  ApiKeyError,
+  Macaroon,
+  MacaroonError,
+  encodeCaveat,
+  parseMacaroon,
+  serializeMacaroon,
   type Action,
 } from '../src/macaroon/index.js';
 import { loadVector } from './vectors.js';
@@ -43,7 +50,9 @@ describe('macaroon tail chain and wire format', () => {
   });
 
   it('round-trips through bytes and base58check', () => {
-    const key = APIKey.generate(secret).restrict({ disallowWrites: true }).restrict({ nonce: new Uint8Array([1, 2]) });
+    const key = APIKey.generate(secret)
+      .restrict({ disallowWrites: true })
+      .restrict({ nonce: new Uint8Array([1, 2]) });
     expect(key.head()).toHaveLength(32);
     expect(serializeMacaroon(parseMacaroon(key.rawBytes()))).toEqual(key.rawBytes());
     const parsed = APIKey.parse(key.serialize());
@@ -73,7 +82,9 @@ describe('macaroon tail chain and wire format', () => {
     const raw = APIKey.generate(secret).restrict({ disallowWrites: true }).rawBytes();
     for (let n = 0; n < raw.length; n++) {
       expect(() => parseMacaroon(raw.subarray(0, n))).toThrow(MacaroonError);
-      expect(() => APIKey.fromBytes(raw.subarray(0, n))).toThrow(/^invalid API key: macaroon (is empty|is truncated|signature is \d+ bytes)/);
+      expect(() => APIKey.fromBytes(raw.subarray(0, n))).toThrow(
+        /^invalid API key: macaroon (is empty|is truncated|signature is \d+ bytes)/,
+      );
     }
   });
 
@@ -126,7 +137,11 @@ describe('APIKey.check', () => {
     expectApiKeyError(() => key.restrict({ disallowReads: true }).check(secret, at(ActionType.Read)), 'unauthorized', /disallow_reads/);
     expectApiKeyError(() => key.restrict({ disallowWrites: true }).check(secret, at(ActionType.Write)), 'unauthorized', /disallow_writes/);
     expectApiKeyError(() => key.restrict({ disallowLists: true }).check(secret, at(ActionType.List)), 'unauthorized', /disallow_lists/);
-    expectApiKeyError(() => key.restrict({ disallowDeletes: true }).check(secret, at(ActionType.Delete)), 'unauthorized', /disallow_deletes/);
+    expectApiKeyError(
+      () => key.restrict({ disallowDeletes: true }).check(secret, at(ActionType.Delete)),
+      'unauthorized',
+      /disallow_deletes/,
+    );
     expect(() => key.restrict({ disallowWrites: true }).check(secret, at(ActionType.Read))).not.toThrow();
     const windowed = key.restrict({ notBefore: new Date(now + 60_000), notAfter: new Date(now + 120_000) });
     expectApiKeyError(() => windowed.check(secret, at(ActionType.Read, new Date(now))), 'unauthorized', /not valid before/);
@@ -134,7 +149,11 @@ describe('APIKey.check', () => {
     expectApiKeyError(() => windowed.check(secret, at(ActionType.Read, new Date(now + 180_000))), 'unauthorized', /expired/);
     const paths = key.restrict({ allowedPaths: [{ bucket, encryptedPathPrefix: new Uint8Array([2, 9]) }] });
     expect(() => paths.check(secret, at(ActionType.Write))).not.toThrow();
-    expectApiKeyError(() => paths.check(secret, { ...at(ActionType.Write), encryptedPath: new Uint8Array([2, 8]) }), 'unauthorized', /allowed_paths/);
+    expectApiKeyError(
+      () => paths.check(secret, { ...at(ActionType.Write), encryptedPath: new Uint8Array([2, 8]) }),
+      'unauthorized',
+      /allowed_paths/,
+    );
     // max object TTL and nonce restrict no action by themselves; the satellite reads the TTL at upload.
     const ttl = key.restrict({ maxObjectTtlMs: 3_600_000, nonce: new Uint8Array([1, 2, 3, 4]) });
     expect(() => ttl.check(secret, at(ActionType.Write))).not.toThrow();
@@ -183,7 +202,11 @@ describe('APIKey.check', () => {
   it('refuses caveats it cannot understand or decode (fail closed)', () => {
     const base = APIKey.generate(secret).macaroon;
     const unknown = APIKey.fromBytes(serializeMacaroon(base.addFirstPartyCaveat(new Uint8Array([0xc8, 0x01, 0x01]))));
-    expectApiKeyError(() => unknown.check(secret, at(ActionType.Read)), 'unauthorized', /caveat 1 has fields this satellite does not understand/);
+    expectApiKeyError(
+      () => unknown.check(secret, at(ActionType.Read)),
+      'unauthorized',
+      /caveat 1 has fields this satellite does not understand/,
+    );
     const garbage = APIKey.fromBytes(serializeMacaroon(base.addFirstPartyCaveat(new Uint8Array([0x0a, 0x05]))));
     expectApiKeyError(() => garbage.check(secret, at(ActionType.Read)), 'malformed', /caveat 1/);
     expectApiKeyError(() => garbage.caveats(), 'malformed', /caveat 1/);

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url, toHex, utf8Encode } from '@dcsim/common/encoding';
 import {
-  CipherSuite, decryptPath, derivePathKey, encryptPath, encryptPrefix, escapeComponent,
-  MissingEncryptionBaseError, Store, unescapeComponent,
+  CipherSuite,
+  decryptPath,
+  derivePathKey,
+  encryptPath,
+  encryptPrefix,
+  escapeComponent,
+  MissingEncryptionBaseError,
+  Store,
+  unescapeComponent,
 } from '../src/encryption/index.js';
 
 const key = new Uint8Array(32).map((_, i) => i);
@@ -10,8 +17,21 @@ const rootStore = (cipher: CipherSuite) => new Store({ defaultKey: key, defaultP
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 // storj/common path_test.go's shapes, plus a few of our own.
-const SHAPES = ['', '/', '//', 'file.txt', 'file.txt/', 'fold1/file.txt', 'fold1/fold2/file.txt', '/fold1/fold2/fold3/file.txt',
-  '/fold1/fold2/fold3/file.txt/', 'a//b', 'ünïcødé/パス/😀', '.../..', 'x'.repeat(300)];
+const SHAPES = [
+  '',
+  '/',
+  '//',
+  'file.txt',
+  'file.txt/',
+  'fold1/file.txt',
+  'fold1/fold2/file.txt',
+  '/fold1/fold2/fold3/file.txt',
+  '/fold1/fold2/fold3/file.txt/',
+  'a//b',
+  'ünïcødé/パス/😀',
+  '.../..',
+  'x'.repeat(300),
+];
 
 describe('path encryption round trips', () => {
   it.each([CipherSuite.AESGCM, CipherSuite.Secretbox])('cipher %i: every shape, never ending in "/", one "/" per separator', (cipher) => {
@@ -25,13 +45,16 @@ describe('path encryption round trips', () => {
     }
   });
 
-  it.each([CipherSuite.AESGCM, CipherSuite.Secretbox, CipherSuite.Null])('cipher %i: control bytes and dots in plaintext components', (cipher) => {
-    const store = rootStore(cipher);
-    const path = '\u0000/\u0001/./../\u00fe\u00ff/\u0000\u0001.\u00fe\u00ff//';
-    const enc = encryptPath('bucket', path, undefined, store);
-    expect(decryptPath('bucket', enc, undefined, store)).toBe(path);
-    if (cipher !== CipherSuite.Null) expect(enc.some((b) => b === 0x00 || b === 0xff)).toBe(false);
-  });
+  it.each([CipherSuite.AESGCM, CipherSuite.Secretbox, CipherSuite.Null])(
+    'cipher %i: control bytes and dots in plaintext components',
+    (cipher) => {
+      const store = rootStore(cipher);
+      const path = '\u0000/\u0001/./../\u00fe\u00ff/\u0000\u0001.\u00fe\u00ff//';
+      const enc = encryptPath('bucket', path, undefined, store);
+      expect(decryptPath('bucket', enc, undefined, store)).toBe(path);
+      if (cipher !== CipherSuite.Null) expect(enc.some((b) => b === 0x00 || b === 0xff)).toBe(false);
+    },
+  );
 
   it('hides every component and is deterministic per bucket', () => {
     const s = rootStore(CipherSuite.AESGCM);
@@ -51,7 +74,11 @@ describe('path encryption round trips', () => {
     expect(box.length).toBe(24 + 16 + 3);
     // An empty component is its nonce alone: Storj's Encrypt leaves empty data empty, without a tag.
     const empty = encryptPath('b', '/', undefined, rootStore(CipherSuite.AESGCM));
-    expect(text(empty).split('/').map((c) => unescapeComponent(Buffer.from(c, 'latin1')).length)).toEqual([12, 12]);
+    expect(
+      text(empty)
+        .split('/')
+        .map((c) => unescapeComponent(Buffer.from(c, 'latin1')).length),
+    ).toEqual([12, 12]);
   });
 
   it('null cipher: the path as is', () => {
@@ -89,7 +116,9 @@ describe('path encryption round trips', () => {
     const tampered = enc.slice();
     tampered[5] ^= 0x40;
     expect(() => decryptPath('b', tampered, undefined, rootStore(CipherSuite.AESGCM))).toThrow();
-    expect(() => decryptPath('b', new Uint8Array([0x03, 0x41]), undefined, rootStore(CipherSuite.AESGCM))).toThrow(/invalid path component prefix/);
+    expect(() => decryptPath('b', new Uint8Array([0x03, 0x41]), undefined, rootStore(CipherSuite.AESGCM))).toThrow(
+      /invalid path component prefix/,
+    );
     expect(() => decryptPath('b', new Uint8Array([0x02, 0x41]), undefined, rootStore(CipherSuite.AESGCM))).toThrow(/nonce bytes/);
   });
 
@@ -151,16 +180,25 @@ describe('component escaping', () => {
     expect(unescapeComponent(esc)).toEqual(all);
   });
 
-  it.each([[[]], [[3, 4]], [[1, 5]], [[2]], [[2, 0x2f]], [[2, 0x00]], [[2, 0xff]], [[2, 0x2e, 3]], [[2, 0x2e]], [[2, 0x41, 0x01]]])('rejects malformed %j', (bytes) => {
-    expect(() => unescapeComponent(new Uint8Array(bytes))).toThrow();
-  });
+  it.each([[[]], [[3, 4]], [[1, 5]], [[2]], [[2, 0x2f]], [[2, 0x00]], [[2, 0xff]], [[2, 0x2e, 3]], [[2, 0x2e]], [[2, 0x41, 0x01]]])(
+    'rejects malformed %j',
+    (bytes) => {
+      expect(() => unescapeComponent(new Uint8Array(bytes))).toThrow();
+    },
+  );
 });
 
 describe('keys from a store with prefix entries', () => {
   it('derive the same keys and encrypted paths as the root, for the subtree only', () => {
     const root = rootStore(CipherSuite.AESGCM);
     const shared = new Store();
-    shared.add({ bucket: 'b', unencryptedPath: 'a/b', encryptedPath: encryptPath('b', 'a/b', undefined, root), key: derivePathKey('b', 'a/b', root), pathCipher: CipherSuite.AESGCM });
+    shared.add({
+      bucket: 'b',
+      unencryptedPath: 'a/b',
+      encryptedPath: encryptPath('b', 'a/b', undefined, root),
+      key: derivePathKey('b', 'a/b', root),
+      pathCipher: CipherSuite.AESGCM,
+    });
     for (const path of ['a/b', 'a/b/', 'a/b/c', 'a/b/c/d.txt', 'a/b//x']) {
       const enc = encryptPath('b', path, undefined, root);
       expect(encryptPath('b', path, undefined, shared)).toEqual(enc);
@@ -176,14 +214,26 @@ describe('keys from a store with prefix entries', () => {
   it('a bucket-wide entry equals the root key for that bucket (TestStoreEncryption_BucketRoot)', () => {
     const root = rootStore(CipherSuite.Secretbox);
     const bucket = new Store();
-    bucket.add({ bucket: 'b', unencryptedPath: '', encryptedPath: new Uint8Array(0), key: derivePathKey('b', '', root), pathCipher: CipherSuite.Secretbox });
+    bucket.add({
+      bucket: 'b',
+      unencryptedPath: '',
+      encryptedPath: new Uint8Array(0),
+      key: derivePathKey('b', '', root),
+      pathCipher: CipherSuite.Secretbox,
+    });
     for (const path of SHAPES) expect(encryptPath('b', path, undefined, bucket)).toEqual(encryptPath('b', path, undefined, root));
   });
 
   it('the entry decides the cipher below it', () => {
     const root = rootStore(CipherSuite.AESGCM);
     const s = new Store({ defaultKey: key, defaultPathCipher: CipherSuite.AESGCM });
-    s.add({ bucket: 'b', unencryptedPath: 'open', encryptedPath: utf8Encode('open'), key: derivePathKey('b', 'open', root), pathCipher: CipherSuite.Null });
+    s.add({
+      bucket: 'b',
+      unencryptedPath: 'open',
+      encryptedPath: utf8Encode('open'),
+      key: derivePathKey('b', 'open', root),
+      pathCipher: CipherSuite.Null,
+    });
     expect(Buffer.from(encryptPath('b', 'open/file', undefined, s)).toString()).toBe('open/file');
     expect(text(encryptPath('b', 'closed/file', undefined, s))).not.toContain('closed');
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CipherSuite, Store, decryptPath, derivePathKey, encryptPath } from '../src/encryption/index.js';
 import {
-  collapsePrefixes, limitStore, parseAccess, restrictAccess, serializeAccess, type AccessGrant,
+  collapsePrefixes,
+  limitStore,
+  parseAccess,
+  restrictAccess,
+  serializeAccess,
+  type AccessGrant,
   type Permission,
 } from '../src/grant/index.js';
 import { APIKey, ActionType, serializeMacaroon, type Caveat } from '../src/macaroon/index.js';
@@ -38,7 +43,10 @@ describe('restrictAccess', () => {
   const enc = (bucket: string, path: string) => encryptPath(bucket, path, undefined, root);
 
   it('builds the caveat Storj builds: operations, lock flags, encrypted prefixes, a 4-byte nonce', () => {
-    const child = restrictAccess(parent, { allowDownload: true, allowList: true }, [{ bucket: 'b', prefix: 'a/b/' }, { bucket: 'c', prefix: '' }]);
+    const child = restrictAccess(parent, { allowDownload: true, allowList: true }, [
+      { bucket: 'b', prefix: 'a/b/' },
+      { bucket: 'c', prefix: '' },
+    ]);
     const [caveat] = child.apiKey.caveats();
     expect(caveat.nonce).toHaveLength(4);
     const { nonce: _nonce, ...rest } = caveat;
@@ -65,7 +73,13 @@ describe('restrictAccess', () => {
     const store = child.encAccess.store;
     expect(store.defaultKey).toBeUndefined();
     expect(store.list()).toEqual([
-      { bucket: 'b', unencryptedPath: 'a/b', encryptedPath: enc('b', 'a/b'), key: derivePathKey('b', 'a/b', root), pathCipher: CipherSuite.AESGCM },
+      {
+        bucket: 'b',
+        unencryptedPath: 'a/b',
+        encryptedPath: enc('b', 'a/b'),
+        key: derivePathKey('b', 'a/b', root),
+        pathCipher: CipherSuite.AESGCM,
+      },
     ]);
     const inside = enc('b', 'a/b/c.txt');
     const outside = enc('b', 'a/x.txt');
@@ -85,7 +99,13 @@ describe('restrictAccess', () => {
   it('shares a whole bucket with the prefix ""', () => {
     const child = reparse(restrictAccess(parent, full, [{ bucket: 'b', prefix: '' }]));
     expect(child.encAccess.store.list()).toEqual([
-      { bucket: 'b', unencryptedPath: '', encryptedPath: new Uint8Array(0), key: derivePathKey('b', '', root), pathCipher: CipherSuite.AESGCM },
+      {
+        bucket: 'b',
+        unencryptedPath: '',
+        encryptedPath: new Uint8Array(0),
+        key: derivePathKey('b', '', root),
+        pathCipher: CipherSuite.AESGCM,
+      },
     ]);
     expect(decryptPath('b', enc('b', 'x/y'), undefined, child.encAccess.store)).toBe('x/y');
     expect(allowed(child, ActionType.Write, 'b', enc('b', 'x/y'))).toBe(true);
@@ -100,7 +120,9 @@ describe('restrictAccess', () => {
 
   it('enforces the time window and carries the max object TTL', () => {
     const now = Date.now();
-    const child = reparse(restrictAccess(parent, { ...full, notBefore: new Date(now + 60_000), notAfter: new Date(now + 120_000), maxObjectTtlMs: 3_600_000 }));
+    const child = reparse(
+      restrictAccess(parent, { ...full, notBefore: new Date(now + 60_000), notAfter: new Date(now + 120_000), maxObjectTtlMs: 3_600_000 }),
+    );
     const path = enc('b', 'k');
     expect(allowed(child, ActionType.Read, 'b', path, new Date(now))).toBe(false);
     expect(allowed(child, ActionType.Read, 'b', path, new Date(now + 90_000))).toBe(true);
@@ -117,7 +139,9 @@ describe('restrictAccess', () => {
   it('refuses what Storj refuses', () => {
     const now = new Date();
     expect(() => restrictAccess(parent, {})).toThrow(/^permission is empty$/);
-    expect(() => restrictAccess(parent, { allowList: true, notBefore: now, notAfter: new Date(now.getTime() - 1) })).toThrow(/invalid time range/);
+    expect(() => restrictAccess(parent, { allowList: true, notBefore: now, notAfter: new Date(now.getTime() - 1) })).toThrow(
+      /invalid time range/,
+    );
     expect(() => restrictAccess(parent, { allowList: true, maxObjectTtlMs: 0 })).toThrow(/non-positive ttl period/);
     expect(() => restrictAccess(parent, { allowList: true, notAfter: new Date('nonsense') })).toThrow(/invalid not-after time/);
     const keyless = { ...parent, encAccess: { store: new Store() } };
@@ -202,17 +226,27 @@ describe('limitStore (Storj LimitTo)', () => {
     { groups: [], valid: ['a', 'b', 'c', 'a/a', 'b/b', 'c/c'], invalid: [] },
     { groups: [['a']], valid: ['a', 'a/b', 'a/b/c'], invalid: ['b', 'b/a', 'c/a'] },
     {
-      groups: [['a', 'f'], ['c', 'a/b', 'f/e'], ['a/b/c', 'c', 'f']],
+      groups: [
+        ['a', 'f'],
+        ['c', 'a/b', 'f/e'],
+        ['a/b/c', 'c', 'f'],
+      ],
       valid: ['a/b/c', 'a/b/c/d', 'f/e', 'f/e/e'],
       invalid: ['a', 'a/b', 'f', 'c', 'c/d'],
     },
     {
-      groups: [['bucket1|', 'bucket2|', 'bucket3|'], ['bucket2|', 'bucket3|', 'bucket4|']],
+      groups: [
+        ['bucket1|', 'bucket2|', 'bucket3|'],
+        ['bucket2|', 'bucket3|', 'bucket4|'],
+      ],
       valid: ['bucket2|anything/here', 'bucket3|', 'bucket3|whatever'],
       invalid: ['bucket1|', 'bucket1|path/ignored', 'bucket4|huh', 'bucket5|'],
     },
     {
-      groups: [['b1|p1', 'b1|p2', 'b2|p3', 'b2|p4'], ['b1|p1', 'b1|p2', 'b2|p3']],
+      groups: [
+        ['b1|p1', 'b1|p2', 'b2|p3', 'b2|p4'],
+        ['b1|p1', 'b1|p2', 'b2|p3'],
+      ],
       valid: ['b1|p1', 'b1|p1/whatever', 'b1|p2', 'b2|p3/foo'],
       invalid: ['b3|', 'b2|p4', 'b1|p3'],
     },
@@ -234,4 +268,3 @@ describe('limitStore (Storj LimitTo)', () => {
     expect(limited.list()).toEqual([]);
   });
 });
-

@@ -26,12 +26,22 @@ function exampleStore(defaultKey?: Uint8Array): Store {
 
 function unenc(s: Store, bucket: string, path: string) {
   const r = s.lookupUnencrypted(bucket, path);
-  return r && { remaining: r.remaining, base: [r.base.unencryptedPath, Buffer.from(r.base.encryptedPath).toString(), keyName(r.base.key), r.base.isDefault] };
+  return (
+    r && {
+      remaining: r.remaining,
+      base: [r.base.unencryptedPath, Buffer.from(r.base.encryptedPath).toString(), keyName(r.base.key), r.base.isDefault],
+    }
+  );
 }
 
 function enc(s: Store, bucket: string, path: string) {
   const r = s.lookupEncrypted(bucket, utf8Encode(path));
-  return r && { remaining: r.remaining.map((c) => Buffer.from(c).toString()), base: [r.base.unencryptedPath, Buffer.from(r.base.encryptedPath).toString(), keyName(r.base.key), r.base.isDefault] };
+  return (
+    r && {
+      remaining: r.remaining.map((c) => Buffer.from(c).toString()),
+      base: [r.base.unencryptedPath, Buffer.from(r.base.encryptedPath).toString(), keyName(r.base.key), r.base.isDefault],
+    }
+  );
 }
 
 describe('Store lookups', () => {
@@ -57,7 +67,13 @@ describe('Store lookups', () => {
 
   it('fall back to the default key with the whole path remaining (ExampleStore_SetDefaultKey)', () => {
     const s = new Store({ defaultKey: toKey('dk') });
-    s.add({ bucket: 'b1', unencryptedPath: 'u1/u2/u3', encryptedPath: utf8Encode('e1/e2/e3'), key: toKey('k3'), pathCipher: CipherSuite.AESGCM });
+    s.add({
+      bucket: 'b1',
+      unencryptedPath: 'u1/u2/u3',
+      encryptedPath: utf8Encode('e1/e2/e3'),
+      key: toKey('k3'),
+      pathCipher: CipherSuite.AESGCM,
+    });
     expect(unenc(s, 'b1', 'u1')).toEqual({ remaining: ['u1'], base: ['', '', 'dk', true] });
     expect(unenc(s, 'b1', 'u1/u2')).toEqual({ remaining: ['u1', 'u2'], base: ['', '', 'dk', true] });
     expect(unenc(s, 'b1', 'u1/u2/u3')).toEqual({ remaining: [], base: ['u1/u2/u3', 'e1/e2/e3', 'k3', false] });
@@ -84,11 +100,14 @@ describe('Store lookups', () => {
 
   it('refuse inconsistent entries', () => {
     const s = exampleStore();
-    const add = (u: string, e: string) => s.add({ bucket: 'b1', unencryptedPath: u, encryptedPath: utf8Encode(e), key: toKey('kx'), pathCipher: CipherSuite.AESGCM });
+    const add = (u: string, e: string) =>
+      s.add({ bucket: 'b1', unencryptedPath: u, encryptedPath: utf8Encode(e), key: toKey('kx'), pathCipher: CipherSuite.AESGCM });
     expect(() => add('u1/u2', 'e1')).toThrow(/different number of components/);
     expect(() => add('u1/zz', 'e1/e2')).toThrow(/conflicting/); // e2 already stands for u2
     expect(() => add('u1/u2', 'e1/zz')).toThrow(/conflicting/); // u2 already encrypts to e2
-    expect(() => s.add({ bucket: 'b1', unencryptedPath: 'q', encryptedPath: utf8Encode('q'), key: new Uint8Array(16) })).toThrow(/16 bytes, want 32/);
+    expect(() => s.add({ bucket: 'b1', unencryptedPath: 'q', encryptedPath: utf8Encode('q'), key: new Uint8Array(16) })).toThrow(
+      /16 bytes, want 32/,
+    );
     expect(s.list().length).toBe(7);
   });
 });

@@ -23,15 +23,7 @@
 import { ErasureError, TooFewPiecesError } from './errors.js';
 import { decodeStripes as decodeChunk, encodeStripes as encodeChunk, nibbleTables } from './kernel.js';
 import { decodeMatrix, generatorMatrix } from './matrix.js';
-import {
-  PADDING_TRAILER_SIZE,
-  type RedundancyScheme,
-  paddedSize,
-  pieceSize,
-  stripeCount,
-  stripeSize,
-  validateScheme,
-} from './scheme.js';
+import { PADDING_TRAILER_SIZE, type RedundancyScheme, paddedSize, pieceSize, stripeCount, stripeSize, validateScheme } from './scheme.js';
 
 /** Bytes of input plus output the kernel works on per call: fits in L2 and keeps wasm memory small. */
 const CHUNK_BYTES = 1 << 20;
@@ -141,7 +133,11 @@ export interface PieceRange {
 /** Maps bytes [offset, offset + length) of an encrypted segment to the piece bytes that hold them. */
 export function pieceRange(offset: number, length: number, segmentSize: number, scheme: RedundancyScheme): PieceRange {
   validateScheme(scheme);
-  for (const [name, value] of [['offset', offset], ['length', length], ['segment size', segmentSize]] as const) {
+  for (const [name, value] of [
+    ['offset', offset],
+    ['length', length],
+    ['segment size', segmentSize],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new ErasureError(`${name} must be a non-negative integer, got ${value}`);
   }
   if (offset + length > segmentSize) {
@@ -164,11 +160,7 @@ export function pieceRange(offset: number, length: number, segmentSize: number, 
  * Decodes a ranged read: `slices[i]` holds bytes [range.pieceOffset, range.pieceOffset +
  * range.pieceLength) of piece i, or is undefined. Returns exactly the requested segment bytes.
  */
-export function decodeRange(
-  slices: (Uint8Array | undefined)[],
-  scheme: RedundancyScheme,
-  range: PieceRange,
-): Uint8Array {
+export function decodeRange(slices: (Uint8Array | undefined)[], scheme: RedundancyScheme, range: PieceRange): Uint8Array {
   validateScheme(scheme);
   if (range.length === 0) return new Uint8Array(0);
   checkRange(range, scheme);
@@ -223,12 +215,7 @@ function choosePieces(slices: (Uint8Array | undefined)[], k: number): number[] {
   return present.slice(0, k);
 }
 
-function checkPieces(
-  slices: (Uint8Array | undefined)[],
-  scheme: RedundancyScheme,
-  expectedLength: number,
-  what: string,
-): void {
+function checkPieces(slices: (Uint8Array | undefined)[], scheme: RedundancyScheme, expectedLength: number, what: string): void {
   if (slices.length !== scheme.total) {
     throw new ErasureError(`expected ${scheme.total} ${what} slots (one per piece number), got ${slices.length}`);
   }

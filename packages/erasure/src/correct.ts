@@ -81,7 +81,10 @@ export function correctStripe(shares: Map<number, Uint8Array>, scheme: Redundanc
 
   // Rebuild all n shares from the first k right ones; every other right share must match.
   const basis = numbers.filter((j) => !bad.has(j)).slice(0, k);
-  const all = multiplyRows(multiply(generatorMatrix(k, n), decodeMatrix(k, n, basis)), basis.map((j) => shares.get(j)!));
+  const all = multiplyRows(
+    multiply(generatorMatrix(k, n), decodeMatrix(k, n, basis)),
+    basis.map((j) => shares.get(j)!),
+  );
   for (const j of numbers) {
     if (!bad.has(j) && !equalBytes(all[j], shares.get(j)!)) {
       throw new TooManyErrorsError(m, t, `share ${j} disagrees with the corrected stripe`);

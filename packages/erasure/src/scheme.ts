@@ -63,9 +63,7 @@ export function validateScheme(scheme: RedundancyScheme): RedundancyScheme {
     const [key, label] = FIELDS[i];
     const [prevKey, prevLabel] = FIELDS[i - 1];
     if (scheme[key] < scheme[prevKey]) {
-      throw new SchemeError(
-        `${label} (${scheme[key]}) must be at least ${prevLabel} (${scheme[prevKey]})`,
-      );
+      throw new SchemeError(`${label} (${scheme[key]}) must be at least ${prevLabel} (${scheme[prevKey]})`);
     }
   }
   if (scheme.total > MAX_TOTAL) throw new SchemeError(`total (n) must be at most ${MAX_TOTAL}, got ${scheme.total}`);

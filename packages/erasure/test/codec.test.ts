@@ -48,7 +48,14 @@ function someSubsets(scheme: RedundancyScheme): number[][] {
   const { required: k, total: n } = scheme;
   const all = Array.from({ length: n }, (_, i) => i);
   const shuffled = [...all].sort(() => Math.random() - 0.5);
-  return [all.slice(n - k), all.filter((i) => i % 2 === 1).concat(all.filter((i) => i % 2 === 0)).slice(0, k), shuffled.slice(0, k)];
+  return [
+    all.slice(n - k),
+    all
+      .filter((i) => i % 2 === 1)
+      .concat(all.filter((i) => i % 2 === 0))
+      .slice(0, k),
+    shuffled.slice(0, k),
+  ];
 }
 
 describe('encodeSegment / decodeSegment', () => {
@@ -118,9 +125,7 @@ describe('encodeSegment / decodeSegment', () => {
     const pieces = encodeSegment(data, dev);
     const tooFew = keep(pieces, [1, 5, 9]);
     expect(() => decodeSegment(tooFew, dev, data.length)).toThrow(TooFewPiecesError);
-    expect(() => decodeSegment(tooFew, dev, data.length)).toThrow(
-      'not enough pieces to rebuild the segment: 3 present, 4 required',
-    );
+    expect(() => decodeSegment(tooFew, dev, data.length)).toThrow('not enough pieces to rebuild the segment: 3 present, 4 required');
     try {
       decodeSegment(tooFew, dev, data.length);
     } catch (err) {
@@ -135,9 +140,7 @@ describe('encodeSegment / decodeSegment', () => {
     short[7] = pieces[7].subarray(1);
     expect(() => decodeSegment(short, dev, data.length)).toThrow('piece 7 has 1279 bytes, expected 1280');
     expect(() => decodeSegment(pieces, dev, data.length + 2000)).toThrow(ErasureError);
-    expect(() => decodeSegment(pieces.slice(0, 9), dev, data.length)).toThrow(
-      'expected 10 piece slots (one per piece number), got 9',
-    );
+    expect(() => decodeSegment(pieces.slice(0, 9), dev, data.length)).toThrow('expected 10 piece slots (one per piece number), got 9');
   });
 
   it('does not detect corruption by itself: a bad piece silently yields bad data', () => {
@@ -158,9 +161,7 @@ describe('ranged reads', () => {
 
   function readRange(offset: number, length: number, numbers: number[]): Uint8Array {
     const range = pieceRange(offset, length, data.length, dev);
-    const slices = keep(pieces, numbers).map((piece) =>
-      piece?.subarray(range.pieceOffset, range.pieceOffset + range.pieceLength),
-    );
+    const slices = keep(pieces, numbers).map((piece) => piece?.subarray(range.pieceOffset, range.pieceOffset + range.pieceLength));
     return decodeRange(slices, dev, range);
   }
 
@@ -175,7 +176,12 @@ describe('ranged reads', () => {
     });
     // Bytes 1000..1100 straddle stripes 0 and 1.
     expect(pieceRange(1000, 100, data.length, dev)).toMatchObject({ firstStripe: 0, stripeCount: 2, pieceOffset: 0, pieceLength: 512 });
-    expect(pieceRange(5 * stripe, stripe, data.length, dev)).toMatchObject({ firstStripe: 5, stripeCount: 1, pieceOffset: 1280, pieceLength: 256 });
+    expect(pieceRange(5 * stripe, stripe, data.length, dev)).toMatchObject({
+      firstStripe: 5,
+      stripeCount: 1,
+      pieceOffset: 1280,
+      pieceLength: 256,
+    });
     expect(pieceRange(7, 0, data.length, dev)).toMatchObject({ stripeCount: 0, pieceLength: 0 });
   });
 
@@ -206,13 +212,21 @@ describe('ranged reads', () => {
     }
   });
 
-  it('decodes ranges that span several of the kernel\'s chunks (~1 MiB each)', () => {
+  it("decodes ranges that span several of the kernel's chunks (~1 MiB each)", () => {
     const big = random(3 * 1024 * 1024 + 777);
     const bigPieces = encodeSegment(big, dev);
-    const cases: [number, number][] = [[0, big.length], [524_287, 1_048_579], [1_000_001, 2_000_000], [big.length - 1_500_000, 1_500_000]];
+    const cases: [number, number][] = [
+      [0, big.length],
+      [524_287, 1_048_579],
+      [1_000_001, 2_000_000],
+      [big.length - 1_500_000, 1_500_000],
+    ];
     for (const [offset, length] of cases) {
       const range = pieceRange(offset, length, big.length, dev);
-      for (const numbers of [[0, 1, 2, 3], [1, 4, 5, 9]]) {
+      for (const numbers of [
+        [0, 1, 2, 3],
+        [1, 4, 5, 9],
+      ]) {
         const slices = keep(bigPieces, numbers).map((piece) => piece?.subarray(range.pieceOffset, range.pieceOffset + range.pieceLength));
         expectBytes(decodeRange(slices, dev, range), big.subarray(offset, offset + length));
       }

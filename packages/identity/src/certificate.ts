@@ -40,7 +40,13 @@ export interface TlsChain {
 export function issueTlsChain(identity: Identity): TlsChain {
   const leaf = generateKeyPairSync('ed25519');
   const name = nodeIdString(identity.id);
-  const ca = issueCertificate({ subjectKey: createPublicKey(identity.privateKey), issuer: name, subject: name, isCA: true, signer: identity.privateKey });
+  const ca = issueCertificate({
+    subjectKey: createPublicKey(identity.privateKey),
+    issuer: name,
+    subject: name,
+    isCA: true,
+    signer: identity.privateKey,
+  });
   const leafCert = issueCertificate({ subjectKey: leaf.publicKey, issuer: name, subject: name, isCA: false, signer: identity.privateKey });
   return {
     id: identity.id,
@@ -95,6 +101,8 @@ function extension(oid: string, extnValue: Buffer): Buffer {
 }
 
 function toPem(der: Uint8Array): string {
-  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g)!;
+  const lines = Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

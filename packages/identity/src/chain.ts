@@ -23,7 +23,8 @@ export function verifyPeerChain(leafDer: Uint8Array | undefined, caDer: Uint8Arr
     throw new PeerChainError('the peer sent a chain of one certificate: a leaf and its CA are needed');
   }
   if (!ca.ca) throw new PeerChainError('the CA certificate of the peer is not a CA');
-  if (ca.publicKey.asymmetricKeyType !== 'ed25519') throw new PeerChainError(`the peer's CA key is ${ca.publicKey.asymmetricKeyType}, not Ed25519`);
+  if (ca.publicKey.asymmetricKeyType !== 'ed25519')
+    throw new PeerChainError(`the peer's CA key is ${ca.publicKey.asymmetricKeyType}, not Ed25519`);
   if (!signedBy(ca, ca)) throw new PeerChainError('the CA certificate of the peer is not self-signed');
   if (!signedBy(leaf, ca)) throw new PeerChainError('the leaf certificate of the peer is not signed by its CA');
   return nodeIdFromPublicKey(rawPublicKey(ca.publicKey));

@@ -11,12 +11,24 @@ function ders(pem: string): Buffer[] {
 
 function caOf(identity: Identity): Buffer {
   const name = nodeIdString(identity.id);
-  return issueCertificate({ subjectKey: createPublicKey(identity.privateKey), issuer: name, subject: name, isCA: true, signer: identity.privateKey });
+  return issueCertificate({
+    subjectKey: createPublicKey(identity.privateKey),
+    issuer: name,
+    subject: name,
+    isCA: true,
+    signer: identity.privateKey,
+  });
 }
 
 function leafSignedBy(signer: Identity, named = signer): Buffer {
   const name = nodeIdString(named.id);
-  return issueCertificate({ subjectKey: generateKeyPairSync('ed25519').publicKey, issuer: name, subject: name, isCA: false, signer: signer.privateKey });
+  return issueCertificate({
+    subjectKey: generateKeyPairSync('ed25519').publicKey,
+    issuer: name,
+    subject: name,
+    isCA: false,
+    signer: signer.privateKey,
+  });
 }
 
 const refusal = (leaf: Uint8Array | undefined, ca: Uint8Array | undefined) => {

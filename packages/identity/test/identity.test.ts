@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  generateIdentity, IdentityError, idMatchesKey, loadOrCreateIdentity, PeerChainError, publicKeyObject, rawPublicKey, sign, verify,
+  generateIdentity,
+  IdentityError,
+  idMatchesKey,
+  loadOrCreateIdentity,
+  PeerChainError,
+  publicKeyObject,
+  rawPublicKey,
+  sign,
+  verify,
   verifyPeerChain,
 } from '../src/index.js';
 

@@ -28,7 +28,10 @@ function oneLine(error: unknown): string {
 /** A process under test logged a bug report: the test fails with this, quoting the reports. */
 export class BugReportedError extends ProcessError {
   override name = 'BugReportedError';
-  constructor(readonly reports: string[], options?: ErrorOptions) {
+  constructor(
+    readonly reports: string[],
+    options?: ErrorOptions,
+  ) {
     const what = `a process reported ${reports.length} bug(s); every unhandled rejection or uncaught exception is a bug`;
     super(`${what}:\n${reports.join('\n')}`, options);
   }

@@ -15,7 +15,10 @@ export class Clock {
   private offset: number;
 
   /** `offsetMs`: start already this far ahead (a testnet restarting a process after `time advance`). */
-  constructor(offsetMs = 0, private readonly realNow: () => number = Date.now) {
+  constructor(
+    offsetMs = 0,
+    private readonly realNow: () => number = Date.now,
+  ) {
     checkStep(offsetMs, 'a clock offset');
     this.offset = offsetMs;
   }

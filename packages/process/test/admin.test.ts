@@ -68,7 +68,10 @@ describe('admin socket', () => {
     const admin = connect(dir);
 
     const listed = (await admin.chores()).map((c) => [c.name, c.intervalMs, c.runs, c.lastRun]);
-    expect(listed).toEqual([['check-in', 10_000, 0, undefined], ['broken', 0, 0, undefined]]);
+    expect(listed).toEqual([
+      ['check-in', 10_000, 0, undefined],
+      ['broken', 0, 0, undefined],
+    ]);
     const run = await admin.runChore('check-in');
     events.push('answered');
     expect(events).toEqual(['run began', 'run ended', 'answered']);
@@ -122,9 +125,9 @@ describe('admin socket', () => {
   it('refuses a path too long for a Unix socket, and a file that is not a socket', async () => {
     const deep = join(tempDir(), 'x'.repeat(60), 'y'.repeat(40));
     const chores = new Chores(new Clock(), () => {});
-    await expect(serveAdmin(deep, { kind: 'satellite', nodeId: new Uint8Array(32), address: 'x:1', chores, log: () => {} })).rejects.toThrow(
-      AdminSocketError,
-    );
+    await expect(
+      serveAdmin(deep, { kind: 'satellite', nodeId: new Uint8Array(32), address: 'x:1', chores, log: () => {} }),
+    ).rejects.toThrow(AdminSocketError);
     const dir = tempDir();
     writeFileSync(adminSocketPath(dir), randomBytes(4));
     await expect(serve(dir, new Chores(new Clock(), () => {}))).rejects.toThrow(/admin\.sock exists and is not a socket: move it away/);

@@ -63,9 +63,13 @@ describe('Chore', () => {
   it('logs a failing run in one line, keeps the error, and goes on', async () => {
     const log: string[] = [];
     let fail = true;
-    const c = chore(() => {
-      if (fail) throw new Error('the database is locked');
-    }, 0, log);
+    const c = chore(
+      () => {
+        if (fail) throw new Error('the database is locked');
+      },
+      0,
+      log,
+    );
     const failed = await c.trigger();
     expect(failed.error).toBe('the database is locked');
     await c.trigger(); // the same failure again: no second line
@@ -131,9 +135,15 @@ describe('Chores', () => {
       seen.push(['piece-deletion', clock.offsetMs]);
     });
     const runs = await chores.advance(3_600_000);
-    expect(seen).toEqual([['expired-objects', 3_600_000], ['piece-deletion', 3_600_000]]);
+    expect(seen).toEqual([
+      ['expired-objects', 3_600_000],
+      ['piece-deletion', 3_600_000],
+    ]);
     expect(runs.map((r) => r.chore)).toEqual(['expired-objects', 'piece-deletion']);
-    expect(chores.list().map((c) => [c.name, c.intervalMs, c.runs])).toEqual([['expired-objects', 60_000, 1], ['piece-deletion', 2_000, 1]]);
+    expect(chores.list().map((c) => [c.name, c.intervalMs, c.runs])).toEqual([
+      ['expired-objects', 60_000, 1],
+      ['piece-deletion', 2_000, 1],
+    ]);
   });
 
   it('names the chores there are when asked for one that is not', () => {

@@ -42,7 +42,11 @@ describe('guardProcess', () => {
 
 describe('bugReports', () => {
   it('finds the lines that start with the marker, and only those', () => {
-    const log = ['2026-12-04T00:00:00Z satellite: bucket created: BUG: not a report', 'BUG: unhandled rejection in x (pid 1): boom', ''].join('\n');
+    const log = [
+      '2026-12-04T00:00:00Z satellite: bucket created: BUG: not a report',
+      'BUG: unhandled rejection in x (pid 1): boom',
+      '',
+    ].join('\n');
     expect(bugReports(log)).toEqual(['BUG: unhandled rejection in x (pid 1): boom']);
   });
 

@@ -2,7 +2,7 @@
  * What every dcsim process shares about gRPC: channel options, a promise wrapper for unary calls and
  * a handler wrapper for services (whose errors are rpc-error.ts's).
  */
-import { Metadata, Server, ServerCredentials, status, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type CallOptions, type ServerOptions, type ServiceError } from '@grpc/grpc-js';
 import { rejectMalformedRequests } from './malformed.js';
 import { toServiceError } from './rpc-error.js';
 
@@ -27,22 +27,15 @@ export const SERVER_OPTIONS: ServerOptions = {
 
 type UnaryMethod<Req, Res> = (
   req: Req,
-  metadata: any,
-  options: any,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
   callback: (err: ServiceError | null, res: Res) => void,
 ) => unknown;
 
 /** Calls a unary method of a ts-proto client and resolves with its response. */
-export function unary<Req, Res>(
-  client: object,
-  method: UnaryMethod<Req, Res>,
-  request: Req,
-  deadlineMs = 30_000,
-): Promise<Res> {
+export function unary<Req, Res>(client: object, method: UnaryMethod<Req, Res>, request: Req, deadlineMs = 30_000): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) =>
-      err ? reject(err) : resolve(res),
-    );
+    method.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 

@@ -12,5 +12,11 @@ export * from './grpc.js';
 export * from './reasons.js';
 export * from './rpc-error.js';
 export * from './flow-control.js';
-export { encodeDownloadResponse, encodeUploadRequest, pieceUploadCall, UploadMessageWriter, type MessageMemory } from './piecestore-wire.js';
+export {
+  encodeDownloadResponse,
+  encodeUploadRequest,
+  pieceUploadCall,
+  UploadMessageWriter,
+  type MessageMemory,
+} from './piecestore-wire.js';
 export * from './transport/index.js';

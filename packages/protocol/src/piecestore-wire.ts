@@ -10,7 +10,13 @@
  */
 import type { ClientWritableStream, requestCallback } from '@grpc/grpc-js';
 import { OrderLimit, PieceHash } from '../gen/orders.js';
-import { PiecestoreService, type PieceDownloadResponse, type PieceUploadRequest, type PieceUploadResponse, type PiecestoreClient } from '../gen/piecestore.js';
+import {
+  PiecestoreService,
+  type PieceDownloadResponse,
+  type PieceUploadRequest,
+  type PieceUploadResponse,
+  type PiecestoreClient,
+} from '../gen/piecestore.js';
 
 /** Where an encoder writes a message of `size` bytes: fresh memory unless the caller has some to reuse. */
 export type MessageMemory = (size: number) => Uint8Array;
@@ -78,7 +84,10 @@ const LIMIT_ROOM = 4096;
  * A Piecestore.Upload call whose messages are written already encoded (encodeUploadRequest, or an
  * UploadMessageWriter's): gRPC sends them as they are. The response decodes as usual.
  */
-export function pieceUploadCall(client: PiecestoreClient, callback: requestCallback<PieceUploadResponse>): ClientWritableStream<Uint8Array> {
+export function pieceUploadCall(
+  client: PiecestoreClient,
+  callback: requestCallback<PieceUploadResponse>,
+): ClientWritableStream<Uint8Array> {
   const { path, responseDeserialize } = PiecestoreService.upload;
   return client.makeClientStreamRequest(path, (message: Uint8Array) => message as Buffer, responseDeserialize, callback);
 }

@@ -135,9 +135,9 @@ export const REASON_CODES = {
 export type Reason = keyof typeof REASON_CODES;
 
 /** The reasons by name, for `info.reason === Reason.BUCKET_NOT_FOUND`; each is documented in REASON_CODES. */
-export const Reason = Object.freeze(
-  Object.fromEntries(Object.keys(REASON_CODES).map((name) => [name, name])),
-) as { readonly [R in Reason]: R };
+export const Reason = Object.freeze(Object.fromEntries(Object.keys(REASON_CODES).map((name) => [name, name]))) as {
+  readonly [R in Reason]: R;
+};
 
 /** Facts a reason carries for programs (ErrorInfo.metadata), e.g. `{ field: 'encrypted_object_key', max: '4096' }`. */
 export type ReasonFacts = Readonly<Record<string, string>>;

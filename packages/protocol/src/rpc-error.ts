@@ -76,7 +76,7 @@ export function toServiceError(err: unknown, log?: (msg: string) => void): Parti
     const sent = rpcStatus(err);
     return { ...sent, message: sent.details };
   }
-  log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { code: status.INTERNAL, details: 'internal server error', message: 'internal server error' };
 }
 

@@ -77,8 +77,12 @@ function rawCall(address: string, path: string, bytes: Buffer): Promise<ServiceE
   const client = new Client(address, uplink.client(satellite.id), CHANNEL_OPTIONS);
   cleanups.push(() => client.close());
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (err: ServiceError | null) =>
-      err ? resolve(err) : reject(new Error('the call should fail')),
+    client.makeUnaryRequest(
+      path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      bytes,
+      (err: ServiceError | null) => (err ? resolve(err) : reject(new Error('the call should fail'))),
     );
   });
 }
@@ -137,7 +141,10 @@ describe('reasons', () => {
     expect((await call(statusWithInfo(status.ALREADY_EXISTS, { reason: 'BUCKET_ALREADY_EXISTS' }))).reason).toBe('BUCKET_ALREADY_EXISTS');
 
     const none = { reason: undefined, facts: {} };
-    expect(await call(statusWithInfo(status.NOT_FOUND, { reason: 'BUCKET_ALREADY_EXISTS' }))).toMatchObject({ code: status.NOT_FOUND, ...none });
+    expect(await call(statusWithInfo(status.NOT_FOUND, { reason: 'BUCKET_ALREADY_EXISTS' }))).toMatchObject({
+      code: status.NOT_FOUND,
+      ...none,
+    });
     expect(await call(statusWithInfo(status.NOT_FOUND, { reason: 'BUCKET_NOT_FOUND', code: status.ALREADY_EXISTS }))).toMatchObject(none);
     expect(await call(statusWithInfo(status.NOT_FOUND, { reason: 'BUCKET_NOT_FOUND', domain: 'example.com' }))).toMatchObject(none);
     expect(await call(statusWithInfo(status.NOT_FOUND, { reason: 'BUCKET_GONE_FISHING' }))).toMatchObject(none);

@@ -5,7 +5,13 @@ import { ServerCredentials, type Server } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentity, issueTlsChain } from '@dcsim/identity';
 import {
-  BULK_CONNECTION_WINDOW, BULK_STREAM_WINDOW, bindServer, bulkReceiverServer, NodeContactService, Transport, unaryHandler,
+  BULK_CONNECTION_WINDOW,
+  BULK_STREAM_WINDOW,
+  bindServer,
+  bulkReceiverServer,
+  NodeContactService,
+  Transport,
+  unaryHandler,
 } from '../src/index.js';
 
 // What a client is granted by a bulk receiver (a storage node's server): the windows must be there, over TLS
@@ -29,7 +35,8 @@ describe('bulkReceiverServer', () => {
     });
     try {
       await new Promise<void>((resolve, reject) => session.once('remoteSettings', () => resolve()).once('error', reject));
-      await new Promise<void>((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve()))); // all sent before the ack is read
+      // All sent before the ack is read.
+      await new Promise<void>((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve())));
       return { stream: session.remoteSettings.initialWindowSize, connection: session.state.remoteWindowSize };
     } finally {
       session.destroy();

@@ -148,13 +148,20 @@ describe('Piecestore messages over gRPC', () => {
         call.end();
       });
       expect((await response).done?.pieceSize).toBe(done.pieceSize);
-      const sent = [{ limit, chunk: chunks[0], done: undefined }, { limit: undefined, chunk: chunks[1], done: undefined }, { limit: undefined, chunk: new Uint8Array(0), done }];
+      const sent = [
+        { limit, chunk: chunks[0], done: undefined },
+        { limit: undefined, chunk: chunks[1], done: undefined },
+        { limit: undefined, chunk: new Uint8Array(0), done },
+      ];
       // Compared as the generated encoder writes them: decoded byte fields are Buffers, sent ones Uint8Arrays.
       expect(received.map((m) => generatedUpload(m).toString('hex'))).toEqual(sent.map((m) => generatedUpload(m).toString('hex')));
 
       const downloaded: PieceDownloadResponse[] = [];
       for await (const m of piecestore.download({ limit, offset: 0, size: 0 })) downloaded.push(m as PieceDownloadResponse);
-      const served = [{ chunk: chunks[0], hash: done }, { chunk: chunks[1], hash: undefined }];
+      const served = [
+        { chunk: chunks[0], hash: done },
+        { chunk: chunks[1], hash: undefined },
+      ];
       const generatedDownload = (m: PieceDownloadResponse) => Buffer.from(GeneratedDownloadResponse.encode(m).finish()).toString('hex');
       expect(downloaded.map(generatedDownload)).toEqual(served.map(generatedDownload));
     } finally {

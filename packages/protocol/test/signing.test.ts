@@ -1,6 +1,13 @@
 import { generateIdentity } from '@dcsim/identity';
 import { describe, expect, it } from 'vitest';
-import { OrderLimit, PieceAction, signOrderLimit, signPieceHash, verifyOrderLimitSignature, verifyPieceHashSignature } from '../src/index.js';
+import {
+  OrderLimit,
+  PieceAction,
+  signOrderLimit,
+  signPieceHash,
+  verifyOrderLimitSignature,
+  verifyPieceHashSignature,
+} from '../src/index.js';
 
 function limit(): OrderLimit {
   return {
@@ -38,7 +45,13 @@ describe('order limit signatures', () => {
 describe('piece hash signatures', () => {
   it('bind the hash and size to the node', () => {
     const node = generateIdentity();
-    const hash = signPieceHash(node, { pieceId: new Uint8Array(32), hash: new Uint8Array(32).fill(5), pieceSize: 10, timestamp: new Date(), signature: new Uint8Array(0) });
+    const hash = signPieceHash(node, {
+      pieceId: new Uint8Array(32),
+      hash: new Uint8Array(32).fill(5),
+      pieceSize: 10,
+      timestamp: new Date(),
+      signature: new Uint8Array(0),
+    });
     expect(verifyPieceHashSignature(node.publicKey, hash)).toBe(true);
     expect(verifyPieceHashSignature(node.publicKey, { ...hash, pieceSize: 11 })).toBe(false);
     expect(verifyPieceHashSignature(generateIdentity().publicKey, hash)).toBe(false);

@@ -3,8 +3,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { generateIdentity } from '@dcsim/identity';
 import {
-  bindServer, CHANNEL_OPTIONS, NodeContactClient, NodeContactService, PeerIdentityError, ProtocolError, rpcErrorInfo, status, Transport,
-  unary, unaryHandler,
+  bindServer,
+  CHANNEL_OPTIONS,
+  NodeContactClient,
+  NodeContactService,
+  PeerIdentityError,
+  ProtocolError,
+  rpcErrorInfo,
+  status,
+  Transport,
+  unary,
+  unaryHandler,
 } from '../src/index.js';
 
 // Real gRPC over real TLS on loopback: a NodeContact server under one identity, clients expecting various IDs.
@@ -16,7 +25,11 @@ describe('transport', () => {
     const server = new Server();
     servers.push(server);
     server.addService(NodeContactService, { pingNode: unaryHandler(() => ({})) });
-    const port = await bindServer(server, '127.0.0.1:0', transport === 'plaintext' ? ServerCredentials.createInsecure() : transport.server());
+    const port = await bindServer(
+      server,
+      '127.0.0.1:0',
+      transport === 'plaintext' ? ServerCredentials.createInsecure() : transport.server(),
+    );
     return `127.0.0.1:${port}`;
   }
 
@@ -43,7 +56,9 @@ describe('transport', () => {
     const failure = creds.identityFailure!;
     expect(failure).toBeInstanceOf(PeerIdentityError);
     expect(failure).toBeInstanceOf(ProtocolError); // the package's base class
-    expect(failure.message).toBe(`identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.id)}`);
+    expect(failure.message).toBe(
+      `identity mismatch: expected node ${nodeIdString(expected.id)}, the peer at ${address} is ${nodeIdString(impostor.id)}`,
+    );
     expect(failure.actual).toEqual(impostor.id);
   });
 

@@ -86,7 +86,10 @@ export class AuthDb {
 
   /** Returns false when there is no such record. */
   invalidate(keyHash: Uint8Array, reason: string, at = Date.now()): boolean {
-    return this.sql.prepare('UPDATE records SET invalidation_reason = ?, invalidated_at = ? WHERE key_hash = ?').run(reason, at, keyHash).changes > 0;
+    return (
+      this.sql.prepare('UPDATE records SET invalidation_reason = ?, invalidated_at = ? WHERE key_hash = ?').run(reason, at, keyHash)
+        .changes > 0
+    );
   }
 
   close(): void {

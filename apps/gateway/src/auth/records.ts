@@ -74,10 +74,15 @@ export function lookup(db: AuthDb, accessKeyId: string, now = Date.now()): Looke
   if (!key) throw new AuthError(404, 'no such access key');
   const row = db.get(keyHash(key));
   if (!row) throw new AuthError(404, 'no such access key');
-  if (row.invalidatedAt !== null) throw new AuthError(401, `the access key was invalidated: ${row.invalidationReason ?? 'no reason given'}`);
+  if (row.invalidatedAt !== null)
+    throw new AuthError(401, `the access key was invalidated: ${row.invalidationReason ?? 'no reason given'}`);
   if (row.expiresAt !== null && row.expiresAt <= now) throw new AuthError(401, 'the access key has expired');
   const sealKey = recordKey(key);
-  return { accessGrant: open(sealKey, GRANT_NONCE, row.encryptedAccessGrant), secretKey: open(sealKey, SECRET_NONCE, row.encryptedSecretKey), public: row.public };
+  return {
+    accessGrant: open(sealKey, GRANT_NONCE, row.encryptedAccessGrant),
+    secretKey: open(sealKey, SECRET_NONCE, row.encryptedSecretKey),
+    public: row.public,
+  };
 }
 
 export function invalidate(db: AuthDb, accessKeyId: string, reason: string): void {

@@ -44,7 +44,9 @@ export function requestBody(req: IncomingMessage, signature: VerifiedSignature, 
   }
   const sha256 = /^[0-9a-f]{64}$/.test(mode) ? createHash('sha256') : undefined;
   const contentMd5 = header(req, 'content-md5');
-  const checksumHeader = Object.keys(headers).find((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-algorithm' && h !== 'x-amz-checksum-type');
+  const checksumHeader = Object.keys(headers).find(
+    (h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-algorithm' && h !== 'x-amz-checksum-type',
+  );
   const checksumName = checksumHeader ?? (trailerName?.startsWith('x-amz-checksum-') ? trailerName : undefined);
   const checksum: Checksum | undefined = checksumName ? createChecksum(checksumAlgorithm(checksumName)) : undefined;
   const md5 = createHash('md5');
@@ -72,7 +74,11 @@ export function requestBody(req: IncomingMessage, signature: VerifiedSignature, 
     if (checksum && checksumName) {
       const expected = checksumHeader ? header(req, checksumHeader) : trailers[checksumName];
       if (expected === undefined) throw new S3Error('InvalidRequest', `the ${checksumName} trailer announced in x-amz-trailer is missing`);
-      if (expected !== checksum.digest()) throw new S3Error('BadDigest', `the ${checksumName.replace('x-amz-checksum-', '')} checksum you specified did not match what we received`);
+      if (expected !== checksum.digest())
+        throw new S3Error(
+          'BadDigest',
+          `the ${checksumName.replace('x-amz-checksum-', '')} checksum you specified did not match what we received`,
+        );
     }
   }
 

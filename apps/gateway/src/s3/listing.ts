@@ -45,7 +45,9 @@ export async function listPage(project: Project, bucket: string, request: ListRe
     await project.statBucket(bucket); // still a NoSuchBucket for a bucket that is not there
     return { objects: [], prefixes: [], truncated: false, order: 'satellite' };
   }
-  return usesSatelliteOrder(request.prefix, request.delimiter) ? satelliteOrder(project, bucket, request) : lexicalOrder(project, bucket, request);
+  return usesSatelliteOrder(request.prefix, request.delimiter)
+    ? satelliteOrder(project, bucket, request)
+    : lexicalOrder(project, bucket, request);
 }
 
 async function satelliteOrder(project: Project, bucket: string, { prefix, delimiter, after, maxKeys }: ListRequest): Promise<ListPage> {
@@ -55,7 +57,13 @@ async function satelliteOrder(project: Project, bucket: string, { prefix, delimi
     return { objects: [], prefixes: [], truncated: false, order: 'satellite' };
   }
   const items: ListItem[] = [];
-  const listing = project.list(bucket, { prefix, recursive: delimiter === '', cursor, includeMetadata: true, pageSize: Math.min(maxKeys + 1, 1000) });
+  const listing = project.list(bucket, {
+    prefix,
+    recursive: delimiter === '',
+    cursor,
+    includeMetadata: true,
+    pageSize: Math.min(maxKeys + 1, 1000),
+  });
   try {
     for await (const item of listing) {
       if (item.key.startsWith(HIDDEN_PREFIX)) continue;
@@ -84,17 +92,17 @@ async function lexicalOrder(project: Project, bucket: string, { prefix, delimite
   let scanned = 0;
   for await (const item of project.list(bucket, { prefix: directory, recursive: true, includeMetadata: true })) {
     if (++scanned > MAX_EXHAUSTIVE_KEYS) {
-      throw new S3Error('NotImplemented', `this listing needs more than ${MAX_EXHAUSTIVE_KEYS} keys sorted; list with a prefix ending in "/" and delimiter "/"`);
+      throw new S3Error(
+        'NotImplemented',
+        `this listing needs more than ${MAX_EXHAUSTIVE_KEYS} keys sorted; list with a prefix ending in "/" and delimiter "/"`,
+      );
     }
     if (!item.key.startsWith(prefix) || item.key.startsWith(HIDDEN_PREFIX)) continue;
     const cut = delimiter === '' ? -1 : item.key.indexOf(delimiter, prefix.length);
     if (cut >= 0) prefixes.add(item.key.slice(0, cut + delimiter.length));
     else objects.set(item.key, item);
   }
-  const entries: ListItem[] = [
-    ...objects.values(),
-    ...[...prefixes].map((key) => ({ key, isPrefix: true, size: 0 })),
-  ]
+  const entries: ListItem[] = [...objects.values(), ...[...prefixes].map((key) => ({ key, isPrefix: true, size: 0 }))]
     .filter((e) => compareKeys(e.key, after) > 0)
     .sort((a, b) => compareKeys(a.key, b.key));
   return toPage(entries.slice(0, maxKeys + 1), maxKeys, 'lexical');

@@ -33,7 +33,14 @@ export function metadataFromHeaders(headers: IncomingHttpHeaders): S3Metadata {
       userBytes += Buffer.byteLength(key) + Buffer.byteLength(text);
     } else if (STORED_HEADERS.includes(name)) {
       // aws-chunked is how the body travelled, not how the object is encoded.
-      const stored = name === 'content-encoding' ? text.split(',').map((e) => e.trim()).filter((e) => e !== 'aws-chunked' && e !== '').join(',') : text;
+      const stored =
+        name === 'content-encoding'
+          ? text
+              .split(',')
+              .map((e) => e.trim())
+              .filter((e) => e !== 'aws-chunked' && e !== '')
+              .join(',')
+          : text;
       if (stored !== '') metadata[`s3:${name}`] = stored;
     }
   }

@@ -158,7 +158,12 @@ export async function completeUpload(ctx: S3Context, bucket: string, key: string
     signal,
   });
   await removeUpload(project, bucket, uploadId);
-  sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${upload.key}`, Bucket: bucket, Key: upload.key, ETag: `"${etag}"` });
+  sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', {
+    Location: `/${bucket}/${upload.key}`,
+    Bucket: bucket,
+    Key: upload.key,
+    ETag: `"${etag}"`,
+  });
 }
 
 export async function abortUpload(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<void> {
@@ -194,7 +199,14 @@ export async function listUploads(ctx: S3Context, bucket: string): Promise<void>
     Prefix: prefix,
     MaxUploads: maxUploads,
     IsTruncated: truncated,
-    Upload: page.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: OWNER, Owner: OWNER, StorageClass: 'STANDARD', Initiated: u.initiated.toISOString() })),
+    Upload: page.map((u) => ({
+      Key: u.key,
+      UploadId: u.uploadId,
+      Initiator: OWNER,
+      Owner: OWNER,
+      StorageClass: 'STANDARD',
+      Initiated: u.initiated.toISOString(),
+    })),
   });
 }
 
@@ -204,7 +216,14 @@ async function findUpload(project: Project, bucket: string, key: string, uploadI
   if (!UPLOAD_ID.test(uploadId)) throw noSuchUpload();
   try {
     const info = await project.stat(bucket, markerKey(uploadId));
-    const upload = uploadOf({ key: markerKey(uploadId), isPrefix: false, size: 0, created: info.created, contentType: info.contentType, metadata: info.metadata });
+    const upload = uploadOf({
+      key: markerKey(uploadId),
+      isPrefix: false,
+      size: 0,
+      created: info.created,
+      contentType: info.contentType,
+      metadata: info.metadata,
+    });
     if (!upload || upload.key !== key) throw noSuchUpload();
     return upload;
   } catch (err) {
@@ -231,7 +250,8 @@ async function storedParts(project: Project, bucket: string, uploadId: string): 
   const parts: Part[] = [];
   for await (const item of project.list(bucket, { prefix: uploadDir(uploadId), recursive: true, includeMetadata: true })) {
     const m = /\/part-(\d{5})$/.exec(item.key);
-    if (m) parts.push({ number: Number(m[1]), size: item.size, etag: item.metadata?.[ETAG_KEY] ?? '', created: item.created ?? new Date(0) });
+    if (m)
+      parts.push({ number: Number(m[1]), size: item.size, etag: item.metadata?.[ETAG_KEY] ?? '', created: item.created ?? new Date(0) });
   }
   return parts.sort((a, b) => a.number - b.number);
 }

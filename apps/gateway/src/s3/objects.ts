@@ -41,7 +41,11 @@ export async function getObject(ctx: S3Context, bucket: string, key: string): Pr
     sendEmpty(ctx.res, status, objectHeaders(download.info));
     return;
   }
-  const headers: Record<string, string | number> = { ...objectHeaders(download.info), ...responseOverrides(ctx), 'content-length': download.length };
+  const headers: Record<string, string | number> = {
+    ...objectHeaders(download.info),
+    ...responseOverrides(ctx),
+    'content-length': download.length,
+  };
   if (range) headers['content-range'] = `bytes ${download.offset}-${download.offset + download.length - 1}/${download.info.size}`;
   ctx.res.writeHead(range ? 206 : 200, headers);
   await pipeToResponse(ctx.res, download);
@@ -86,12 +90,19 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
   checkKey(key);
   const source = parseCopySource(String(ctx.req.headers['x-amz-copy-source']));
   const directive = String(ctx.req.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
-  if (directive !== 'COPY' && directive !== 'REPLACE') throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE');
+  if (directive !== 'COPY' && directive !== 'REPLACE')
+    throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE');
   if (directive === 'COPY' && source.bucket === bucket && source.key === key) {
-    throw new S3Error('InvalidRequest', "this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata");
+    throw new S3Error(
+      'InvalidRequest',
+      "this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata",
+    );
   }
   const download = await ctx.project.download(source.bucket, source.key, { signal: ctx.signal });
-  const kept = directive === 'COPY' ? { contentType: download.info.contentType, metadata: download.info.metadata } : metadataFromHeaders(ctx.req.headers);
+  const kept =
+    directive === 'COPY'
+      ? { contentType: download.info.contentType, metadata: download.info.metadata }
+      : metadataFromHeaders(ctx.req.headers);
   const hashed = md5Passthrough(download);
   let etag = '';
   const report = await ctx.project.upload(bucket, key, hashed.stream, {
@@ -162,7 +173,8 @@ function checkConditions(ctx: S3Context, info: ObjectInfo): 200 | 304 {
   const etag = etagOf(info.metadata);
   const modified = Math.floor((info.created?.getTime() ?? 0) / 1000) * 1000;
   const matches = (list: string) => list.split(',').some((e) => e.trim() === '*' || e.trim() === etag || `"${e.trim()}"` === etag);
-  if (h['if-match'] !== undefined && !matches(h['if-match'])) throw new S3Error('PreconditionFailed', 'at least one of the preconditions you specified did not hold');
+  if (h['if-match'] !== undefined && !matches(h['if-match']))
+    throw new S3Error('PreconditionFailed', 'at least one of the preconditions you specified did not hold');
   if (h['if-match'] === undefined && h['if-unmodified-since'] !== undefined && modified > Date.parse(h['if-unmodified-since'])) {
     throw new S3Error('PreconditionFailed', 'at least one of the preconditions you specified did not hold');
   }

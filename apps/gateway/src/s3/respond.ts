@@ -24,7 +24,13 @@ export function sendError(res: ServerResponse, err: S3Error, resource: string, h
     res.end();
     return;
   }
-  sendXml(res, err.status, 'Error', { Code: err.code, Message: err.message, ...err.extra, Resource: resource, RequestId: requestId }, headers);
+  sendXml(
+    res,
+    err.status,
+    'Error',
+    { Code: err.code, Message: err.message, ...err.extra, Resource: resource, RequestId: requestId },
+    headers,
+  );
 }
 
 /** Writes `data` to the response, waiting whenever the client reads slower than we fetch. */

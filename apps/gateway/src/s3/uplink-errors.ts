@@ -16,12 +16,16 @@ import { S3Error } from './errors.js';
 
 export function toS3Error(err: unknown): S3Error | undefined {
   if (err instanceof S3Error) return err;
-  if (err instanceof BucketNotFoundError) return new S3Error('NoSuchBucket', 'the specified bucket does not exist', { BucketName: err.bucket });
+  if (err instanceof BucketNotFoundError)
+    return new S3Error('NoSuchBucket', 'the specified bucket does not exist', { BucketName: err.bucket });
   if (err instanceof ObjectNotFoundError) return new S3Error('NoSuchKey', 'the specified key does not exist', { Key: err.key });
   if (err instanceof BucketExistsError) {
-    return new S3Error('BucketAlreadyOwnedByYou', 'your previous request to create the named bucket succeeded and you already own it', { BucketName: err.bucket });
+    return new S3Error('BucketAlreadyOwnedByYou', 'your previous request to create the named bucket succeeded and you already own it', {
+      BucketName: err.bucket,
+    });
   }
-  if (err instanceof BucketNotEmptyError) return new S3Error('BucketNotEmpty', 'the bucket you tried to delete is not empty', { BucketName: err.bucket });
+  if (err instanceof BucketNotEmptyError)
+    return new S3Error('BucketNotEmpty', 'the bucket you tried to delete is not empty', { BucketName: err.bucket });
   // Also NoPathKeyError: a restricted grant has no encryption key outside the paths it was shared for.
   if (err instanceof AccessDeniedError) return new S3Error('AccessDenied', err.message);
   if (err instanceof RevokedError || err instanceof InvalidAccessError) return new S3Error('AccessDenied', err.message);

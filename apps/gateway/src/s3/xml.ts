@@ -19,7 +19,10 @@ export interface XmlNode {
 function render(name: string, value: XmlValue): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return value.map((v) => render(name, v)).join('');
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([n, v]) => render(n, v)).join('')}</${name}>`;
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([n, v]) => render(n, v))
+      .join('')}</${name}>`;
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
@@ -29,7 +32,9 @@ function render(name: string, value: XmlValue): string {
  * with the namespace it reads an empty error code.
  */
 export function xmlDocument(root: string, body: XmlNode): string {
-  const inner = Object.entries(body).map(([n, v]) => render(n, v)).join('');
+  const inner = Object.entries(body)
+    .map(([n, v]) => render(n, v))
+    .join('');
   const namespace = root === 'Error' ? '' : ` xmlns="${S3_NAMESPACE}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace}>${inner}</${root}>`;
 }
@@ -43,7 +48,10 @@ export interface XmlElement {
 
 /** Parses a small XML document (no DTDs, no CDATA needed by S3 request bodies); bad input is MalformedXML. */
 export function parseXml(text: string): XmlElement {
-  const src = text.replace(/^\uFEFF/, '').replace(/<\?xml[^>]*\?>/, '').replace(/<!--[\s\S]*?-->/g, '');
+  const src = text
+    .replace(/^\uFEFF/, '')
+    .replace(/<\?xml[^>]*\?>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '');
   const root: XmlElement = { name: '', text: '', children: [] };
   const stack: XmlElement[] = [root];
   const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;

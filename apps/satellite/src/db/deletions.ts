@@ -53,9 +53,7 @@ export class PieceDeletions {
     );
     this.dueStmt = db.prepare(`SELECT ${COLUMNS} FROM piece_deletions WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`);
     this.doneStmt = db.prepare('DELETE FROM piece_deletions WHERE id = ?');
-    this.failedStmt = db.prepare(
-      'UPDATE piece_deletions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?',
-    );
+    this.failedStmt = db.prepare('UPDATE piece_deletions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?');
     this.countStmt = db.prepare<[], number>('SELECT COUNT(*) FROM piece_deletions').pluck();
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM piece_deletions ORDER BY id`);
   }

@@ -72,18 +72,18 @@ export class Nodes {
   private readonly vetStmt: Statement<[number, Uint8Array, number]>;
 
   constructor(db: Database) {
-    this.upsertStmt = db.prepare(`INSERT INTO nodes (id, public_key, address, free_disk, version, last_contact, last_contact_failure, created_at)
+    this.upsertStmt =
+      db.prepare(`INSERT INTO nodes (id, public_key, address, free_disk, version, last_contact, last_contact_failure, created_at)
       VALUES (@id, @publicKey, @address, @freeDisk, @version, @success, @failure, @now)
       ON CONFLICT (id) DO UPDATE SET address = excluded.address, free_disk = excluded.free_disk, version = excluded.version,
-        last_contact = MAX(last_contact, excluded.last_contact), last_contact_failure = MAX(last_contact_failure, excluded.last_contact_failure)`);
+        last_contact = MAX(last_contact, excluded.last_contact),
+        last_contact_failure = MAX(last_contact_failure, excluded.last_contact_failure)`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes ORDER BY created_at, id`);
     this.candidatesStmt = db.prepare(
       `SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND last_contact > last_contact_failure AND free_disk >= ?`,
     );
-    this.storedStmt = db.prepare(
-      'UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?',
-    );
+    this.storedStmt = db.prepare('UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?');
     this.vetStmt = db.prepare('UPDATE nodes SET vetted_at = ? WHERE id = ? AND vetted_at IS NULL AND pieces_stored >= ?');
   }
 

@@ -191,15 +191,15 @@ export class Objects {
       WHERE project_id = @projectId AND bucket = @bucket AND encrypted_key >= @from`;
     this.listStmt = db.prepare(`${list} AND ${VISIBLE} ORDER BY encrypted_key LIMIT @limit`);
     this.listBoundedStmt = db.prepare(`${list} AND encrypted_key < @to AND ${VISIBLE} ORDER BY encrypted_key LIMIT @limit`);
-    this.inBucketStmt = db.prepare<[string, string], Uint8Array>('SELECT stream_id FROM objects WHERE project_id = ? AND bucket = ?').pluck();
+    this.inBucketStmt = db
+      .prepare<[string, string], Uint8Array>('SELECT stream_id FROM objects WHERE project_id = ? AND bucket = ?')
+      .pluck();
     this.anyVisibleStmt = db
       .prepare<[{ projectId: string; bucket: string; now: number }], number>(
         `SELECT 1 FROM objects WHERE project_id = @projectId AND bucket = @bucket AND ${VISIBLE} LIMIT 1`,
       )
       .pluck();
-    this.expiredStmt = db
-      .prepare<[number, number], Uint8Array>('SELECT stream_id FROM objects WHERE expires_at <= ? LIMIT ?')
-      .pluck();
+    this.expiredStmt = db.prepare<[number, number], Uint8Array>('SELECT stream_id FROM objects WHERE expires_at <= ? LIMIT ?').pluck();
     this.stalePendingStmt = db
       .prepare<[{ before: number; limit: number }], Uint8Array>(
         `SELECT stream_id FROM objects o WHERE status = 'pending' AND created_at < @before

@@ -53,7 +53,8 @@ export function listObjects(m: MetainfoEndpoint, req: ListObjectsRequest): ListO
       if (items.length > limit) break;
     }
     if (jumpTo !== null) from = jumpTo;
-    else if (rows.length <= limit) break; // fewer rows than asked for: nothing left
+    else if (rows.length <= limit)
+      break; // fewer rows than asked for: nothing left
     else from = concatBytes(rows[rows.length - 1].encryptedKey, ZERO);
   }
   return { items: items.slice(0, limit), more: items.length > limit };

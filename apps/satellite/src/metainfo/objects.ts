@@ -205,4 +205,3 @@ function checkSegmentsComplete(segments: SegmentRow[]): void {
 function sum<T>(items: T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }
-

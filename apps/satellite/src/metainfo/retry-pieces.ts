@@ -11,12 +11,7 @@
 import { derivePieceId } from '@dcsim/common/pieceid';
 import { shortNodeId } from '@dcsim/common/short';
 import { ActionType } from '@dcsim/crypto/macaroon';
-import {
-  fieldInvalid,
-  fieldMissing,
-  type RetryBeginSegmentPiecesRequest,
-  type RetryBeginSegmentPiecesResponse,
-} from '@dcsim/protocol';
+import { fieldInvalid, fieldMissing, type RetryBeginSegmentPiecesRequest, type RetryBeginSegmentPiecesResponse } from '@dcsim/protocol';
 import type { NodeRow, PendingSegmentRow } from '../db/index.js';
 import type { PiecePlacement } from '../orders.js';
 import type { MetainfoEndpoint } from './context.js';

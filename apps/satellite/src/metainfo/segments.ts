@@ -303,7 +303,13 @@ function checkUploadResult(
 }
 
 /** A node may hold a piece whose result was refused (wrong size, say): nothing will reference it, so delete it. */
-function queueRefusedPieces(m: MetainfoEndpoint, pending: PendingSegmentRow, valid: PieceRow[], invalid: InvalidPiece[], now: number): void {
+function queueRefusedPieces(
+  m: MetainfoEndpoint,
+  pending: PendingSegmentRow,
+  valid: PieceRow[],
+  invalid: InvalidPiece[],
+  now: number,
+): void {
   const kept = new Set(valid.map((p) => p.pieceNum));
   for (const { pieceNum } of invalid) {
     if (kept.has(pieceNum) || !Number.isInteger(pieceNum) || pieceNum < 0 || pieceNum >= pending.nodeIds.length) continue;

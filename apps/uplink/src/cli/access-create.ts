@@ -25,7 +25,9 @@ export function register(access: Command): void {
   addSaveOptions(
     access
       .command('create')
-      .description('create an access grant from a satellite address, an API key and a passphrase (the passphrase never leaves this machine)')
+      .description(
+        'create an access grant from a satellite address, an API key and a passphrase (the passphrase never leaves this machine)',
+      )
       .option('--satellite-address <id@host:port>', 'the satellite, <node id>@host:port (prompted for on a terminal if missing)')
       .option('--api-key <key>', 'the API key (prompted for on a terminal if missing)')
       .option('--passphrase <passphrase>', 'encryption passphrase (default: prompted for without echo on a terminal, else read from stdin)')

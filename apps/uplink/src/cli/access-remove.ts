@@ -15,7 +15,8 @@ export function register(access: Command): void {
         const dir = configDir(globalOptions(cmd).configDir);
         const config = loadAccessConfig(dir);
         if (!Object.hasOwn(config.accesses, name)) throw new CliError(`unknown access: ${JSON.stringify(name)}`);
-        if (name === config.default) throw new CliError(`cannot remove the default access ${JSON.stringify(name)} (switch with \`access use\` first)`);
+        if (name === config.default)
+          throw new CliError(`cannot remove the default access ${JSON.stringify(name)} (switch with \`access use\` first)`);
         delete config.accesses[name];
         saveAccessConfig(dir, config);
         process.stdout.write(`Removed access ${JSON.stringify(name)} from ${JSON.stringify(accessFile(dir))}\n`);

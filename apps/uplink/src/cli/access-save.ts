@@ -15,9 +15,7 @@ export interface SaveOptions {
 
 /** Adds --force and --use to a command that can save the grant it makes. */
 export function addSaveOptions(cmd: Command): Command {
-  return cmd
-    .option('-f, --force', 'overwrite a saved access of the same name')
-    .option('--use', 'make the saved access the default');
+  return cmd.option('-f, --force', 'overwrite a saved access of the same name').option('--use', 'make the saved access the default');
 }
 
 export function checkAccessName(name: string): void {

@@ -14,7 +14,8 @@ export function parseRange(text: string): ByteRange {
   const start = spec.slice(0, dash).trim();
   const end = spec.slice(dash + 1).trim();
   const number = (s: string) => {
-    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new CliError(`invalid range ${JSON.stringify(text)}: ${JSON.stringify(s)} is not a byte offset`);
+    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)))
+      throw new CliError(`invalid range ${JSON.stringify(text)}: ${JSON.stringify(s)} is not a byte offset`);
     return Number(s);
   };
   if (start === '' && end === '') throw new CliError(`invalid range ${JSON.stringify(text)}`);

@@ -90,7 +90,8 @@ function resolveDestination(source: Location, dest: Location): Location {
     throw new CliError(`${formatLocation(source)} names no object (use --recursive to copy a prefix)`);
   }
   if (source.kind === 'std') {
-    if (dest.kind === 'remote' && (dest.key === '' || dest.key.endsWith('/'))) throw new CliError(`${formatLocation(dest)} needs an object key when copying from stdin`);
+    if (dest.kind === 'remote' && (dest.key === '' || dest.key.endsWith('/')))
+      throw new CliError(`${formatLocation(dest)} needs an object key when copying from stdin`);
     return dest;
   }
   const name = baseName(source.kind === 'local' ? source.path : source.key);
@@ -118,7 +119,10 @@ async function copyOne(project: Project, source: Location, dest: Location, setti
         if (settings.range) throw new CliError('--range is not supported for sj:// to sj:// copies');
         report = await copyObject(project, source, dest, uploadSettings);
       } else {
-        report = await upload(project, source.kind === 'local' ? source.path : undefined, dest.bucket, dest.key, { ...uploadSettings, range: settings.range });
+        report = await upload(project, source.kind === 'local' ? source.path : undefined, dest.bucket, dest.key, {
+          ...uploadSettings,
+          range: settings.range,
+        });
       }
       if (settings.explain) explanation = explainUpload(report);
     } else if (source.kind === 'remote') {

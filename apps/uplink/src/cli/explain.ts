@@ -16,13 +16,17 @@ export function explainUpload(report: UploadReport): string {
     `Object        : ${sjUrl(report.bucket, report.key)} (${report.size} bytes)`,
     `Encrypted key : ${report.encryptedKey}`,
     '                (all the satellite knows of the key: each path component encrypted with ' + report.pathCipher + ')',
-    `Content       : ${cipherSuiteName(report.encryption.cipherSuite)} in ${report.encryption.blockSize}-byte blocks, a fresh random key per segment`,
+    `Content       : ${cipherSuiteName(report.encryption.cipherSuite)} in ${report.encryption.blockSize}-byte blocks, ` +
+      'a fresh random key per segment',
     `Redundancy    : ${describeScheme(report.scheme)}`,
     `Segments      : ${report.segments.length}`,
   ];
   for (const segment of report.segments) {
     if (segment.inline) {
-      lines.push(`Segment ${segment.index}     : ${segment.plainSize} bytes, inline: ${segment.encryptedSize} encrypted bytes kept in the satellite's database, on no node`);
+      lines.push(
+        `Segment ${segment.index}     : ${segment.plainSize} bytes, inline: ` +
+          `${segment.encryptedSize} encrypted bytes kept in the satellite's database, on no node`,
+      );
       continue;
     }
     const stored = segment.pieces.filter((p) => p.status === 'stored').length;
@@ -87,7 +91,9 @@ export class DownloadTrace {
       }
       const pieces = [...(this.pieces.get(index)?.values() ?? [])].sort((a, b) => a.pieceNum - b.pieceNum);
       const served = pieces.filter((p) => p.status === 'downloaded').length;
-      lines.push(`Segment ${index}     : ${served} pieces downloaded and verified from ${served} nodes (${info.scheme?.required ?? '?'} needed)`);
+      lines.push(
+        `Segment ${index}     : ${served} pieces downloaded and verified from ${served} nodes (${info.scheme?.required ?? '?'} needed)`,
+      );
       const rows = [['PIECE', 'NODE', 'ADDRESS', 'STATUS']];
       for (const p of pieces) rows.push([String(p.pieceNum), p.nodeId, p.address, p.status + (p.error ? ` (${p.error})` : '')]);
       lines.push(indent(formatColumns(rows)));

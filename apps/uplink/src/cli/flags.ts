@@ -5,15 +5,7 @@
  */
 
 /** Flags with a `--no-` form: `--x=false` becomes `--no-x` (they default to true, or are tri-state). */
-const NEGATABLE = new Set([
-  'readonly',
-  'writeonly',
-  'disallow-reads',
-  'disallow-writes',
-  'disallow-lists',
-  'disallow-deletes',
-  'progress',
-]);
+const NEGATABLE = new Set(['readonly', 'writeonly', 'disallow-reads', 'disallow-writes', 'disallow-lists', 'disallow-deletes', 'progress']);
 
 /** Flags that are simply off unless given: `--x=false` is dropped. */
 const OFF_BY_DEFAULT = new Set([

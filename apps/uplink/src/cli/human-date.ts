@@ -81,7 +81,11 @@ function localTime(m: RegExpExecArray, rounding: Rounding, text: string): Date {
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
   const date = new Date(year!, month! - 1, day!, hour, minute, second);
   const same =
-    date.getFullYear() === year && date.getMonth() === month! - 1 && date.getDate() === day && date.getHours() === hour && date.getMinutes() === minute;
+    date.getFullYear() === year &&
+    date.getMonth() === month! - 1 &&
+    date.getDate() === day &&
+    date.getHours() === hour &&
+    date.getMinutes() === minute;
   if (!same) throw new CliError(`invalid time ${JSON.stringify(text)}: no such date`);
   if (rounding === 'up') {
     // The last moment the text still describes: end of the day, minute or second.

@@ -31,7 +31,8 @@ export function register(program: Command): void {
     .option('-o, --output <format>', 'output format: tabbed or json', 'tabbed')
     .action(
       action(async (location: string | undefined, opts: LsOptions, cmd: Command) => {
-        if (opts.output !== 'tabbed' && opts.output !== 'json') throw new CliError(`unknown output format ${JSON.stringify(opts.output)} (tabbed or json)`);
+        if (opts.output !== 'tabbed' && opts.output !== 'json')
+          throw new CliError(`unknown output format ${JSON.stringify(opts.output)} (tabbed or json)`);
         await withProject(cmd, (project) => (location === undefined ? listBuckets(project, opts) : listObjects(project, location, opts)));
       }),
     );
@@ -56,7 +57,12 @@ async function listObjects(project: Project, location: string, opts: LsOptions):
   }
   const headers = ['KIND', 'CREATED', 'SIZE', 'KEY', ...(opts.expanded ? ['EXPIRES', 'META'] : [])];
   const table = new TabbedWriter(headers);
-  const items = project.list(bucket, { prefix: parent, recursive: opts.recursive, encrypted: opts.encrypted, includeMetadata: opts.expanded });
+  const items = project.list(bucket, {
+    prefix: parent,
+    recursive: opts.recursive,
+    encrypted: opts.encrypted,
+    includeMetadata: opts.expanded,
+  });
   for await (const item of items) {
     if (!opts.encrypted && !item.key.startsWith(key)) continue;
     const shown = opts.recursive || opts.encrypted ? item.key : item.key.slice(parent.length);

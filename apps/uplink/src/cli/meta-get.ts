@@ -31,6 +31,7 @@ export function register(meta: Command): void {
 export function goJson(map: Record<string, string>): string {
   const keys = Object.keys(map).sort();
   if (keys.length === 0) return '{}';
-  const escape = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escape = (s: string) =>
+    JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `{\n${keys.map((k) => `  ${escape(k)}: ${escape(map[k])}`).join(',\n')}\n}`;
 }

@@ -25,12 +25,14 @@ export function register(program: Command): void {
       action(async (sourceText: string, destText: string, opts: { recursive?: boolean; progress?: boolean }, cmd: Command) => {
         const source = parseLocation(sourceText);
         const dest = parseLocation(destText);
-        if (source.kind !== 'remote' || dest.kind !== 'remote') throw new CliError('mv moves objects within the project: both locations must be sj://');
+        if (source.kind !== 'remote' || dest.kind !== 'remote')
+          throw new CliError('mv moves objects within the project: both locations must be sj://');
         if (sourceText === destText) throw new CliError('source and destination are the same');
         const progress = opts.progress !== false;
         await withProject(cmd, async (project) => {
           if (!opts.recursive) {
-            if (!source.key || source.key.endsWith('/')) throw new CliError(`${sourceText} names no object (use --recursive to move a prefix)`);
+            if (!source.key || source.key.endsWith('/'))
+              throw new CliError(`${sourceText} names no object (use --recursive to move a prefix)`);
             const target = dest.key === '' || dest.key.endsWith('/') ? { ...dest, key: dest.key + baseName(source.key) } : dest;
             await moveOne(project, source, target, progress);
             return;

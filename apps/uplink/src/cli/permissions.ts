@@ -27,7 +27,10 @@ const TIME_EXAMPLES = "e.g. '+2h', 'now', '2030-01-02T15:04:05Z', '2030-01-02', 
 
 export function addPermissionOptions(cmd: Command): Command {
   cmd
-    .option('--readonly', 'implies --disallow-writes and --disallow-deletes; ON by default (--readonly=false or --no-readonly to allow writes)')
+    .option(
+      '--readonly',
+      'implies --disallow-writes and --disallow-deletes; ON by default (--readonly=false or --no-readonly to allow writes)',
+    )
     .addOption(new Option('--no-readonly').hideHelp())
     .option('--writeonly', 'implies --disallow-reads and --disallow-lists');
   for (const [name, what] of [

@@ -8,7 +8,14 @@ import { serializeAccess } from '@dcsim/crypto/grant';
 import type { Command } from 'commander';
 import { openAccess } from './access-source.js';
 import { CliError, action } from './errors.js';
-import { addPermissionOptions, applyPermission, describePermission, permissionFromOptions, sharePrefixes, type PermissionOptions } from './permissions.js';
+import {
+  addPermissionOptions,
+  applyPermission,
+  describePermission,
+  permissionFromOptions,
+  sharePrefixes,
+  type PermissionOptions,
+} from './permissions.js';
 
 export function register(program: Command): void {
   const share = program
@@ -18,7 +25,8 @@ export function register(program: Command): void {
   addPermissionOptions(share).action(
     action((locations: string[], opts: PermissionOptions, cmd: Command) => {
       const prefixes = sharePrefixes(locations);
-      if (prefixes.length === 0) throw new CliError('give at least one prefix to share (use `access restrict` to restrict without prefixes)');
+      if (prefixes.length === 0)
+        throw new CliError('give at least one prefix to share (use `access restrict` to restrict without prefixes)');
       const access = openAccess(cmd);
       const permission = permissionFromOptions(opts);
       const shared = applyPermission(access.grant, permission, prefixes);

@@ -17,13 +17,17 @@ export type { DecodeJob } from './segment-thread.js';
 export function decodeInWorker(thread: SegmentThread, job: DecodeJob, onPiecesFree?: (pieces: Uint8Array[]) => void): Promise<Uint8Array> {
   const transfer = [...new Set(job.pieces.filter((p) => p !== undefined).map((p) => p.buffer as ArrayBuffer))];
   return new Promise((resolve, reject) => {
-    thread.request((id) => ({ type: 'decode', id, job }), transfer, (reply) => {
-      if (reply.type === 'decoded') {
-        onPiecesFree?.(reply.pieces);
-        resolve(reply.plain);
-      } else if (reply.type === 'error') {
-        reject(reply.corrupt ? new DecryptionError(reply.error) : new SegmentThreadError(`decoding a segment failed: ${reply.error}`));
-      }
-    });
+    thread.request(
+      (id) => ({ type: 'decode', id, job }),
+      transfer,
+      (reply) => {
+        if (reply.type === 'decoded') {
+          onPiecesFree?.(reply.pieces);
+          resolve(reply.plain);
+        } else if (reply.type === 'error') {
+          reject(reply.corrupt ? new DecryptionError(reply.error) : new SegmentThreadError(`decoding a segment failed: ${reply.error}`));
+        }
+      },
+    );
   });
 }

@@ -34,7 +34,12 @@ export function runStripes(job: Pick<EncodeJob, 'chunkSize' | 'scheme'>): number
  * segmenter filled), so its memory moves to the worker and comes back through `onPlainFree` once
  * encrypted; otherwise it is copied first, since it is a view of the caller's bytes.
  */
-export function encodeInWorker(thread: SegmentThread, job: EncodeJob, owned: boolean, onPlainFree?: (plain: Uint8Array) => void): SegmentEncoding {
+export function encodeInWorker(
+  thread: SegmentThread,
+  job: EncodeJob,
+  owned: boolean,
+  onPlainFree?: (plain: Uint8Array) => void,
+): SegmentEncoding {
   const whole = job.plain.byteOffset === 0 && job.plain.byteLength === job.plain.buffer.byteLength;
   // new Uint8Array(view) copies; a Buffer's slice() would not, and the transfer would detach the caller's bytes.
   const mine = owned && whole;
@@ -43,23 +48,27 @@ export function encodeInWorker(thread: SegmentThread, job: EncodeJob, owned: boo
   const pieces = new PieceChunks(job.scheme.total, (shards) => thread.recycle(shards));
   // Observed at once: an encoder failure reaches the pieces' readers too, and the caller awaits this when it wants.
   const finished = observedPromise<void>((resolve, reject) => {
-    thread.request((id) => ({ type: 'encode', id, job: { ...job, plain } }), [plain.buffer as ArrayBuffer], (reply) => {
-      switch (reply.type) {
-        case 'plain':
-          if (mine) onPlainFree?.(reply.plain);
-          return;
-        case 'run':
-          return pieces.push(reply.shards);
-        case 'end':
-          pieces.end();
-          return resolve();
-        case 'error': {
-          const err = new SegmentThreadError(`encoding a segment failed: ${reply.error}`);
-          pieces.fail(err);
-          return reject(err);
+    thread.request(
+      (id) => ({ type: 'encode', id, job: { ...job, plain } }),
+      [plain.buffer as ArrayBuffer],
+      (reply) => {
+        switch (reply.type) {
+          case 'plain':
+            if (mine) onPlainFree?.(reply.plain);
+            return;
+          case 'run':
+            return pieces.push(reply.shards);
+          case 'end':
+            pieces.end();
+            return resolve();
+          case 'error': {
+            const err = new SegmentThreadError(`encoding a segment failed: ${reply.error}`);
+            pieces.fail(err);
+            return reject(err);
+          }
         }
-      }
-    });
+      },
+    );
   });
   return { encryptedSize: size, pieceSize: pieceSize(size, job.scheme), pieces, finished };
 }

@@ -120,7 +120,8 @@ function toListItem(
 
 /** The cursor relative to the prefix, encrypted: the object's encrypted key without the encrypted prefix. */
 function relativeCursor(ctx: ProjectContext, bucket: string, prefix: string, encryptedPrefix: Uint8Array, cursor: string): Uint8Array {
-  if (!cursor.startsWith(prefix)) throw new InvalidArgumentError(`cursor ${JSON.stringify(cursor)} is not under the prefix ${JSON.stringify(prefix)}`);
+  if (!cursor.startsWith(prefix))
+    throw new InvalidArgumentError(`cursor ${JSON.stringify(cursor)} is not under the prefix ${JSON.stringify(prefix)}`);
   if (cursor === prefix) return new Uint8Array(0);
   const encrypted = cursor.endsWith('/') ? encryptListPrefix(ctx, bucket, cursor) : encryptObjectKey(ctx, bucket, cursor);
   return encrypted.subarray(encryptedPrefix.length);

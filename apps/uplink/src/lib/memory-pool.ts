@@ -25,7 +25,8 @@ export class MemoryPool {
   give(buffers: Iterable<Uint8Array>): void {
     for (const buffer of buffers) {
       // Only whole buffers: a view could share its memory with something still in use.
-      if (this.kept.length < this.maxKept && buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) this.kept.push(buffer);
+      if (this.kept.length < this.maxKept && buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength)
+        this.kept.push(buffer);
     }
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.clear(), IDLE_MS);

@@ -4,6 +4,7 @@
  * API key (the serialized macaroon) in its header, and nothing else secret: keys and paths reach this class
  * already encrypted. Failures become the typed errors of errors.ts, naming the bucket and object.
  */
+import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 import {
   CHANNEL_OPTIONS,
   MetainfoClient,
@@ -35,7 +36,12 @@ import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } f
 /** A request as the caller fills it in: the header is added here. */
 type Body<Req> = Omit<Req, 'header'>;
 
-type Method<Req, Res> = (req: Req, metadata: any, options: any, callback: (err: any, res: Res) => void) => unknown;
+type Method<Req, Res> = (
+  req: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (err: ServiceError | null, res: Res) => void,
+) => unknown;
 
 export class MetainfoConnection {
   private readonly client: MetainfoClient;

@@ -26,11 +26,7 @@ export interface PieceDownloadRequest {
 }
 
 /** Returns the piece (or the range of it) after the checks above; throws a PieceError otherwise. */
-export async function downloadPiece(
-  node: NodeClient,
-  addressed: AddressedOrderLimit,
-  request: PieceDownloadRequest,
-): Promise<Uint8Array> {
+export async function downloadPiece(node: NodeClient, addressed: AddressedOrderLimit, request: PieceDownloadRequest): Promise<Uint8Array> {
   const limit = addressed.limit;
   const nodeId = limit ? nodeIdString(limit.storageNodeId) : 'unknown';
   const fail = (reason: string, bad = false, cause?: unknown) =>

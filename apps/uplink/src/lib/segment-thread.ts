@@ -35,9 +35,7 @@ export interface DecodeJob {
 
 /** What the worker is sent. */
 export type WorkerRequest =
-  | { type: 'encode'; id: number; job: EncodeJob }
-  | { type: 'decode'; id: number; job: DecodeJob }
-  | { type: 'recycle'; shards: Uint8Array };
+  { type: 'encode'; id: number; job: EncodeJob } | { type: 'decode'; id: number; job: DecodeJob } | { type: 'recycle'; shards: Uint8Array };
 
 /** What the worker answers about request `id`. */
 export type WorkerReply =

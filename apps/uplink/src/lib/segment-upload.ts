@@ -134,13 +134,28 @@ async function uploadRound(
     await Promise.all(
       limits.map(async (addressed) => {
         const limit = addressed.limit!;
-        const event = { type: 'piece', segment: options.segment, pieceNum: addressed.pieceNum, nodeId: nodeIdString(limit.storageNodeId), address: addressed.address } as const;
+        const event = {
+          type: 'piece',
+          segment: options.segment,
+          pieceNum: addressed.pieceNum,
+          nodeId: nodeIdString(limit.storageNodeId),
+          address: addressed.address,
+        } as const;
         const outcome = (status: PieceOutcome['status'], error?: string) => {
-          result.outcomes.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, status, error });
+          result.outcomes.push({
+            pieceNum: addressed.pieceNum,
+            nodeId: limit.storageNodeId,
+            address: addressed.address,
+            pieceId: limit.pieceId,
+            status,
+            error,
+          });
         };
         const outside = !Number.isInteger(addressed.pieceNum) || addressed.pieceNum < 0 || addressed.pieceNum >= pieces.total;
         if (outside || claimed.has(addressed.pieceNum)) {
-          const reason = outside ? 'the satellite sent a limit for a piece number outside the scheme' : 'the satellite sent two limits for one piece number';
+          const reason = outside
+            ? 'the satellite sent a limit for a piece number outside the scheme'
+            : 'the satellite sent two limits for one piece number';
           result.failed.push(new PieceError(event.nodeId, addressed.pieceNum, reason));
           outcome('failed', reason);
           return;
@@ -149,10 +164,20 @@ async function uploadRound(
         emit(options.onProgress, { ...event, status: 'started' });
         try {
           const piece = { size: options.pieceSize, chunks: pieces.read(addressed.pieceNum) };
-          const hash = await uploadPiece(nodes.get(limit.storageNodeId, addressed.address), addressed, piece, { signal: longTail.signal, messages: options.messages, onBytes: options.onBytes }).finally(
+          const hash = await uploadPiece(nodes.get(limit.storageNodeId, addressed.address), addressed, piece, {
+            signal: longTail.signal,
+            messages: options.messages,
+            onBytes: options.onBytes,
+          }).finally(
             () => pieces.stop(addressed.pieceNum), // stored, failed or cancelled: its chunks are no longer needed
           );
-          result.stored.push({ pieceNum: addressed.pieceNum, nodeId: limit.storageNodeId, address: addressed.address, pieceId: limit.pieceId, hash });
+          result.stored.push({
+            pieceNum: addressed.pieceNum,
+            nodeId: limit.storageNodeId,
+            address: addressed.address,
+            pieceId: limit.pieceId,
+            hash,
+          });
           outcome('stored');
           emit(options.onProgress, { ...event, status: 'stored' });
           if (result.stored.length >= options.optimal) longTail.abort(); // enough: cancel the long tail

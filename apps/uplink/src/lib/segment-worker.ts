@@ -60,7 +60,13 @@ async function work(): Promise<void> {
 }
 
 async function encode(id: number, job: EncodeJob): Promise<void> {
-  const encrypted = encryptSegment(job.plain, job.contentKey, job.nonce, job.encryption, scratchOf(encryptedSize(job.plain.length, job.encryption)));
+  const encrypted = encryptSegment(
+    job.plain,
+    job.contentKey,
+    job.nonce,
+    job.encryption,
+    scratchOf(encryptedSize(job.plain.length, job.encryption)),
+  );
   reply({ id, type: 'plain', plain: job.plain }, [job.plain.buffer as ArrayBuffer]);
   for (const run of encodeRuns(encrypted, job.scheme, runStripes(job), take)) {
     reply({ id, type: 'run', shards: run.shards }, [run.shards.buffer as ArrayBuffer]);

@@ -18,7 +18,8 @@ export class BlockCipher {
     private readonly key: Uint8Array,
     private readonly start: Uint8Array,
   ) {
-    if (suite !== CipherSuite.AESGCM && suite !== CipherSuite.Secretbox) throw new CryptoError(`${cipherSuiteName(suite)} has no blocks to seal`);
+    if (suite !== CipherSuite.AESGCM && suite !== CipherSuite.Secretbox)
+      throw new CryptoError(`${cipherSuiteName(suite)} has no blocks to seal`);
     if (start.length !== NONCE_SIZE) throw new CryptoError(`starting nonce is ${start.length} bytes, want ${NONCE_SIZE}`);
     this.nonce = new Uint8Array(suite === CipherSuite.AESGCM ? AESGCM_NONCE_SIZE : NONCE_SIZE);
   }

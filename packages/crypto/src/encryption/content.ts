@@ -53,7 +53,9 @@ export function decryptSegment(
   plainSize?: number,
 ): Uint8Array {
   if (plainSize !== undefined && encryptedSize(plainSize, params) !== sealed.length) {
-    throw new DecryptionError(`encrypted segment is ${sealed.length} bytes, but ${plainSize} plaintext bytes encrypt to ${encryptedSize(plainSize, params)}`);
+    throw new DecryptionError(
+      `encrypted segment is ${sealed.length} bytes, but ${plainSize} plaintext bytes encrypt to ${encryptedSize(plainSize, params)}`,
+    );
   }
   const padded = decryptBlocks(sealed, 0, key, startNonce, params);
   const size = plainSize ?? padded.length - readPadding(padded, blockSizes(params).plain);

@@ -11,7 +11,8 @@ import { paddingLength, writePadding } from './padding.js';
 
 /** Encrypted size of a segment of `plainSize` bytes (CalcEncryptedSize): whole encrypted blocks, padding included. */
 export function encryptedSize(plainSize: number, params: EncryptionParameters): number {
-  if (!Number.isSafeInteger(plainSize) || plainSize < 0) throw new CryptoError(`plaintext size must be a non-negative integer, got ${plainSize}`);
+  if (!Number.isSafeInteger(plainSize) || plainSize < 0)
+    throw new CryptoError(`plaintext size must be a non-negative integer, got ${plainSize}`);
   const { plain, encrypted } = blockSizes(params);
   return ((plainSize + paddingLength(plainSize, plain)) / plain) * encrypted;
 }
@@ -97,6 +98,12 @@ export class SegmentEncrypter {
  * Pads and encrypts one segment. The result is `encryptedSize(plain.length)` bytes, written into `out` when
  * given (it must be at least that long), so a caller can reuse one buffer across segments.
  */
-export function encryptSegment(plain: Uint8Array, key: Uint8Array, startNonce: Uint8Array, params: EncryptionParameters, out?: Uint8Array): Uint8Array {
+export function encryptSegment(
+  plain: Uint8Array,
+  key: Uint8Array,
+  startNonce: Uint8Array,
+  params: EncryptionParameters,
+  out?: Uint8Array,
+): Uint8Array {
   return new SegmentEncrypter(key, startNonce, params, out ?? new Uint8Array(encryptedSize(plain.length, params))).write(plain).finish();
 }

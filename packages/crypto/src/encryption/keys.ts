@@ -8,7 +8,6 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { utf8Encode } from '@dcsim/common/encoding';
 import { KEY_SIZE } from './cipher.js';
-import { CryptoError } from '../errors.js';
 
 const bytes = (m: string | Uint8Array) => (typeof m === 'string' ? utf8Encode(m) : m);
 

@@ -43,7 +43,11 @@ export interface EncryptedObjectMetadata {
   encryptedMetadataKeyNonce: Uint8Array;
 }
 
-export function encryptObjectMetadata(m: ObjectMetadata, derivedContentKey: Uint8Array, params: EncryptionParameters): EncryptedObjectMetadata {
+export function encryptObjectMetadata(
+  m: ObjectMetadata,
+  derivedContentKey: Uint8Array,
+  params: EncryptionParameters,
+): EncryptedObjectMetadata {
   const userDefined = { ...m.userMetadata };
   // Like uplink's MutableStream.Metadata: the content type joins the map unless the map already names one.
   if (m.contentType && !(CONTENT_TYPE_KEY in userDefined)) userDefined[CONTENT_TYPE_KEY] = m.contentType;
@@ -72,7 +76,11 @@ export function encryptObjectMetadata(m: ObjectMetadata, derivedContentKey: Uint
  * encryption parameters); the metadata key from the arguments, else from StreamMeta.last_segment_meta
  * (older objects), as uplink's typedDecryptStreamInfo. Empty metadata decrypts to empty metadata.
  */
-export function decryptObjectMetadata(e: EncryptedObjectMetadata, derivedContentKey: Uint8Array, params?: EncryptionParameters): ObjectMetadata {
+export function decryptObjectMetadata(
+  e: EncryptedObjectMetadata,
+  derivedContentKey: Uint8Array,
+  params?: EncryptionParameters,
+): ObjectMetadata {
   const meta = decodeStreamMeta(e.encryptedMetadata);
   const empty: ObjectMetadata = { userMetadata: {}, segmentSize: 0, lastSegmentSize: 0, numberOfSegments: meta.numberOfSegments };
   if (meta.encryptedStreamInfo.length === 0) return empty;

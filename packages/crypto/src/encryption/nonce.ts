@@ -44,7 +44,9 @@ export function addToNonce(start: Uint8Array, amount: number | bigint, out: Uint
  * segment 0 off the zero nonce, which encrypts the object's metadata (uplink's deriveContentNonce).
  */
 export function segmentNonce(partNumber: number, segmentIndex: number): Uint8Array {
-  if (!Number.isInteger(partNumber) || partNumber < 0 || partNumber > 0x7fffffff) throw new CryptoError(`invalid part number ${partNumber}`);
-  if (!Number.isInteger(segmentIndex) || segmentIndex < 0 || segmentIndex > 0x7fffffff) throw new CryptoError(`invalid segment index ${segmentIndex}`);
+  if (!Number.isInteger(partNumber) || partNumber < 0 || partNumber > 0x7fffffff)
+    throw new CryptoError(`invalid part number ${partNumber}`);
+  if (!Number.isInteger(segmentIndex) || segmentIndex < 0 || segmentIndex > 0x7fffffff)
+    throw new CryptoError(`invalid segment index ${segmentIndex}`);
   return addToNonce(zeroNonce(), (BigInt(partNumber) << 32n) | BigInt(segmentIndex + 1), zeroNonce());
 }

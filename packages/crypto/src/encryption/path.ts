@@ -41,7 +41,12 @@ function storedNonceSize(cipher: CipherSuite): number {
 }
 
 function checkPathCipher(cipher: CipherSuite): void {
-  if (cipher !== CipherSuite.AESGCM && cipher !== CipherSuite.Secretbox && cipher !== CipherSuite.Null && cipher !== CipherSuite.NullBase64URL) {
+  if (
+    cipher !== CipherSuite.AESGCM &&
+    cipher !== CipherSuite.Secretbox &&
+    cipher !== CipherSuite.Null &&
+    cipher !== CipherSuite.NullBase64URL
+  ) {
     throw new CryptoError(`path cipher ${cipherSuiteName(cipher)} is not supported`);
   }
 }
@@ -131,7 +136,8 @@ export function encryptPath(bucket: string, path: string, cipher: CipherSuite | 
   if (!found) throw new MissingEncryptionBaseError(`no encryption key for bucket ${JSON.stringify(bucket)} at this path in this access`);
   const parts: Uint8Array[] = [];
   if (found.base.encryptedPath.length > 0) parts.push(found.base.encryptedPath);
-  if (found.remaining.length > 0) parts.push(encryptComponents(found.remaining, cipher ?? found.base.pathCipher, startingKey(found.base, bucket)));
+  if (found.remaining.length > 0)
+    parts.push(encryptComponents(found.remaining, cipher ?? found.base.pathCipher, startingKey(found.base, bucket)));
   return joinWithSlash(parts);
 }
 
@@ -141,7 +147,8 @@ export function decryptPath(bucket: string, encrypted: Uint8Array, cipher: Ciphe
   if (!found) throw new MissingEncryptionBaseError(`no decryption key for bucket ${JSON.stringify(bucket)} at this path in this access`);
   const parts: string[] = [];
   if (found.base.unencryptedPath !== '') parts.push(found.base.unencryptedPath);
-  if (found.remaining.length > 0) parts.push(decryptComponents(found.remaining, cipher ?? found.base.pathCipher, startingKey(found.base, bucket)).join('/'));
+  if (found.remaining.length > 0)
+    parts.push(decryptComponents(found.remaining, cipher ?? found.base.pathCipher, startingKey(found.base, bucket)).join('/'));
   return parts.join('/');
 }
 

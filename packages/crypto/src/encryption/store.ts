@@ -132,7 +132,11 @@ export class Store {
   }
 
   clone(): Store {
-    const copy = new Store({ defaultKey: this.defaultKey, defaultPathCipher: this.defaultPathCipher, encryptionBypass: this.encryptionBypass });
+    const copy = new Store({
+      defaultKey: this.defaultKey,
+      defaultPathCipher: this.defaultPathCipher,
+      encryptionBypass: this.encryptionBypass,
+    });
     for (const entry of this.entries()) copy.add(entry);
     return copy;
   }
@@ -148,9 +152,21 @@ export class Store {
     let base: Base;
     if (best) {
       const e = best.entry;
-      base = { unencryptedPath: e.unencryptedPath, encryptedPath: e.encryptedPath.slice(), key: e.key.slice(), pathCipher: e.pathCipher, isDefault: false };
+      base = {
+        unencryptedPath: e.unencryptedPath,
+        encryptedPath: e.encryptedPath.slice(),
+        key: e.key.slice(),
+        pathCipher: e.pathCipher,
+        isDefault: false,
+      };
     } else if (this.defaultKey) {
-      base = { unencryptedPath: '', encryptedPath: new Uint8Array(0), key: this.defaultKey.slice(), pathCipher: this.defaultPathCipher, isDefault: true };
+      base = {
+        unencryptedPath: '',
+        encryptedPath: new Uint8Array(0),
+        key: this.defaultKey.slice(),
+        pathCipher: this.defaultPathCipher,
+        isDefault: true,
+      };
     } else {
       return undefined;
     }

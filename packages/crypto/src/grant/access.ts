@@ -150,7 +150,8 @@ function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
     else return false;
     return true;
   });
-  if (defaultKey?.length && defaultKey.length !== KEY_SIZE) throw new AccessError(`default key is ${defaultKey.length} bytes, want ${KEY_SIZE}`);
+  if (defaultKey?.length && defaultKey.length !== KEY_SIZE)
+    throw new AccessError(`default key is ${defaultKey.length} bytes, want ${KEY_SIZE}`);
 
   const store = new Store({
     defaultKey: defaultKey?.length ? defaultKey : undefined,
@@ -168,18 +169,26 @@ function decodeEncryptionAccess(bytes: Uint8Array): EncryptionAccess {
 }
 
 function decodeStoreEntry(bytes: Uint8Array): StoreEntry {
-  const e: StoreEntry = { bucket: '', unencryptedPath: '', encryptedPath: new Uint8Array(0), key: new Uint8Array(0), pathCipher: CipherSuite.Unspecified };
+  const e: StoreEntry = {
+    bucket: '',
+    unencryptedPath: '',
+    encryptedPath: new Uint8Array(0),
+    key: new Uint8Array(0),
+    pathCipher: CipherSuite.Unspecified,
+  };
   protobuf('store entry', bytes, (field, r) => {
     if (field === 1) e.bucket = utf8Decoder.decode(r.bytes());
     else if (field === 2) e.unencryptedPath = utf8Decoder.decode(r.bytes());
     else if (field === 3) e.encryptedPath = r.bytes().slice();
     else if (field === 4) e.key = r.bytes().slice();
     else if (field === 5) e.pathCipher = r.varint().int32();
-    else if (field === 6) decodeParameters(r.bytes()); // read to validate; Storj ignores it too
+    else if (field === 6)
+      decodeParameters(r.bytes()); // read to validate; Storj ignores it too
     else return false;
     return true;
   });
-  if (e.key.length !== KEY_SIZE) throw new AccessError(`store entry for bucket ${JSON.stringify(e.bucket)} has a ${e.key.length}-byte key, want ${KEY_SIZE}`);
+  if (e.key.length !== KEY_SIZE)
+    throw new AccessError(`store entry for bucket ${JSON.stringify(e.bucket)} has a ${e.key.length}-byte key, want ${KEY_SIZE}`);
   return e;
 }
 

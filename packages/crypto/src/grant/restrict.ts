@@ -40,7 +40,10 @@ export function restrictAccess(grant: AccessGrant, permission: Permission, prefi
   if (!allowDownload && !allowUpload && !allowList && !allowDelete && !notBefore && !notAfter && maxObjectTtlMs === undefined) {
     throw new AccessError('permission is empty');
   }
-  for (const [name, t] of [['not-before', notBefore], ['not-after', notAfter]] as const) {
+  for (const [name, t] of [
+    ['not-before', notBefore],
+    ['not-after', notAfter],
+  ] as const) {
     if (t && Number.isNaN(t.getTime())) throw new AccessError(`invalid ${name} time`);
   }
   if (notBefore && notAfter && notAfter < notBefore) throw new AccessError('invalid time range: not-after is before not-before');

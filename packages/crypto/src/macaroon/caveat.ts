@@ -323,15 +323,25 @@ function operationRefusal(c: Caveat, op: ActionType): string | undefined {
     case ActionType.GetObjectLegalHold:
       return c.disallowGetLegalHold ? denied('reading legal hold is', 'disallow_get_legal_hold') : undefined;
     case ActionType.BypassGovernanceRetention:
-      return c.disallowBypassGovernanceRetention ? denied('bypassing governance retention is', 'disallow_bypass_governance_retention') : undefined;
+      return c.disallowBypassGovernanceRetention
+        ? denied('bypassing governance retention is', 'disallow_bypass_governance_retention')
+        : undefined;
     case ActionType.PutBucketObjectLockConfiguration:
-      return c.disallowPutBucketObjectLockConfiguration ? denied('setting object lock configuration is', 'disallow_put_bucket_object_lock_configuration') : undefined;
+      return c.disallowPutBucketObjectLockConfiguration
+        ? denied('setting object lock configuration is', 'disallow_put_bucket_object_lock_configuration')
+        : undefined;
     case ActionType.GetBucketObjectLockConfiguration:
-      return c.disallowGetBucketObjectLockConfiguration ? denied('reading object lock configuration is', 'disallow_get_bucket_object_lock_configuration') : undefined;
+      return c.disallowGetBucketObjectLockConfiguration
+        ? denied('reading object lock configuration is', 'disallow_get_bucket_object_lock_configuration')
+        : undefined;
     case ActionType.PutBucketNotificationConfiguration:
-      return c.disallowPutBucketNotificationConfiguration ? denied('setting notification configuration is', 'disallow_put_bucket_notification_configuration') : undefined;
+      return c.disallowPutBucketNotificationConfiguration
+        ? denied('setting notification configuration is', 'disallow_put_bucket_notification_configuration')
+        : undefined;
     case ActionType.GetBucketNotificationConfiguration:
-      return c.disallowGetBucketNotificationConfiguration ? denied('reading notification configuration is', 'disallow_get_bucket_notification_configuration') : undefined;
+      return c.disallowGetBucketNotificationConfiguration
+        ? denied('reading notification configuration is', 'disallow_get_bucket_notification_configuration')
+        : undefined;
     default:
       return `unknown operation ${op as number}`;
   }

@@ -54,7 +54,10 @@ export function parseQuery(rawQuery: string): [string, string][] {
       const eq = part.indexOf('=');
       const name = eq < 0 ? part : part.slice(0, eq);
       const value = eq < 0 ? '' : part.slice(eq + 1);
-      return [decodeComponent(name.replace(/\+/g, ' '), 'a query parameter'), decodeComponent(value.replace(/\+/g, ' '), 'a query parameter')];
+      return [
+        decodeComponent(name.replace(/\+/g, ' '), 'a query parameter'),
+        decodeComponent(value.replace(/\+/g, ' '), 'a query parameter'),
+      ];
     });
 }
 

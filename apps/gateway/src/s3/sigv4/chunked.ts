@@ -60,11 +60,13 @@ export async function* decodeAwsChunked(source: AsyncIterable<Uint8Array>, optio
     }
     if (signing) {
       const expected = hmac(signing.signingKey, chunkStringToSign(signing, previous, hash!.digest('hex'))).toString('hex');
-      if (!sameSignature(expected, signature!)) throw new S3Error('SignatureDoesNotMatch', `the signature of chunk ending at byte ${total} does not match`);
+      if (!sameSignature(expected, signature!))
+        throw new S3Error('SignatureDoesNotMatch', `the signature of chunk ending at byte ${total} does not match`);
       previous = signature!;
     }
     if (size === 0) break;
-    if ((await reader.line()) !== '') throw new S3Error('IncompleteBody', 'a chunk of the aws-chunked body is longer than its declared size');
+    if ((await reader.line()) !== '')
+      throw new S3Error('IncompleteBody', 'a chunk of the aws-chunked body is longer than its declared size');
   }
   if (options.trailer) {
     const trailers = await readTrailers(reader);
@@ -83,7 +85,10 @@ function parseChunkHeader(line: string, signed: boolean): { size: number; signat
   const [sizeText, ...extensions] = line.split(';');
   if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText)) throw new S3Error('IncompleteBody', 'malformed aws-chunked chunk header');
   const size = parseInt(sizeText, 16);
-  const signature = extensions.map((e) => e.trim()).find((e) => e.startsWith('chunk-signature='))?.slice('chunk-signature='.length);
+  const signature = extensions
+    .map((e) => e.trim())
+    .find((e) => e.startsWith('chunk-signature='))
+    ?.slice('chunk-signature='.length);
   if (signed && (signature === undefined || !/^[0-9a-f]{64}$/.test(signature))) {
     throw new S3Error('SignatureDoesNotMatch', 'a chunk of a signed aws-chunked body has no valid chunk-signature');
   }

@@ -40,7 +40,8 @@ export function parseSignature(req: WireRequest): ParsedSignature | undefined {
 
 function parseAuthorizationHeader(req: WireRequest, header: string): ParsedSignature {
   if (header.startsWith('AWS ')) throw new S3Error('NotImplemented', 'signature version 2 is not supported: sign requests with SigV4');
-  if (!header.startsWith(`${ALGORITHM} `)) throw new S3Error('AuthorizationHeaderMalformed', `the authorization header must use ${ALGORITHM}`);
+  if (!header.startsWith(`${ALGORITHM} `))
+    throw new S3Error('AuthorizationHeaderMalformed', `the authorization header must use ${ALGORITHM}`);
   const fields = new Map<string, string>();
   for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
     const eq = part.indexOf('=');
@@ -117,7 +118,8 @@ function checkAmzDate(text: string | undefined, code: ParseError): string {
 }
 
 export function parseAmzDate(text: string): Date {
-  const iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`;
+  const date = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  const iso = `${date}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`;
   return new Date(iso);
 }
 
@@ -126,7 +128,10 @@ function amzDateFromHttpDate(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) return undefined;
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** x-amz-content-sha256; a client may leave it out only when there is no body (then it signed the empty hash). */

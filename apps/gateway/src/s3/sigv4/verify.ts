@@ -32,7 +32,10 @@ export function verifySignature(req: WireRequest, parsed: ParsedSignature, secre
   const key = signingKey(secret, parsed.scope);
   const expected = sign(key, stringToSign(parsed.amzDate, parsed.scope, sha256Hex(canonical)));
   if (!sameSignature(expected, parsed.signature)) {
-    throw new S3Error('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided; check your key and signing method');
+    throw new S3Error(
+      'SignatureDoesNotMatch',
+      'the request signature we calculated does not match the signature you provided; check your key and signing method',
+    );
   }
   return {
     accessKeyId: parsed.accessKeyId,

@@ -224,19 +224,18 @@ async function bootNetwork(state: TestnetState, project: ProjectRecord, options:
   })();
   // The auth service and the gateway need only the satellite: they start alongside the nodes, and the
   // grant is registered once it is derived.
+  const grant = access.then((a) => a.env.UPLINK_ACCESS);
+  // `access` reports its own failure; a gateway start that fails before reading the grant must not leave this unhandled.
+  grant.catch(() => undefined);
   const services = state.gateway
-    ? startGatewayServices(
-        state,
-        access.then((a) => a.env.UPLINK_ACCESS),
-        {
-          attached: options.attached ?? true,
-          timeoutMs: timeout,
-          started: (launched) => {
-            children.push(launched);
-            watch.add(launched);
-          },
+    ? startGatewayServices(state, grant, {
+        attached: options.attached ?? true,
+        timeoutMs: timeout,
+        started: (launched) => {
+          children.push(launched);
+          watch.add(launched);
         },
-      ).then((s3) => ({ s3, gatewayMs: performance.now() - nodesStart }))
+      }).then((s3) => ({ s3, gatewayMs: performance.now() - nodesStart }))
     : Promise.resolve({ s3: {}, gatewayMs: 0 });
   const [nodesMs, { env, grantMs }, { s3, gatewayMs }] = await watch.race(Promise.all([nodesReady, access, services]));
   Object.assign(env, s3);

@@ -1,0 +1,137 @@
+/**
+ * The verifier (Storj's audit.Verifier.Verify): audits one stripe of one segment.
+ *
+ * 1. Pick a stripe at random (crypto randomness, uniform over the segment's stripes).
+ * 2. Sign a GET_AUDIT order limit of one share for every piece holder that is online and not contained; holders
+ *    the overlay says are offline count as offline without a dial. Fewer than k limits: nothing can be judged.
+ * 3. Fetch that stripe's share from every holder at once (fetch.ts says what each answer means).
+ * 4. If the segment was deleted or its pieces changed meanwhile, judge nobody.
+ * 5. With at least k shares, error-correct the stripe (`correctStripe` of @dcsim/erasure, Storj uses
+ *    Berlekamp-Welch): shares it names are wrong → failure; every other share → success. Too many wrong shares
+ *    to tell which: nobody is failed or passed for the data (only missing pieces, offline and unknown count).
+ *
+ * The satellite handles only erasure shares of encrypted segments here; it has no key and learns no content.
+ */
+import { randomInt } from 'node:crypto';
+import { equalBytes } from '@dcsim/common/bytes';
+import { correctStripe, stripeCount, TooManyErrorsError } from '@dcsim/erasure';
+import type { Clock } from '@dcsim/process';
+import type { Transport } from '@dcsim/protocol';
+import type { AuditableSegment, NodeRow, PieceRow, SatelliteDb } from '../db/index.js';
+import type { OrderSigner } from '../orders.js';
+import type { Overlay } from '../overlay.js';
+import { fetchPieceRange, type Fetched } from './fetch.js';
+
+export type PieceOutcome = 'success' | 'failure' | 'offline' | 'unknown' | 'contained';
+
+export interface PieceAudit {
+  pieceNum: number;
+  nodeId: Uint8Array;
+  outcome: PieceOutcome;
+  /** Why it was not a success. */
+  why?: string;
+}
+
+export interface AuditReport {
+  segment: AuditableSegment;
+  stripe: number;
+  /** What each holder's audit came to; only what is safe to record (see above). */
+  pieces: PieceAudit[];
+  /** The first bytes of every share received, by piece number: what the satellite sees (erasure shares of ciphertext). */
+  samples: Record<number, string>;
+  /** Why the stripe could not be judged as a whole (not enough shares, too many wrong ones, segment changed). */
+  problem?: string;
+}
+
+const SAMPLE_BYTES = 32;
+
+export interface VerifierDeps {
+  db: SatelliteDb;
+  overlay: Overlay;
+  orders: OrderSigner;
+  transport: Transport;
+  clock: Clock;
+  /** How long a node has to send one share (or, reverifying, one piece). */
+  timeoutMs: number;
+}
+
+export class Verifier {
+  constructor(private readonly deps: VerifierDeps) {}
+
+  /** Audits a random stripe of `segment`, skipping the holders in `contained` (node IDs as hex). */
+  async verify(segment: AuditableSegment, contained: Set<string>): Promise<AuditReport> {
+    const { db, overlay, orders, transport, timeoutMs } = this.deps;
+    const { scheme } = segment;
+    const stripe = randomInt(stripeCount(segment.encryptedSize, scheme));
+    const report: AuditReport = { segment, stripe, pieces: [], samples: {} };
+    const pieces = db.segments.pieces(segment.streamId, segment.part, segment.index);
+    const now = this.deps.clock.now();
+
+    const offline: PieceAudit[] = [];
+    const holders: { piece: PieceRow; node: NodeRow }[] = [];
+    for (const piece of pieces) {
+      const node = db.nodes.get(piece.nodeId);
+      if (!node || node.disqualifiedAt !== null || contained.has(hex(piece.nodeId))) continue;
+      if (!overlay.isOnline(node, now)) offline.push({ ...piece, outcome: 'offline', why: 'not in contact with the satellite' });
+      else holders.push({ piece, node });
+    }
+    if (holders.length < scheme.required) {
+      return { ...report, problem: `only ${holders.length} holders to audit, ${scheme.required} needed` };
+    }
+
+    const limits = orders.auditLimits(
+      segment.rootPieceId,
+      holders.map(({ piece, node }) => ({ pieceNum: piece.pieceNum, node })),
+      scheme.shareSize,
+    );
+    const range = { offset: stripe * scheme.shareSize, size: scheme.shareSize };
+    const fetched: Fetched[] = await Promise.all(
+      holders.map(({ node }, i) => fetchPieceRange(transport, node, limits[i].limit!, range, timeoutMs)),
+    );
+
+    const after = db.segments.pieces(segment.streamId, segment.part, segment.index);
+    if (!samePieces(pieces, after)) {
+      return { ...report, problem: after.length === 0 ? 'segment deleted during the audit' : 'segment changed during the audit' };
+    }
+
+    const shares = new Map<number, Uint8Array>();
+    const judged: PieceAudit[] = [...offline];
+    holders.forEach(({ piece }, i) => {
+      const f = fetched[i];
+      if ('problem' in f) judged.push({ ...piece, outcome: f.problem, why: f.why });
+      else if (f.data.length !== scheme.shareSize) judged.push({ ...piece, outcome: 'unknown', why: `sent ${f.data.length} bytes` });
+      else {
+        shares.set(piece.pieceNum, f.data);
+        report.samples[piece.pieceNum] = Buffer.from(f.data.subarray(0, SAMPLE_BYTES)).toString('hex');
+      }
+    });
+
+    const safe = judged.filter((p) => p.outcome === 'offline' || p.outcome === 'unknown');
+    if (shares.size < scheme.required) {
+      return { ...report, pieces: safe, problem: `got ${shares.size} shares, ${scheme.required} needed: nobody failed for data` };
+    }
+    let bad: number[];
+    try {
+      bad = correctStripe(shares, scheme).bad;
+    } catch (err) {
+      if (!(err instanceof TooManyErrorsError)) throw err;
+      const missing = judged.filter((p) => p.outcome === 'failure');
+      return { ...report, pieces: [...missing, ...safe], problem: `could not verify shares: ${err.message}` };
+    }
+    const wrong = new Set(bad);
+    for (const { piece } of holders) {
+      if (!shares.has(piece.pieceNum)) continue;
+      judged.push(
+        wrong.has(piece.pieceNum) ? { ...piece, outcome: 'failure', why: 'share data altered' } : { ...piece, outcome: 'success' },
+      );
+    }
+    report.pieces = judged.sort((a, b) => a.pieceNum - b.pieceNum);
+    return report;
+  }
+}
+
+function samePieces(a: PieceRow[], b: PieceRow[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.pieceNum === b[i].pieceNum && equalBytes(p.nodeId, b[i].nodeId));
+}
+
+export const hex = (id: Uint8Array) => Buffer.from(id).toString('hex');

@@ -1303,7 +1303,10 @@ export const AdminService = {
     responseSerialize: (value: RunChoreResponse): Buffer => Buffer.from(RunChoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RunChoreResponse => RunChoreResponse.decode(value),
   },
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores: {
     path: "/dcsim.Admin/RunChores" as const,
     requestStream: false as const,
@@ -1351,7 +1354,10 @@ export interface AdminServer extends UntypedServiceImplementation {
    * NOT_FOUND for a name the process does not have; a run that failed answers with its error, not a status.
    */
   runChore: handleUnaryCall<RunChoreRequest, RunChoreResponse>;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores: handleUnaryCall<RunChoresRequest, RunChoresResponse>;
   /**
    * Moves the process's clock forward (never back). Chores see the new time at their next run: a caller
@@ -1417,7 +1423,10 @@ export interface AdminClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RunChoreResponse) => void,
   ): ClientUnaryCall;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores(
     request: RunChoresRequest,
     callback: (error: ServiceError | null, response: RunChoresResponse) => void,

@@ -78,8 +78,9 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     db,
     clock,
     config: config.audit,
+    transport,
     reporter,
-    verifier: new Verifier({ db, overlay, orders, transport, clock, timeoutMs }),
+    verifier: new Verifier({ db, overlay, orders, clock, timeoutMs }),
     reverifier: new Reverifier({
       ...{ db, overlay, orders, transport, clock, reputation, reporter, log, timeoutMs },
       retryMs: config.audit.reverifyRetryMs,

@@ -10,8 +10,10 @@
  */
 import { nodeIdString } from '@dcsim/common/nodeid';
 import type { Clock } from '@dcsim/process';
+import type { Transport } from '@dcsim/protocol';
 import type { AuditableSegment, SatelliteDb } from '../db/index.js';
 import { chooseSegments } from './chooser.js';
+import { NodeClients } from './fetch.js';
 import type { Reporter } from './reporter.js';
 import type { Reverifier, ReverifyResult } from './reverifier.js';
 import { hex, type PieceOutcome, type Verifier } from './verifier.js';
@@ -62,6 +64,8 @@ export interface AuditorDeps {
   verifier: Verifier;
   reporter: Reporter;
   reverifier: Reverifier;
+  /** Dials the nodes (TLS, expecting each one's ID). */
+  transport: Transport;
   config: AuditConfig;
 }
 
@@ -90,19 +94,24 @@ export class Auditor {
 
   private async audit(segments: AuditableSegment[]): Promise<AuditRound> {
     const round: AuditRound = { segments: [], nodes: {}, sharesVerified: 0 };
+    const clients = new NodeClients(this.deps.transport);
     let next = 0;
     const worker = async () => {
-      while (next < segments.length) round.segments.push(await this.auditOne(segments[next++], round));
+      while (next < segments.length) round.segments.push(await this.auditOne(segments[next++], round, clients));
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.deps.config.concurrency) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.deps.config.concurrency) }, worker));
+    } finally {
+      clients.close();
+    }
     return round;
   }
 
-  private async auditOne(segment: AuditableSegment, round: AuditRound): Promise<SegmentAudit> {
+  private async auditOne(segment: AuditableSegment, round: AuditRound, clients: NodeClients): Promise<SegmentAudit> {
     const { db, clock, verifier, reporter } = this.deps;
     // Looked up per segment: a timeout in this round contains the node for the segments after it.
     const contained = new Set(db.reverifications.all().map((r) => hex(r.nodeId)));
-    const report = await verifier.verify(segment, contained);
+    const report = await verifier.verify(segment, contained, clients);
     const pieces = reporter.record(report, clock.now()).map((p) => ({ ...p, nodeId: nodeIdString(p.nodeId) }));
     for (const p of pieces) {
       const tally = (round.nodes[p.nodeId] ??= { success: 0, failure: 0, offline: 0, unknown: 0, contained: 0 });

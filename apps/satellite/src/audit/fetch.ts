@@ -30,15 +30,35 @@ export type FetchProblem = 'offline' | 'failure' | 'contained' | 'unknown';
 
 export type Fetched = { data: Uint8Array; hash: PieceHash | undefined } | { problem: FetchProblem; why: string };
 
+/**
+ * One connection per node for a round of audits (Storj keeps a connection pool too): a TLS handshake costs more
+ * than a 256-byte share, so each node is dialled once per round, not once per segment.
+ */
+export class NodeClients {
+  private readonly clients = new Map<string, PiecestoreClient>();
+
+  constructor(private readonly transport: Transport) {}
+
+  get(node: NodeRow): PiecestoreClient {
+    const key = `${nodeIdString(node.id)}@${node.address}`;
+    let client = this.clients.get(key);
+    if (!client) this.clients.set(key, (client = new PiecestoreClient(node.address, this.transport.client(node.id), CHANNEL_OPTIONS)));
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}
+
 /** Downloads `size` bytes at `offset` of the piece `limit` names (size 0: the whole piece), within `timeoutMs`. */
 export async function fetchPieceRange(
-  transport: Transport,
-  node: NodeRow,
+  client: PiecestoreClient,
   limit: OrderLimit,
   range: { offset: number; size: number },
   timeoutMs: number,
 ): Promise<Fetched> {
-  const client = new PiecestoreClient(node.address, transport.client(node.id), CHANNEL_OPTIONS);
   const call = client.download({ limit, offset: range.offset, size: range.size }, { deadline: new Date(Date.now() + timeoutMs) });
   const chunks: Uint8Array[] = [];
   let hash: PieceHash | undefined;
@@ -52,7 +72,6 @@ export async function fetchPieceRange(
     return classify(err);
   } finally {
     call.cancel();
-    client.close();
   }
 }
 
@@ -74,5 +93,3 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
-export const nodeName = (node: { id: Uint8Array }) => nodeIdString(node.id);

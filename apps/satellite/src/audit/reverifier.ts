@@ -24,7 +24,7 @@ import type { Logger } from '../log.js';
 import type { OrderSigner } from '../orders.js';
 import type { Overlay } from '../overlay.js';
 import type { ReputationService } from '../reputation/service.js';
-import { fetchPieceRange, type Fetched } from './fetch.js';
+import { fetchPieceRange, NodeClients, type Fetched } from './fetch.js';
 import { segmentName, type Reporter } from './reporter.js';
 
 export type ReverifyOutcome = 'success' | 'failure' | 'offline' | 'unknown' | 'contained' | 'not necessary';
@@ -99,7 +99,13 @@ export class Reverifier {
     if (!overlay.isOnline(node, now)) return { outcome: 'offline', why: 'not in contact with the satellite' };
 
     const limit = orders.auditLimits(segment.rootPieceId, [{ pieceNum: job.pieceNum, node }], segment.pieceSize)[0].limit!;
-    const fetched = await fetchPieceRange(transport, node, limit, { offset: 0, size: segment.pieceSize }, timeoutMs);
+    const clients = new NodeClients(transport);
+    let fetched: Fetched;
+    try {
+      fetched = await fetchPieceRange(clients.get(node), limit, { offset: 0, size: segment.pieceSize }, timeoutMs);
+    } finally {
+      clients.close();
+    }
     if ('problem' in fetched) return { outcome: fetched.problem, why: fetched.why };
     const problem = pieceProblem(fetched, node, limit.pieceId, segment.pieceSize);
     return problem ? { outcome: 'failure', why: problem } : { outcome: 'success' };

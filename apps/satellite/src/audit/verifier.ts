@@ -16,11 +16,10 @@ import { randomInt } from 'node:crypto';
 import { equalBytes } from '@dcsim/common/bytes';
 import { correctStripe, stripeCount, TooManyErrorsError } from '@dcsim/erasure';
 import type { Clock } from '@dcsim/process';
-import type { Transport } from '@dcsim/protocol';
 import type { AuditableSegment, NodeRow, PieceRow, SatelliteDb } from '../db/index.js';
 import type { OrderSigner } from '../orders.js';
 import type { Overlay } from '../overlay.js';
-import { fetchPieceRange, type Fetched } from './fetch.js';
+import { fetchPieceRange, type Fetched, type NodeClients } from './fetch.js';
 
 export type PieceOutcome = 'success' | 'failure' | 'offline' | 'unknown' | 'contained';
 
@@ -49,9 +48,8 @@ export interface VerifierDeps {
   db: SatelliteDb;
   overlay: Overlay;
   orders: OrderSigner;
-  transport: Transport;
   clock: Clock;
-  /** How long a node has to send one share (or, reverifying, one piece). */
+  /** How long a node has to send one share. */
   timeoutMs: number;
 }
 
@@ -59,8 +57,8 @@ export class Verifier {
   constructor(private readonly deps: VerifierDeps) {}
 
   /** Audits a random stripe of `segment`, skipping the holders in `contained` (node IDs as hex). */
-  async verify(segment: AuditableSegment, contained: Set<string>): Promise<AuditReport> {
-    const { db, overlay, orders, transport, timeoutMs } = this.deps;
+  async verify(segment: AuditableSegment, contained: Set<string>, clients: NodeClients): Promise<AuditReport> {
+    const { db, overlay, orders, timeoutMs } = this.deps;
     const { scheme } = segment;
     const stripe = randomInt(stripeCount(segment.encryptedSize, scheme));
     const report: AuditReport = { segment, stripe, pieces: [], samples: {} };
@@ -86,7 +84,7 @@ export class Verifier {
     );
     const range = { offset: stripe * scheme.shareSize, size: scheme.shareSize };
     const fetched: Fetched[] = await Promise.all(
-      holders.map(({ node }, i) => fetchPieceRange(transport, node, limits[i].limit!, range, timeoutMs)),
+      holders.map(({ node }, i) => fetchPieceRange(clients.get(node), limits[i].limit!, range, timeoutMs)),
     );
 
     const after = db.segments.pieces(segment.streamId, segment.part, segment.index);

@@ -30,15 +30,18 @@ export class Reporter {
     const { segment } = report;
     const failures = report.pieces.filter((p) => p.outcome === 'failure');
     const removeFailed = failures.length <= MAX_PIECES_TO_REMOVE;
-    const recorded = report.pieces.map((p) => {
-      if (p.outcome === 'contained') {
-        this.db.reverifications.insert({ nodeId: p.nodeId, ...position(segment), pieceNum: p.pieceNum, insertedAt: now });
-        return p;
-      }
-      const auditScore = this.reputation.apply(p.nodeId, p.outcome, now);
-      if (p.outcome === 'failure' && removeFailed) this.removePiece(segment, p, now);
-      return { ...p, auditScore };
-    });
+    // One transaction (one sync to disk) for the whole audit, not one per piece.
+    const recorded = this.db.transaction(() =>
+      report.pieces.map((p) => {
+        if (p.outcome === 'contained') {
+          this.db.reverifications.insert({ nodeId: p.nodeId, ...position(segment), pieceNum: p.pieceNum, insertedAt: now });
+          return p;
+        }
+        const auditScore = this.reputation.apply(p.nodeId, p.outcome, now);
+        if (p.outcome === 'failure' && removeFailed) this.removePiece(segment, p, now);
+        return { ...p, auditScore };
+      }),
+    );
     this.log(describe(report, recorded));
     if (!removeFailed) {
       this.log(`cowardly refusing to remove ${failures.length} pieces of segment ${segmentName(segment)} for one failed audit`);

@@ -27,6 +27,9 @@ import type { ReputationService } from '../reputation/service.js';
 import { fetchPieceRange, NodeClients, type Fetched } from './fetch.js';
 import { segmentName, type Reporter } from './reporter.js';
 
+/** A run's share of the queue; the rest waits for the next run. */
+const MAX_JOBS_PER_RUN = 100;
+
 export type ReverifyOutcome = 'success' | 'failure' | 'offline' | 'unknown' | 'contained' | 'not necessary';
 
 export interface ReverifyResult {
@@ -55,14 +58,14 @@ export interface ReverifierDeps {
 export class Reverifier {
   constructor(private readonly deps: ReverifierDeps) {}
 
-  /** Works through every job that is due; returns what each came to. */
+  /** Works through the jobs due now, each once (a job kept for later waits for its retry); returns what each came to. */
   async runDue(): Promise<ReverifyResult[]> {
+    const { db, clock, retryMs } = this.deps;
     const results: ReverifyResult[] = [];
-    for (;;) {
-      const job = this.deps.db.reverifications.next(this.deps.clock.now(), this.deps.retryMs);
-      if (!job) return results;
-      results.push(await this.reverify(job));
+    for (const due of db.reverifications.due(clock.now(), retryMs, MAX_JOBS_PER_RUN)) {
+      results.push(await this.reverify(db.reverifications.attempt(due, clock.now())));
     }
+    return results;
   }
 
   private async reverify(job: ReverificationRow): Promise<ReverifyResult> {

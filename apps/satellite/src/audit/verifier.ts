@@ -62,8 +62,12 @@ export class Verifier {
     const { scheme } = segment;
     const stripe = randomInt(stripeCount(segment.encryptedSize, scheme));
     const report: AuditReport = { segment, stripe, pieces: [], samples: {} };
-    const pieces = db.segments.pieces(segment.streamId, segment.part, segment.index);
     const now = this.deps.clock.now();
+    // The queue may hold it from a while ago: Storj's "segment deleted before Verify" judges nobody.
+    if (!db.auditableSegments.get(segment.streamId, segment.part, segment.index, now)) {
+      return { ...report, problem: 'segment deleted or expired before its audit' };
+    }
+    const pieces = db.segments.pieces(segment.streamId, segment.part, segment.index);
 
     const offline: PieceAudit[] = [];
     const holders: { piece: PieceRow; node: NodeRow }[] = [];

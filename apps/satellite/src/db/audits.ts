@@ -65,7 +65,7 @@ export interface ReverificationRow {
   pieceNum: number;
   insertedAt: number;
   lastAttempt: number | null;
-  /** Attempts so far, including the one just taken by `next`. */
+  /** Attempts so far, including the one `attempt` just marked. */
   reverifyCount: number;
 }
 
@@ -134,18 +134,18 @@ export class Reputations {
 
 export class Reverifications {
   private readonly insertStmt: Statement<[Omit<ReverificationRow, 'lastAttempt' | 'reverifyCount'>]>;
-  private readonly nextStmt: Statement<[number], ReverificationRow>;
-  private readonly takeStmt: Statement<[number, Uint8Array, Uint8Array, number, number]>;
+  private readonly dueStmt: Statement<[number, number], ReverificationRow>;
+  private readonly attemptStmt: Statement<[number, Uint8Array, Uint8Array, number, number]>;
   private readonly deleteStmt: Statement<[Uint8Array, Uint8Array, number, number]>;
   private readonly ofNodeStmt: Statement<[Uint8Array], { n: number }>;
   private readonly allStmt: Statement<[], ReverificationRow>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO reverifications (node_id, stream_id, part, idx, piece_num, inserted_at)
       VALUES (@nodeId, @streamId, @part, @index, @pieceNum, @insertedAt) ON CONFLICT DO NOTHING`);
-    this.nextStmt = db.prepare(`SELECT ${REVERIFY_COLUMNS} FROM reverifications
-      WHERE COALESCE(last_attempt, inserted_at) <= ? ORDER BY inserted_at LIMIT 1`);
-    this.takeStmt = db.prepare(`UPDATE reverifications SET last_attempt = ?, reverify_count = reverify_count + 1
+    this.dueStmt = db.prepare(`SELECT ${REVERIFY_COLUMNS} FROM reverifications
+      WHERE COALESCE(last_attempt, inserted_at) <= ? ORDER BY inserted_at LIMIT ?`);
+    this.attemptStmt = db.prepare(`UPDATE reverifications SET last_attempt = ?, reverify_count = reverify_count + 1
       WHERE node_id = ? AND stream_id = ? AND part = ? AND idx = ?`);
     this.deleteStmt = db.prepare('DELETE FROM reverifications WHERE node_id = ? AND stream_id = ? AND part = ? AND idx = ?');
     this.ofNodeStmt = db.prepare('SELECT COUNT(*) AS n FROM reverifications WHERE node_id = ?');
@@ -157,19 +157,15 @@ export class Reverifications {
     this.insertStmt.run(row);
   }
 
-  /**
-   * The oldest job last tried (or queued) at least `retryMs` ago, marked as attempted now (count + 1);
-   * undefined when none is due.
-   */
-  next(now: number, retryMs: number): ReverificationRow | undefined {
-    return this.db
-      .transaction(() => {
-        const row = plain(this.nextStmt.get(now - retryMs));
-        if (!row) return undefined;
-        this.takeStmt.run(now, row.nodeId, row.streamId, row.part, row.index);
-        return { ...row, lastAttempt: now, reverifyCount: row.reverifyCount + 1 };
-      })
-      .immediate();
+  /** Up to `limit` jobs last tried (or queued) at least `retryMs` before `now`, oldest first. */
+  due(now: number, retryMs: number, limit: number): ReverificationRow[] {
+    return this.dueStmt.all(now - retryMs, limit).map(plain);
+  }
+
+  /** Marks a job as attempted now (Storj's GetNextJob does this as it hands the job out); returns it so. */
+  attempt(row: ReverificationRow, now: number): ReverificationRow {
+    this.attemptStmt.run(now, row.nodeId, row.streamId, row.part, row.index);
+    return { ...row, lastAttempt: now, reverifyCount: row.reverifyCount + 1 };
   }
 
   delete(row: { nodeId: Uint8Array; streamId: Uint8Array; part: number; index: number }): void {

@@ -3,11 +3,14 @@
  * shares from every piece holder, error-corrects the stripe to name wrong shares, and scores nodes from that.
  * Background audit loops are off (withTestnet's default): each test runs audit rounds itself.
  */
+import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectAdmin } from '@dcsim/process/admin';
 import { describe, expect, it } from 'vitest';
 import type { AuditRound } from '../scripts/testnet/audit.js';
+import type { TestnetStatus } from '../scripts/testnet/status.js';
 import { withTestnet, type TestNet, type TestNode } from './harness.js';
 import { readAll } from './support/streams.js';
 
@@ -71,8 +74,8 @@ describe('audits', () => {
       const scores = failures.flatMap((p) => (p.auditScore === undefined ? [] : [p.auditScore])).sort((a, b) => b - a);
       expect(scores).toEqual([expect.closeTo(0.985, 6), expect.closeTo(0.970225, 6), expect.closeTo(0.955672, 6)]);
 
-      const status = await net.satellite.status();
-      for (const p of status.processes.filter((x) => x.name.startsWith('node-'))) {
+      const viewed = await net.satellite.status();
+      for (const p of viewed.processes.filter((x) => x.name.startsWith('node-'))) {
         if (p.id === cheat.id) {
           expect(p).toMatchObject({ disqualified: true, online: true });
           expect(p.auditScore).toBeLessThanOrEqual(0.96);
@@ -91,6 +94,13 @@ describe('audits', () => {
       const after = await net.satellite.audit();
       expect(outcomesOf(after, cheat.id)).toEqual([]);
       expect(after.segments.every((s) => s.pieces.every((p) => p.outcome === 'success'))).toBe(true);
+
+      // The same from the command line.
+      const status = JSON.parse((await testnet(['status', '--json', '--dir', net.dir])).stdout) as TestnetStatus;
+      expect(status.processes.find((p) => p.id === cheat.id)).toMatchObject({ disqualified: true, online: true, suspended: false });
+      const audit = await testnet(['satellite', 'audit', '--dir', net.dir]);
+      expect(audit.stdout).toMatch(/^audited 10 segment\(s\) in \d+ ms: \d+ shares verified\n {2}node-\d+ \(\w+…\): \d+ success/);
+      expect(audit.stdout).not.toContain(cheat.name);
     });
   });
 
@@ -164,6 +174,16 @@ async function satelliteNodes(net: TestNet): Promise<{ id: string; contained: bo
   } finally {
     admin.close();
   }
+}
+
+/** The testnet CLI as a child process. */
+function testnet(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const bin = fileURLToPath(new URL('../scripts/bin/testnet.js', import.meta.url));
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(err) : resolve({ stdout, stderr }),
+    ),
+  );
 }
 
 function flip(file: string, offset: number, length: number): void {

@@ -14,10 +14,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { equalBytes } from '@dcsim/common/bytes';
-import { correctStripe, stripeCount, TooManyErrorsError } from '@dcsim/erasure';
+import { correctStripe, stripeCount, TooManyErrorsError, type RedundancyScheme } from '@dcsim/erasure';
 import type { Clock } from '@dcsim/process';
-import type { AuditableSegment, NodeRow, PieceRow, SatelliteDb } from '../db/index.js';
-import type { OrderSigner } from '../orders.js';
+import type { AuditableSegment, PieceRow, SatelliteDb } from '../db/index.js';
+import type { OrderSigner, PiecePlacement } from '../orders.js';
 import type { Overlay } from '../overlay.js';
 import { fetchPieceRange, type Fetched, type NodeClients } from './fetch.js';
 
@@ -58,78 +58,85 @@ export class Verifier {
 
   /** Audits a random stripe of `segment`, skipping the holders in `contained` (node IDs as hex). */
   async verify(segment: AuditableSegment, contained: Set<string>, clients: NodeClients): Promise<AuditReport> {
-    const { db, overlay, orders, timeoutMs } = this.deps;
+    const { db, orders, timeoutMs } = this.deps;
     const { scheme } = segment;
     const stripe = randomInt(stripeCount(segment.encryptedSize, scheme));
     const report: AuditReport = { segment, stripe, pieces: [], samples: {} };
-    const now = this.deps.clock.now();
     // The queue may hold it from a while ago: Storj's "segment deleted before Verify" judges nobody.
-    if (!db.auditableSegments.get(segment.streamId, segment.part, segment.index, now)) {
+    if (!db.auditableSegments.get(segment.streamId, segment.part, segment.index, this.deps.clock.now())) {
       return { ...report, problem: 'segment deleted or expired before its audit' };
     }
     const pieces = db.segments.pieces(segment.streamId, segment.part, segment.index);
-
-    const offline: PieceAudit[] = [];
-    const holders: { piece: PieceRow; node: NodeRow }[] = [];
-    for (const piece of pieces) {
-      const node = db.nodes.get(piece.nodeId);
-      if (!node || node.disqualifiedAt !== null || contained.has(hex(piece.nodeId))) continue;
-      if (!overlay.isOnline(node, now)) offline.push({ ...piece, outcome: 'offline', why: 'not in contact with the satellite' });
-      else holders.push({ piece, node });
-    }
+    const { offline, holders } = this.holders(pieces, contained);
     if (holders.length < scheme.required) {
       return { ...report, problem: `only ${holders.length} holders to audit, ${scheme.required} needed` };
     }
 
-    const limits = orders.auditLimits(
-      segment.rootPieceId,
-      holders.map(({ piece, node }) => ({ pieceNum: piece.pieceNum, node })),
-      scheme.shareSize,
-    );
+    const limits = orders.auditLimits(segment.rootPieceId, holders, scheme.shareSize);
     const range = { offset: stripe * scheme.shareSize, size: scheme.shareSize };
-    const fetched: Fetched[] = await Promise.all(
-      holders.map(({ node }, i) => fetchPieceRange(clients.get(node), limits[i].limit!, range, timeoutMs)),
-    );
+    const fetched = await Promise.all(holders.map(({ node }, i) => fetchPieceRange(clients.get(node), limits[i].limit!, range, timeoutMs)));
 
     const after = db.segments.pieces(segment.streamId, segment.part, segment.index);
     if (!samePieces(pieces, after)) {
       return { ...report, problem: after.length === 0 ? 'segment deleted during the audit' : 'segment changed during the audit' };
     }
-
-    const shares = new Map<number, Uint8Array>();
-    const judged: PieceAudit[] = [...offline];
-    holders.forEach(({ piece }, i) => {
-      const f = fetched[i];
-      if ('problem' in f) judged.push({ ...piece, outcome: f.problem, why: f.why });
-      else if (f.data.length !== scheme.shareSize) judged.push({ ...piece, outcome: 'unknown', why: `sent ${f.data.length} bytes` });
-      else {
-        shares.set(piece.pieceNum, f.data);
-        report.samples[piece.pieceNum] = Buffer.from(f.data.subarray(0, SAMPLE_BYTES)).toString('hex');
-      }
-    });
-
-    const safe = judged.filter((p) => p.outcome === 'offline' || p.outcome === 'unknown');
-    if (shares.size < scheme.required) {
-      return { ...report, pieces: safe, problem: `got ${shares.size} shares, ${scheme.required} needed: nobody failed for data` };
-    }
-    let bad: number[];
-    try {
-      bad = correctStripe(shares, scheme).bad;
-    } catch (err) {
-      if (!(err instanceof TooManyErrorsError)) throw err;
-      const missing = judged.filter((p) => p.outcome === 'failure');
-      return { ...report, pieces: [...missing, ...safe], problem: `could not verify shares: ${err.message}` };
-    }
-    const wrong = new Set(bad);
-    for (const { piece } of holders) {
-      if (!shares.has(piece.pieceNum)) continue;
-      judged.push(
-        wrong.has(piece.pieceNum) ? { ...piece, outcome: 'failure', why: 'share data altered' } : { ...piece, outcome: 'success' },
-      );
-    }
-    report.pieces = judged.sort((a, b) => a.pieceNum - b.pieceNum);
-    return report;
+    return { ...report, ...judge(scheme, offline, holders, fetched) };
   }
+
+  /** The pieces' holders to ask (online, not contained, not disqualified), and the ones counted offline without a dial. */
+  private holders(pieces: PieceRow[], contained: Set<string>): { offline: PieceAudit[]; holders: PiecePlacement[] } {
+    const now = this.deps.clock.now();
+    const offline: PieceAudit[] = [];
+    const holders: PiecePlacement[] = [];
+    for (const piece of pieces) {
+      const node = this.deps.db.nodes.get(piece.nodeId);
+      if (!node || node.disqualifiedAt !== null || contained.has(hex(piece.nodeId))) continue;
+      if (!this.deps.overlay.isOnline(node, now)) offline.push({ ...piece, outcome: 'offline', why: 'not in contact with the satellite' });
+      else holders.push({ pieceNum: piece.pieceNum, node });
+    }
+    return { offline, holders };
+  }
+}
+
+/** Steps 5 and on: what the answers say about each holder, and what may be recorded of it. */
+function judge(
+  scheme: RedundancyScheme,
+  offline: PieceAudit[],
+  holders: PiecePlacement[],
+  fetched: Fetched[],
+): Pick<AuditReport, 'pieces' | 'samples' | 'problem'> {
+  const shares = new Map<number, Uint8Array>();
+  const samples: Record<number, string> = {};
+  const judged: PieceAudit[] = [...offline];
+  holders.forEach(({ pieceNum, node }, i) => {
+    const f = fetched[i];
+    const piece = { pieceNum, nodeId: node.id };
+    if ('problem' in f) judged.push({ ...piece, outcome: f.problem, why: f.why });
+    else if (f.data.length !== scheme.shareSize) judged.push({ ...piece, outcome: 'unknown', why: `sent ${f.data.length} bytes` });
+    else {
+      shares.set(pieceNum, f.data);
+      samples[pieceNum] = Buffer.from(f.data.subarray(0, SAMPLE_BYTES)).toString('hex');
+    }
+  });
+
+  const safe = judged.filter((p) => p.outcome === 'offline' || p.outcome === 'unknown');
+  if (shares.size < scheme.required) {
+    return { pieces: safe, samples, problem: `got ${shares.size} shares, ${scheme.required} needed: nobody failed for data` };
+  }
+  let wrong: Set<number>;
+  try {
+    wrong = new Set(correctStripe(shares, scheme).bad);
+  } catch (err) {
+    if (!(err instanceof TooManyErrorsError)) throw err;
+    const missing = judged.filter((p) => p.outcome === 'failure');
+    return { pieces: [...missing, ...safe], samples, problem: `could not verify shares: ${err.message}` };
+  }
+  for (const { pieceNum, node } of holders) {
+    if (!shares.has(pieceNum)) continue;
+    const piece = { pieceNum, nodeId: node.id };
+    judged.push(wrong.has(pieceNum) ? { ...piece, outcome: 'failure', why: 'share data altered' } : { ...piece, outcome: 'success' });
+  }
+  return { pieces: judged.sort((a, b) => a.pieceNum - b.pieceNum), samples };
 }
 
 function samePieces(a: PieceRow[], b: PieceRow[]): boolean {

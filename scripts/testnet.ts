@@ -3,7 +3,8 @@
  *
  *   testnet start [--nodes N] [--dir D] [--scheme k/r/o/n] [--port-base P] [--passphrase S] [--detach]
  *   testnet status | stop | destroy [--dir D]
- *   testnet node stop|kill|start|corrupt <i> [--dir D]
+ *   testnet node stop|kill|start|corrupt <i> [--dir D]   (corrupt: [--piece ID | --all])
+ *   testnet satellite audit [--json] [--dir D]
  *   testnet time advance <duration> [--dir D]
  *   testnet satellite chores | run <chore> [--dir D]
  *   testnet node chores <i> | run <chore> <i> [--dir D]
@@ -18,7 +19,8 @@ import { formatChores, listChores, runChore } from './testnet/chores.js';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
-import { corruptNode, killNode, startNode, stopNode } from './testnet/node-commands.js';
+import { corruptAllPieces, corruptNode, killNode, NodeCommandError, startNode, stopNode } from './testnet/node-commands.js';
+import { auditNow, formatAudit } from './testnet/audit.js';
 import { parsePortBase } from './testnet/ports.js';
 import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
@@ -84,11 +86,14 @@ program
 
 program
   .command('status')
-  .description('show which processes of the testnet run, their pids, addresses and node IDs')
+  .description(
+    "show which processes of the testnet run (pids, addresses, node IDs) and the satellite's view of each node " +
+      '(online, vetted, audit score, suspended or disqualified)',
+  )
   .addOption(dirOption())
   .option('--json', 'print the status as JSON')
-  .action((opts) => {
-    const status = testnetStatus(resolve(opts.dir));
+  .action(async (opts) => {
+    const status = await testnetStatus(resolve(opts.dir));
     print(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
   });
 
@@ -144,13 +149,15 @@ node
 
 node
   .command('corrupt')
-  .description('flip bytes in one piece file of storage node <i> (the largest, or --piece); prints which')
+  .description('flip bytes in one piece file of storage node <i> (the largest, or --piece), or in every piece (--all); prints which')
   .argument('<i>', 'node index, from 0', index)
   .option('--piece <id>', 'piece ID (or its first characters) to corrupt')
+  .option('--all', 'flip every byte of every piece the node stores')
   .addOption(dirOption())
   .action((i: number, opts) => {
-    const c = corruptNode(resolve(opts.dir), i, opts.piece);
-    print(`${c.node}: flipped ${c.bytes} bytes at offset ${c.offset} of piece ${c.pieceId} (${c.file})`);
+    if (opts.all && opts.piece) throw new NodeCommandError('give --piece or --all, not both');
+    const corrupted = opts.all ? corruptAllPieces(resolve(opts.dir), i) : [corruptNode(resolve(opts.dir), i, opts.piece)];
+    for (const c of corrupted) print(`${c.node}: flipped ${c.bytes} bytes at offset ${c.offset} of piece ${c.pieceId} (${c.file})`);
   });
 
 node
@@ -173,7 +180,19 @@ node
     print(`node-${i}: ran ${chore} in ${run.durationMs} ms`);
   });
 
-const satellite = program.command('satellite').description("the satellite's chores: list them, or run one now");
+const satellite = program.command('satellite').description("the satellite's chores: list them, or run one now; audit every segment now");
+
+satellite
+  .command('audit')
+  .description("audit every segment now (one random stripe each) and print what each node's audits came to")
+  .option('--json', 'print the round as JSON: every segment, stripe, piece outcome, and the first bytes of each share')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    const dir = resolve(opts.dir);
+    const began = performance.now();
+    const round = await auditNow(dir);
+    print(opts.json ? JSON.stringify(round, null, 2) : formatAudit(dir, round, Math.round(performance.now() - began)));
+  });
 
 satellite
   .command('chores')

@@ -23,14 +23,15 @@ import { join } from 'node:path';
 import { appCommand, type Runner } from '../scripts/testnet/apps.js';
 import { DEFAULT_PASSPHRASE } from '../scripts/testnet/config.js';
 import { findFreePortBase } from '../scripts/testnet/ports.js';
-import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
+import { auditNow, type AuditRound } from '../scripts/testnet/audit.js';
+import { corruptAllPieces, corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from '../scripts/testnet/node-commands.js';
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
 import { advanceTime } from '../scripts/testnet/time.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
-import { isRunning } from '../scripts/testnet/status.js';
+import { isRunning, testnetStatus, type TestnetStatus } from '../scripts/testnet/status.js';
 import { stopTestnet } from '../scripts/testnet/stop.js';
 import type { AccessGrant } from '@dcsim/crypto/grant';
 import { parseDuration } from '@dcsim/common/duration';
@@ -61,6 +62,11 @@ export interface TestnetOptions {
   nodeOnlineWindowSeconds?: number;
   /** Satellite `--new-node-fraction`. */
   newNodeFraction?: number;
+  /**
+   * Let the satellite's `audit` and `reverify` chores run on their own (default false: a test runs them, like
+   * testplanet's paused loops, so no audit lands in the middle of what it checks).
+   */
+  backgroundAudits?: boolean;
   /** Storage node `--checkin-interval`. */
   checkinIntervalSeconds?: number;
   /** Anything else, passed as is; node flags may differ per node (e.g. each one's --external-address). */
@@ -100,6 +106,8 @@ export interface TestNode {
   start(): Promise<void>;
   /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
   corrupt(pieceId?: string): CorruptedPiece;
+  /** Flips every byte of every piece it stores (`testnet node corrupt <i> --all`). */
+  corruptAll(): CorruptedPiece[];
   /** Its chores: `check-in`, `expired-pieces`, `used-serials` (see Chores below). */
   runChore(name: string): Promise<void>;
   chores(): Promise<ChoreInfo[]>;
@@ -163,8 +171,12 @@ export interface TestNet {
    * Throws if a chore failed. Nodes started later start as far ahead.
    */
   advanceTime(duration: string | number): Promise<void>;
-  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`. */
-  satellite: Chores;
+  /**
+   * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `audit`, `audit-all`, `reverify`),
+   * `audit()`: one audit round over every segment now, with each piece's outcome (`testnet satellite audit`),
+   * and `status()`: each node's processes and the satellite's view of it (`testnet status --json`).
+   */
+  satellite: Chores & { audit(): Promise<AuditRound>; status(): Promise<TestnetStatus> };
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -227,7 +239,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
-      satellite: choresOf(dir, 'satellite'),
+      satellite: { ...choresOf(dir, 'satellite'), audit: () => auditNow(dir), status: () => testnetStatus(dir) },
     };
     return await test(net);
   } catch (err) {
@@ -272,6 +284,7 @@ function satelliteArgs(o: TestnetOptions): string[] {
   if (o.shareSize !== undefined) args.push('--share-size', String(o.shareSize));
   if (o.nodeOnlineWindowSeconds !== undefined) args.push('--node-online-window', String(o.nodeOnlineWindowSeconds));
   if (o.newNodeFraction !== undefined) args.push('--new-node-fraction', String(o.newNodeFraction));
+  if (!o.backgroundAudits) args.push('--audit-interval', '0', '--reverify-interval', '0');
   return [...args, ...(o.satelliteArgs ?? [])];
 }
 
@@ -307,6 +320,7 @@ function testNode(dir: string, initial: NodeState): TestNode {
       await startNode(dir, index, { attached: true });
     },
     corrupt: (pieceId) => corruptNode(dir, index, pieceId),
+    corruptAll: () => corruptAllPieces(dir, index),
     ...choresOf(dir, index),
   };
 }

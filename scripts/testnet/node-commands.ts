@@ -79,6 +79,26 @@ export interface CorruptedPiece {
  * one whose ID starts with `pieceId`. The node keeps serving it; the uplink must notice the hash mismatch.
  */
 export function corruptNode(dir: string, index: number, pieceId?: string): CorruptedPiece {
+  const { node, pieces } = piecesOf(dir, index, pieceId);
+  return corruptPiece(dir, node.name, pieces.sort((a, b) => b.size - a.size || a.id.localeCompare(b.id))[0]);
+}
+
+/**
+ * Corrupts every piece of node `index` (`node corrupt <i> --all`): every byte of each piece flipped, so
+ * whichever stripe an audit picks is wrong. A node that rotted entirely, or one that cheats.
+ */
+export function corruptAllPieces(dir: string, index: number): CorruptedPiece[] {
+  const { node, pieces } = piecesOf(dir, index);
+  return pieces.map((p) => corruptPiece(dir, node.name, p, 0, p.size));
+}
+
+interface PieceFile {
+  file: string;
+  size: number;
+  id: string;
+}
+
+function piecesOf(dir: string, index: number, pieceId?: string): { node: NodeState; pieces: PieceFile[] } {
   const node = nodeOf(readState(dir), index);
   const piecesDir = join(node.dir, 'pieces');
   const pieces = listFiles(piecesDir)
@@ -87,11 +107,14 @@ export function corruptNode(dir: string, index: number, pieceId?: string): Corru
   if (pieces.length === 0) {
     throw new NodeCommandError(`${node.name} stores no ${pieceId ? `piece ${pieceId}` : 'pieces'} (${piecesDir}); upload something first`);
   }
-  const piece = pieces.sort((a, b) => b.size - a.size || a.id.localeCompare(b.id))[0];
-  const bytes = Math.min(16, piece.size);
-  const offset = Math.floor((piece.size - bytes) / 2);
-  flipBytes(piece.file, offset, bytes);
-  return { node: node.name, pieceId: piece.id, file: relative(dir, piece.file), offset, bytes };
+  return { node, pieces };
+}
+
+/** Flips `bytes` bytes of the piece at `offset` (default: 16 in the middle). */
+function corruptPiece(dir: string, name: string, piece: PieceFile, offset?: number, bytes = Math.min(16, piece.size)): CorruptedPiece {
+  const at = offset ?? Math.floor((piece.size - bytes) / 2);
+  flipBytes(piece.file, at, bytes);
+  return { node: name, pieceId: piece.id, file: relative(dir, piece.file), offset: at, bytes };
 }
 
 function flipBytes(file: string, offset: number, length: number): void {

@@ -1,6 +1,11 @@
-/** `testnet status`: which processes of a testnet run, on which ports, with which node IDs. */
+/**
+ * `testnet status`: which processes of a testnet run, on which ports, with which node IDs, and for each storage
+ * node what the satellite thinks of it (online, vetted, audit score, suspended, disqualified), asked through the
+ * satellite's admin socket (its `nodes` report) when it runs.
+ */
 import { existsSync } from 'node:fs';
 import { formatDuration } from '@dcsim/common/duration';
+import { connectAdmin } from '@dcsim/process/admin';
 import { layout } from './layout.js';
 import { isAlive, runsInDir } from './processes.js';
 import { clientsOf, readState, type ProcessState, type TestnetState } from './state.js';
@@ -11,6 +16,22 @@ export interface ProcessStatus {
   alive: boolean;
   address: string;
   id: string;
+  /** Storage nodes only, while the satellite runs: its view of the node. */
+  online?: boolean;
+  vetted?: boolean;
+  auditScore?: number;
+  suspended?: boolean;
+  disqualified?: boolean;
+}
+
+/** A node as the satellite's `nodes` report shows it (apps/satellite/src/admin.ts listNodes). */
+interface SatelliteNodeView {
+  id: string;
+  online: boolean;
+  vetted: boolean;
+  auditScore: number;
+  suspended: boolean;
+  disqualified: boolean;
 }
 
 export interface TestnetStatus {
@@ -44,9 +65,16 @@ function processStatus(p: ProcessState, dir: string): ProcessStatus {
   };
 }
 
-export function testnetStatus(dir: string): TestnetStatus {
+export async function testnetStatus(dir: string): Promise<TestnetStatus> {
   const state = readState(dir);
   const envFile = layout(dir).envFile;
+  const views = await satelliteView(state);
+  const withView = (p: ProcessStatus): ProcessStatus => {
+    const v = views.get(p.id);
+    if (!v) return p;
+    const { online, vetted, auditScore, suspended, disqualified } = v;
+    return { ...p, online, vetted, auditScore, suspended, disqualified };
+  };
   return {
     dir,
     scheme: state.scheme,
@@ -55,16 +83,43 @@ export function testnetStatus(dir: string): TestnetStatus {
     ownerPid: state.ownerPid !== null && isAlive(state.ownerPid) ? state.ownerPid : null,
     envFile: existsSync(envFile) ? envFile : null,
     clockOffsetMs: state.clockOffsetMs ?? 0,
-    processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) =>
-      processStatus(p, dir),
-    ),
+    processes: [
+      ...[state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : [])].map((p) =>
+        processStatus(p, dir),
+      ),
+      ...state.nodes.map((p) => withView(processStatus(p, dir))),
+    ],
   };
+}
+
+/** The satellite's view of every node, by node ID; empty when the satellite does not run or does not answer. */
+async function satelliteView(state: TestnetState): Promise<Map<string, SatelliteNodeView>> {
+  if (!isRunning(state.satellite.pid, state.dir)) return new Map();
+  const admin = connectAdmin(state.satellite.dir);
+  try {
+    const nodes = (await admin.report('nodes')) as SatelliteNodeView[];
+    return new Map(nodes.map((n) => [n.id, n]));
+  } catch {
+    return new Map();
+  } finally {
+    admin.close();
+  }
 }
 
 export function formatStatus(s: TestnetStatus): string {
   const alive = s.processes.filter((p) => p.alive).length;
-  const rows = s.processes.map((p) => [p.name, p.alive ? 'running' : 'stopped', p.alive ? String(p.pid) : '-', p.address, p.id]);
-  const header = ['NAME', 'STATE', 'PID', 'ADDRESS', 'NODE ID'];
+  const rows = s.processes.map((p) => [
+    p.name,
+    p.alive ? 'running' : 'stopped',
+    p.alive ? String(p.pid) : '-',
+    p.address,
+    p.id,
+    p.online === undefined ? '' : p.online ? 'yes' : 'no',
+    p.vetted === undefined ? '' : p.vetted ? 'yes' : 'no',
+    p.auditScore === undefined ? '' : p.auditScore.toFixed(3),
+    p.disqualified ? 'DISQUALIFIED' : p.suspended ? 'suspended' : p.online === undefined ? '' : 'ok',
+  ]);
+  const header = ['NAME', 'STATE', 'PID', 'ADDRESS', 'NODE ID', 'ONLINE', 'VETTED', 'AUDIT', 'STANDING'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

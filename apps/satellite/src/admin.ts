@@ -11,8 +11,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIKey } from '@dcsim/crypto/macaroon';
 import { nodeIdString } from '@dcsim/common/nodeid';
+import { REPUTATION_DEFAULTS } from './config.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
 import { SatelliteAppError } from './errors.js';
+import { ReputationService } from './reputation/service.js';
 
 export class AdminError extends SatelliteAppError {}
 
@@ -73,13 +75,21 @@ export function listProjects(db: SatelliteDb) {
   }));
 }
 
-/** The node registry as the satellite sees it, with the online rule (recent contact, last ping answered) applied at `now`. */
+/**
+ * The node registry as the satellite sees it, with the online rule (recent contact, last ping answered) applied at
+ * `now`, and each node's reputation: audit scores, suspension, disqualification, containment (a reverification
+ * pending). `testnet status` shows it (the satellite's `nodes` report).
+ */
 export function listNodes(db: SatelliteDb, onlineWindowMs: number, now: number) {
+  const reputation = new ReputationService(db, REPUTATION_DEFAULTS, () => {});
+  const contained = new Set(db.reverifications.all().map((r) => Buffer.from(r.nodeId).toString('hex')));
   return db.nodes.all().map((n) => ({
     id: nodeIdString(n.id),
     address: n.address,
     online: n.lastContact >= now - onlineWindowMs && n.lastContact > n.lastContactFailure,
-    vetted: n.vettedAt !== null,
+    ...reputation.view(n),
+    disqualificationReason: n.disqualificationReason,
+    contained: contained.has(Buffer.from(n.id).toString('hex')),
     piecesStored: n.piecesStored,
     freeDisk: n.freeDisk,
     version: n.version,

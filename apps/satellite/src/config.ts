@@ -3,7 +3,9 @@
  * to uploads (redundancy, segment and inline sizes) and to node selection.
  */
 import { DEFAULT_SHARE_SIZE, parseScheme, type RedundancyScheme } from '@dcsim/erasure';
+import type { AuditConfig } from './audit/auditor.js';
 import type { Logger } from './log.js';
+import type { ReputationConfig } from './reputation/rules.js';
 import { SatelliteAppError } from './errors.js';
 
 export interface SatelliteConfig {
@@ -17,8 +19,6 @@ export interface SatelliteConfig {
   newNodeFraction: number;
   /** A node counts as online if it checked in within this many milliseconds. */
   nodeOnlineWindowMs: number;
-  /** A node is vetted once this many pieces were committed on it (dcsim has no audits yet). */
-  vettingPieceCount: number;
   /** Largest encrypted segment the uplink may store inline in the satellite's database. */
   inlineThreshold: number;
   /** Largest plain segment the uplink may upload. */
@@ -34,6 +34,10 @@ export interface SatelliteConfig {
    * stream ID); then its pieces are deleted. Storj keeps old pieces until garbage collection.
    */
   retiredGraceMs: number;
+  /** Audits: which segments, how often, how long a node may take (audit/auditor.ts). */
+  audit: AuditConfig;
+  /** What audit outcomes do to nodes: scores, suspension, disqualification, vetting (reputation/rules.ts). */
+  reputation: ReputationConfig;
   /** Start with the clock this far ahead of real time (a testnet restarting a satellite after `time advance`). */
   clockOffsetMs: number;
   /** Where log lines go; stderr by default. */
@@ -47,7 +51,6 @@ export const DEFAULTS = {
   newNodeFraction: 0.2,
   // Testnet nodes check in every ~10 s: a minute of silence means the node is gone.
   nodeOnlineWindowMs: 60_000,
-  vettingPieceCount: 10,
   inlineThreshold: 4 * 1024,
   maxSegmentSize: 64 * 1024 * 1024,
   orderExpirationMs: 60 * 60 * 1000,
@@ -57,15 +60,67 @@ export const DEFAULTS = {
   retiredGraceMs: 5 * 60_000,
 } as const;
 
+/**
+ * Testnet audit settings: a segment every 10 s, so a person watching sees audits, and reverifications a
+ * minute after a timeout. Storj's release values are in the comments of AuditConfig.
+ */
+export const AUDIT_DEFAULTS: AuditConfig = {
+  intervalMs: 10_000,
+  segmentsPerRun: 1,
+  slots: 3,
+  concurrency: 2,
+  timeoutMs: 5_000,
+  reverifyIntervalMs: 10_000,
+  reverifyRetryMs: 60_000,
+  maxReverifyCount: 3,
+};
+
+/**
+ * Testnet reputation: lambda 0.985 with Storj's thresholds, so 3 failed audits in a row disqualify a node
+ * (0.985^3 = 0.956 <= 0.96) and 2 passed audits vet it; Storj's dev values otherwise.
+ */
+export const REPUTATION_DEFAULTS: ReputationConfig = {
+  auditLambda: 0.985,
+  auditWeight: 1,
+  auditDq: 0.96,
+  unknownLambda: 0.95,
+  unknownDq: 0.6,
+  suspensionGraceMs: 3600_000,
+  suspensionDq: true,
+  vettingAuditCount: 2,
+  onlineWindowMs: 5 * 60_000,
+  onlineTrackingMs: 3600_000,
+};
+
+/** Storj's release values (satellite/reputation/config.go): 41 failures in a row disqualify a fresh node. */
+export const REPUTATION_PRODUCTION: ReputationConfig = {
+  auditLambda: 0.999,
+  auditWeight: 1,
+  auditDq: 0.96,
+  unknownLambda: 0.95,
+  unknownDq: 0.6,
+  suspensionGraceMs: 7 * 24 * 3600_000,
+  suspensionDq: false,
+  vettingAuditCount: 100,
+  onlineWindowMs: 12 * 3600_000,
+  onlineTrackingMs: 30 * 24 * 3600_000,
+};
+
 export class ConfigError extends SatelliteAppError {}
 
 /** Fills in defaults and checks ranges; throws ConfigError naming the bad setting. */
-export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; listen: string }): SatelliteConfig {
+export type ConfigInput = Partial<Omit<SatelliteConfig, 'audit' | 'reputation'>> & {
+  dir: string;
+  listen: string;
+  audit?: Partial<AuditConfig>;
+  reputation?: Partial<ReputationConfig>;
+};
+
+export function makeConfig(partial: ConfigInput): SatelliteConfig {
   const config: SatelliteConfig = {
     scheme: parseScheme(DEFAULTS.scheme, DEFAULTS.shareSize),
     newNodeFraction: DEFAULTS.newNodeFraction,
     nodeOnlineWindowMs: DEFAULTS.nodeOnlineWindowMs,
-    vettingPieceCount: DEFAULTS.vettingPieceCount,
     inlineThreshold: DEFAULTS.inlineThreshold,
     maxSegmentSize: DEFAULTS.maxSegmentSize,
     orderExpirationMs: DEFAULTS.orderExpirationMs,
@@ -74,6 +129,8 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
     retiredGraceMs: DEFAULTS.retiredGraceMs,
     clockOffsetMs: 0,
     ...stripUndefined(partial),
+    audit: { ...AUDIT_DEFAULTS, ...stripUndefined(partial.audit ?? {}) },
+    reputation: { ...REPUTATION_DEFAULTS, ...stripUndefined(partial.reputation ?? {}) },
     dir: partial.dir,
     listen: partial.listen,
   };
@@ -91,10 +148,46 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
   if (!Number.isInteger(config.inlineThreshold) || config.inlineThreshold < 0) {
     throw new ConfigError(`inline threshold must be a non-negative integer, got ${config.inlineThreshold}`);
   }
-  if (!Number.isInteger(config.vettingPieceCount) || config.vettingPieceCount < 0) {
-    throw new ConfigError(`vetting piece count must be a non-negative integer, got ${config.vettingPieceCount}`);
-  }
+  checkAudit(config.audit);
+  checkReputation(config.reputation);
   return config;
+}
+
+function checkAudit(a: AuditConfig): void {
+  requireNonNegative('audit interval', a.intervalMs);
+  requireNonNegative('reverify interval', a.reverifyIntervalMs);
+  requireNonNegative('reverify retry', a.reverifyRetryMs);
+  requirePositive('audit timeout', a.timeoutMs);
+  for (const [what, n] of [
+    ['audit segments per run', a.segmentsPerRun],
+    ['audit slots', a.slots],
+    ['audit concurrency', a.concurrency],
+    ['max reverify count', a.maxReverifyCount],
+  ] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${what} must be a whole number of at least 1, got ${n}`);
+  }
+}
+
+function checkReputation(r: ReputationConfig): void {
+  for (const [what, v] of [
+    ['audit lambda', r.auditLambda],
+    ['audit DQ threshold', r.auditDq],
+    ['unknown-audit lambda', r.unknownLambda],
+    ['unknown-audit suspension threshold', r.unknownDq],
+  ] as const) {
+    if (!(v > 0 && v <= 1)) throw new ConfigError(`${what} must be above 0 and at most 1, got ${v}`);
+  }
+  requirePositive('audit weight', r.auditWeight);
+  requireNonNegative('suspension grace period', r.suspensionGraceMs);
+  requirePositive('online window', r.onlineWindowMs);
+  requirePositive('online tracking period', r.onlineTrackingMs);
+  if (!Number.isInteger(r.vettingAuditCount) || r.vettingAuditCount < 0) {
+    throw new ConfigError(`vetting audit count must be a non-negative integer, got ${r.vettingAuditCount}`);
+  }
+}
+
+function requireNonNegative(what: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${what} must be zero or more, got ${value}`);
 }
 
 function requirePositive(what: string, value: number): void {

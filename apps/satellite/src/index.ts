@@ -2,7 +2,7 @@
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
  * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * objects, piece deletion, audit, audit-all, reverify) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
  * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
@@ -14,6 +14,11 @@ import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport 
 import { formatScheme } from '@dcsim/erasure';
 import { Chores, Clock } from '@dcsim/process';
 import { serveAdmin } from '@dcsim/process/admin';
+import { listNodes } from './admin.js';
+import { Auditor } from './audit/auditor.js';
+import { Reporter } from './audit/reporter.js';
+import { Reverifier } from './audit/reverifier.js';
+import { Verifier } from './audit/verifier.js';
 import { Auth } from './auth.js';
 import { cleanup, removeRetired } from './cleanup.js';
 import type { SatelliteConfig } from './config.js';
@@ -24,8 +29,17 @@ import { stderrLogger } from './log.js';
 import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
 import { Overlay } from './overlay.js';
+import { ReputationService } from './reputation/service.js';
 
-export { DEFAULTS, makeConfig, ConfigError, type SatelliteConfig } from './config.js';
+export {
+  DEFAULTS,
+  AUDIT_DEFAULTS,
+  REPUTATION_DEFAULTS,
+  REPUTATION_PRODUCTION,
+  makeConfig,
+  ConfigError,
+  type SatelliteConfig,
+} from './config.js';
 export { SatelliteAppError } from './errors.js';
 export { openDatabase, DATABASE_FILE, type SatelliteDb } from './db/index.js';
 export * as admin from './admin.js';
@@ -57,6 +71,22 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const overlay = new Overlay(db, config, clock);
   const auth = new Auth(db, clock);
   const deleter = new PieceDeleter(db, orders, transport, log, clock);
+  const reputation = new ReputationService(db, config.reputation, log);
+  const reporter = new Reporter(db, reputation, log);
+  const timeoutMs = config.audit.timeoutMs;
+  const auditor = new Auditor({
+    db,
+    clock,
+    config: config.audit,
+    transport,
+    reporter,
+    verifier: new Verifier({ db, overlay, orders, clock, timeoutMs }),
+    reverifier: new Reverifier({
+      ...{ db, overlay, orders, transport, clock, reputation, reporter, log, timeoutMs },
+      retryMs: config.audit.reverifyRetryMs,
+      maxReverifyCount: config.audit.maxReverifyCount,
+    }),
+  });
 
   const server = new Server(SERVER_OPTIONS);
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
@@ -81,9 +111,13 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('cleanup', config.cleanupIntervalMs, () => cleanup(db, log, clock.now()));
   chores.add('retired-objects', config.deletionIntervalMs, () => removeRetired(db, log, clock.now()));
   chores.add('piece-deletion', config.deletionIntervalMs, () => deleter.runOnce());
+  chores.add('audit', config.audit.intervalMs, () => auditor.runQueued());
+  chores.add('audit-all', 0, () => auditor.runAll());
+  chores.add('reverify', config.audit.reverifyIntervalMs, () => auditor.reverify());
+  const reports = { nodes: () => listNodes(db, config.nodeOnlineWindowMs, clock.now()) };
   let admin;
   try {
-    admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, log });
+    admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, reports, log });
   } catch (err) {
     server.forceShutdown();
     db.close();

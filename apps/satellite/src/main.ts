@@ -9,7 +9,7 @@ import { parseScheme } from '@dcsim/erasure';
 import { runProgram, runService } from '@dcsim/process';
 import { byteSize, duration, fraction, integer, nonNegativeNumber, positiveNumber } from '@dcsim/process/options';
 import * as admin from './admin.js';
-import { DEFAULTS, makeConfig } from './config.js';
+import { AUDIT_DEFAULTS, DEFAULTS, makeConfig, REPUTATION_DEFAULTS, REPUTATION_PRODUCTION } from './config.js';
 import { startSatellite } from './index.js';
 import { stderrLogger } from './log.js';
 
@@ -30,7 +30,6 @@ program
     positiveNumber,
     DEFAULTS.nodeOnlineWindowMs / 1000,
   )
-  .option('--vetting-piece-count <n>', 'committed pieces after which a node counts as vetted', integer, DEFAULTS.vettingPieceCount)
   .option('--inline-threshold <bytes>', 'largest encrypted segment stored inline', integer, DEFAULTS.inlineThreshold)
   .option('--max-segment-size <size>', 'largest segment an uplink may upload (bytes, or e.g. 64MiB)', byteSize, DEFAULTS.maxSegmentSize)
   .addOption(hidden('--deletion-interval <seconds>', 'how often queued piece deletions are sent', positiveNumber, 2))
@@ -40,6 +39,56 @@ program
     nonNegativeNumber,
     DEFAULTS.retiredGraceMs / 1000,
   )
+  .option(
+    '--audit-interval <seconds>',
+    'how often the audit chore audits a few segments (0: only when run)',
+    nonNegativeNumber,
+    AUDIT_DEFAULTS.intervalMs / 1000,
+  )
+  .option('--audit-segments-per-run <n>', 'segments each audit run audits', integer, AUDIT_DEFAULTS.segmentsPerRun)
+  .option('--audit-concurrency <n>', 'segments audited at once', integer, AUDIT_DEFAULTS.concurrency)
+  .option(
+    '--audit-timeout <seconds>',
+    'how long a node may take to send an audited share or piece (Storj: 15)',
+    positiveNumber,
+    AUDIT_DEFAULTS.timeoutMs / 1000,
+  )
+  .option(
+    '--reverify-interval <seconds>',
+    'how often due reverifications run (0: only when run)',
+    nonNegativeNumber,
+    AUDIT_DEFAULTS.reverifyIntervalMs / 1000,
+  )
+  .option(
+    '--reverify-retry <seconds>',
+    'how long after an attempt a contained node is reverified again (Storj: 6 h)',
+    nonNegativeNumber,
+    AUDIT_DEFAULTS.reverifyRetryMs / 1000,
+  )
+  .option(
+    '--reverify-max-count <n>',
+    'timeouts in a row after which a contained node fails the audit',
+    integer,
+    AUDIT_DEFAULTS.maxReverifyCount,
+  )
+  .addOption(
+    new Option(
+      '--reputation <preset>',
+      "reputation values: testnet (3 failed audits in a row disqualify) or production (Storj's release values)",
+    )
+      .choices(['testnet', 'production'])
+      .default('testnet'),
+  )
+  .option('--reputation-audit-lambda <f>', 'memory of the audit score (testnet 0.985, production 0.999)', fraction)
+  .option('--reputation-audit-dq <f>', 'disqualify at or below this audit score (0.96)', fraction)
+  .option('--reputation-unknown-lambda <f>', 'memory of the unknown-audit score (0.95)', fraction)
+  .option('--reputation-unknown-dq <f>', 'suspend at or below this unknown-audit score (0.6)', fraction)
+  .option(
+    '--reputation-suspension-grace <duration>',
+    'suspended this long, a node is disqualified (testnet 1h; production never)',
+    duration,
+  )
+  .option('--vetting-audit-count <n>', 'successful audits after which a new node counts as vetted (testnet 2, production 100)', integer)
   .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
   .action((opts) =>
     runService(
@@ -52,7 +101,24 @@ program
             scheme: parseScheme(opts.scheme, opts.shareSize),
             newNodeFraction: opts.newNodeFraction,
             nodeOnlineWindowMs: opts.nodeOnlineWindow * 1000,
-            vettingPieceCount: opts.vettingPieceCount,
+            audit: {
+              intervalMs: opts.auditInterval * 1000,
+              segmentsPerRun: opts.auditSegmentsPerRun,
+              concurrency: opts.auditConcurrency,
+              timeoutMs: opts.auditTimeout * 1000,
+              reverifyIntervalMs: opts.reverifyInterval * 1000,
+              reverifyRetryMs: opts.reverifyRetry * 1000,
+              maxReverifyCount: opts.reverifyMaxCount,
+            },
+            reputation: {
+              ...(opts.reputation === 'production' ? REPUTATION_PRODUCTION : REPUTATION_DEFAULTS),
+              auditLambda: opts.reputationAuditLambda,
+              auditDq: opts.reputationAuditDq,
+              unknownLambda: opts.reputationUnknownLambda,
+              unknownDq: opts.reputationUnknownDq,
+              suspensionGraceMs: opts.reputationSuspensionGrace,
+              vettingAuditCount: opts.vettingAuditCount,
+            },
             inlineThreshold: opts.inlineThreshold,
             maxSegmentSize: opts.maxSegmentSize,
             deletionIntervalMs: opts.deletionInterval * 1000,

@@ -38,6 +38,14 @@ export class OrderSigner {
     return placements.map((p) => this.addressed(PieceAction.GET, rootPieceId, p, limit, pieceExpiration));
   }
 
+  /**
+   * GET_AUDIT limits, one per piece: `limit` bytes (one share for an audit, the whole piece for a
+   * reverification). Audits are the satellite's own reads; nodes serve them like any download.
+   */
+  auditLimits(rootPieceId: Uint8Array, placements: PiecePlacement[], limit: number): AddressedOrderLimit[] {
+    return placements.map((p) => this.addressed(PieceAction.GET_AUDIT, rootPieceId, p, limit));
+  }
+
   /** A DELETE limit for one piece, by its derived ID. */
   deleteLimit(nodeId: Uint8Array, pieceId: Uint8Array): OrderLimit {
     return this.sign(PieceAction.DELETE, nodeId, pieceId, 0);

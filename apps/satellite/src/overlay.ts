@@ -6,9 +6,10 @@
  * - only nodes that checked in within the online window, answered the satellite's ping back at their
  *   address (contact.ts) the last time, and reported enough free space;
  * - n distinct nodes, in random order;
+ * - never a disqualified node, nor one suspended for unknown audits (reputation/);
  * - a fraction of them new (unvetted) nodes, so newcomers earn trust; when there are not enough
- *   vetted nodes, new ones fill in, and the other way round. dcsim has no audits yet, so a node is
- *   vetted once `vettingPieceCount` pieces were committed on it;
+ *   vetted nodes, new ones fill in, and the other way round. A node is vetted once it passed
+ *   `--vetting-audit-count` audits;
  * - one node per /24 subnet where the candidates allow it, so one operator's machines do not hold
  *   many pieces of a segment; when they do not (every testnet node is on 127.0.0.1), the remaining
  *   places are filled regardless of subnet.
@@ -30,6 +31,21 @@ export class Overlay {
 
   isOnline(node: NodeRow, now = this.clock.now()): boolean {
     return node.lastContact >= now - this.config.nodeOnlineWindowMs && node.lastContact > node.lastContactFailure;
+  }
+
+  /** Disqualified by audits, for good: never selected, and every piece it holds counts as lost. */
+  isDisqualified(node: NodeRow): boolean {
+    return node.disqualifiedAt !== null;
+  }
+
+  /** Suspended for unknown audits: still serves its pieces, gets no new ones. */
+  isSuspended(node: NodeRow): boolean {
+    return node.unknownAuditSuspendedAt !== null;
+  }
+
+  /** Online and not disqualified: its pieces count as healthy (what repair asks). */
+  isReliable(node: NodeRow, now = this.clock.now()): boolean {
+    return this.isOnline(node, now) && !this.isDisqualified(node);
   }
 
   isVetted(node: NodeRow): boolean {

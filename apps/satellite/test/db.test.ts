@@ -15,6 +15,8 @@ const TABLES = [
   'piece_deletions',
   'pieces',
   'projects',
+  'reputations',
+  'reverifications',
   'revocations',
   'segments',
 ];

@@ -4,22 +4,30 @@ import { status } from '@dcsim/protocol';
 import { Clock } from '@dcsim/process';
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../src/config.js';
-import { openDatabase, type SatelliteDb } from '../src/db/index.js';
+import { openDatabase, type NodeStates, type SatelliteDb } from '../src/db/index.js';
 import { Overlay, subnetOf } from '../src/overlay.js';
 import { tempDir } from './helpers.js';
 
 const NOW = Date.now();
+const NO_STATES: NodeStates = { vettedAt: null, disqualifiedAt: null, disqualificationReason: null, unknownAuditSuspendedAt: null };
 
 function setup(overrides: { newNodeFraction?: number } = {}) {
   const dir = tempDir();
   const db = openDatabase(join(dir, 'satellite.db'));
-  const config = makeConfig({ dir, listen: '127.0.0.1:0', vettingPieceCount: 3, ...overrides });
+  const config = makeConfig({ dir, listen: '127.0.0.1:0', ...overrides });
   return { db, overlay: new Overlay(db, config, new Clock()), config };
 }
 
 function addNode(
   db: SatelliteDb,
-  opts: { address?: string; lastContact?: number; freeDisk?: number; vetted?: boolean; reachable?: boolean } = {},
+  opts: {
+    address?: string;
+    lastContact?: number;
+    freeDisk?: number;
+    vetted?: boolean;
+    reachable?: boolean;
+    states?: Partial<NodeStates>;
+  } = {},
 ) {
   const id = new Uint8Array(randomBytes(32));
   db.nodes.checkIn({
@@ -31,7 +39,8 @@ function addNode(
     reachable: opts.reachable ?? true,
     now: opts.lastContact ?? NOW,
   });
-  if (opts.vetted) for (let i = 0; i < 3; i++) db.nodes.recordStoredPiece(id, 1, 3, NOW);
+  const states = { ...NO_STATES, ...(opts.vetted ? { vettedAt: NOW } : {}), ...opts.states };
+  db.nodes.setStates(id, states);
   return Buffer.from(id).toString('hex');
 }
 
@@ -116,16 +125,28 @@ describe('node selection', () => {
     db.close();
   });
 
-  it('vets a node once enough pieces were committed on it', () => {
-    const { db, overlay } = setup();
+  it('counts committed pieces against a node and its free space', () => {
+    const { db } = setup();
     addNode(db);
     const [node] = db.nodes.all();
-    expect(db.nodes.recordStoredPiece(node.id, 100, 3, NOW)).toBe(false);
-    expect(db.nodes.recordStoredPiece(node.id, 100, 3, NOW)).toBe(false);
-    expect(db.nodes.recordStoredPiece(node.id, 100, 3, NOW)).toBe(true);
-    expect(db.nodes.recordStoredPiece(node.id, 100, 3, NOW)).toBe(false);
-    expect(overlay.isVetted(db.nodes.get(node.id)!)).toBe(true);
+    for (let i = 0; i < 4; i++) db.nodes.recordStoredPiece(node.id, 100);
+    expect(db.nodes.get(node.id)!.piecesStored).toBe(4);
     expect(db.nodes.get(node.id)!.freeDisk).toBe((1 << 30) - 400);
+    db.close();
+  });
+
+  it('never selects a disqualified or suspended node', () => {
+    const { db, overlay } = setup();
+    const good = new Set(Array.from({ length: 4 }, () => addNode(db)));
+    const dq = addNode(db, { states: { disqualifiedAt: NOW, disqualificationReason: 'audit failure' } });
+    const suspended = addNode(db, { states: { unknownAuditSuspendedAt: NOW } });
+    for (let round = 0; round < 5; round++) expect(new Set(hexIds(overlay.selectNodes(4, 1, NOW)))).toEqual(good);
+    expect(() => overlay.selectNodes(5, 1, NOW)).toThrow('not enough nodes: need 5, have 4');
+    const byHex = (h: string) => db.nodes.get(Buffer.from(h, 'hex'))!;
+    expect(overlay.isDisqualified(byHex(dq))).toBe(true);
+    expect(overlay.isReliable(byHex(dq), NOW)).toBe(false);
+    expect(overlay.isSuspended(byHex(suspended))).toBe(true);
+    expect(overlay.isReliable(byHex(suspended), NOW)).toBe(true);
     db.close();
   });
 

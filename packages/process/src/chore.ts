@@ -20,6 +20,8 @@ export interface ChoreRun {
   durationMs: number;
   /** What made the run fail; absent when it succeeded. */
   error?: string;
+  /** What the run returned, if anything (the admin socket hands it back as JSON, e.g. an audit round's outcomes). */
+  result?: unknown;
 }
 
 export interface ChoreStatus {
@@ -104,15 +106,22 @@ export class Chore {
     const startedAt = Date.now();
     const began = performance.now();
     let error: string | undefined;
+    let result: unknown;
     try {
-      await this.options.run();
+      result = await this.options.run();
     } catch (err) {
       error = errorMessage(err);
     }
-    const run: ChoreRun = { chore: this.name, startedAt, durationMs: performance.now() - began, ...(error === undefined ? {} : { error }) };
+    const run: ChoreRun = {
+      chore: this.name,
+      startedAt,
+      durationMs: performance.now() - began,
+      ...(error === undefined ? {} : { error }),
+      ...(result === undefined ? {} : { result }),
+    };
     this.report(run);
     this.runs++;
-    this.last = run;
+    this.last = { ...run, result: undefined };
     if (error !== undefined) this.lastError = error;
     this.running = undefined;
     if (this.started) this.schedule(this.intervalMs);

@@ -41,10 +41,14 @@ export class Chores {
     return this.chores.map((c) => c.status());
   }
 
-  /** Runs every chore once, one after the other in the order they were added, and resolves with each run. */
+  /**
+   * Runs every scheduled chore once, one after the other in the order they were added, and resolves with each run.
+   * Chores that run only when triggered (interval 0, e.g. the satellite's audit-all) are left out: time makes
+   * nothing due for them.
+   */
   async runAll(): Promise<ChoreRun[]> {
     const runs: ChoreRun[] = [];
-    for (const chore of this.chores) runs.push(await chore.trigger());
+    for (const chore of this.chores) if (chore.intervalMs > 0) runs.push(await chore.trigger());
     return runs;
   }
 

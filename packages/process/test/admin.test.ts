@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Reason, rpcErrorInfo } from '@dcsim/protocol';
 import { Chores, Clock } from '../src/index.js';
 import { AdminCallError, AdminSocketError, adminSocketPath, connectAdmin, serveAdmin, type AdminSocket } from '../src/admin/index.js';
 
@@ -19,9 +20,10 @@ function tempDir(): string {
   return dir;
 }
 
-async function serve(dir: string, chores: Chores, log: string[] = []): Promise<AdminSocket> {
+async function serve(dir: string, chores: Chores, log: string[] = [], reports?: Record<string, () => unknown>): Promise<AdminSocket> {
   const nodeId = new Uint8Array(32).fill(7);
-  const socket = await serveAdmin(dir, { kind: 'storagenode', nodeId, address: '127.0.0.1:7777', chores, log: (l) => log.push(l) });
+  const target = { kind: 'storagenode' as const, nodeId, address: '127.0.0.1:7777', chores, reports, log: (l: string) => log.push(l) };
+  const socket = await serveAdmin(dir, target);
   cleanups.push(() => socket.close());
   return socket;
 }
@@ -84,6 +86,19 @@ describe('admin socket', () => {
     const unknown = await admin.runChore('checkin').catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(AdminCallError);
     expect((unknown as Error).message).toBe(`${adminSocketPath(dir)}: no chore named "checkin"; this process has check-in, broken`);
+  });
+
+  it("hands back a run's result as JSON, and a named report", async () => {
+    const dir = tempDir();
+    const chores = new Chores(new Clock(), () => {});
+    chores.add('audit-all', 0, () => ({ segments: 2 }));
+    await serve(dir, chores, [], { nodes: () => [{ id: 'n1', online: true }] });
+    const admin = connect(dir);
+    expect(JSON.parse((await admin.runChore('audit-all')).result)).toEqual({ segments: 2 });
+    expect(await admin.report('nodes')).toEqual([{ id: 'n1', online: true }]);
+    const unknown = await admin.report('pieces').catch((e: unknown) => e);
+    expect((unknown as Error).message).toBe(`${adminSocketPath(dir)}: no report named "pieces"; this process has nodes`);
+    expect(rpcErrorInfo((unknown as Error).cause).reason).toBe(Reason.REPORT_NOT_FOUND);
   });
 
   it('moves the clock forward only, and runs every chore in order', async () => {

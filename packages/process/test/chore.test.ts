@@ -134,6 +134,7 @@ describe('Chores', () => {
       await Promise.resolve();
       seen.push(['piece-deletion', clock.offsetMs]);
     });
+    chores.add('on-demand', 0, () => seen.push(['on-demand', clock.offsetMs])); // only when triggered: time makes nothing due
     const runs = await chores.advance(3_600_000);
     expect(seen).toEqual([
       ['expired-objects', 3_600_000],
@@ -143,7 +144,14 @@ describe('Chores', () => {
     expect(chores.list().map((c) => [c.name, c.intervalMs, c.runs])).toEqual([
       ['expired-objects', 60_000, 1],
       ['piece-deletion', 2_000, 1],
+      ['on-demand', 0, 0],
     ]);
+  });
+
+  it('hands back what a run returned', async () => {
+    const chores = new Chores(new Clock(), () => {});
+    chores.add('audit-all', 0, async () => ({ audited: 3 }));
+    expect(await chores.get('audit-all').trigger()).toMatchObject({ chore: 'audit-all', result: { audited: 3 } });
   });
 
   it('names the chores there are when asked for one that is not', () => {

@@ -42,6 +42,8 @@ export interface ChoreRunInfo {
   durationMs: number;
   /** empty when the run succeeded */
   error: string;
+  /** JSON of what the run returned (e.g. the satellite's audit-all: */
+  result: string;
 }
 
 export interface ChoreInfo {
@@ -89,6 +91,14 @@ export interface AdvanceTimeRequest {
 export interface AdvanceTimeResponse {
   /** the offset after the move */
   clockOffsetMs: number;
+}
+
+export interface ReportRequest {
+  name: string;
+}
+
+export interface ReportResponse {
+  json: string;
 }
 
 function createBaseProcessStatusRequest(): ProcessStatusRequest {
@@ -305,7 +315,7 @@ export const ProcessStatus: MessageFns<ProcessStatus> = {
 };
 
 function createBaseChoreRunInfo(): ChoreRunInfo {
-  return { chore: "", startedAt: undefined, durationMs: 0, error: "" };
+  return { chore: "", startedAt: undefined, durationMs: 0, error: "", result: "" };
 }
 
 export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
@@ -321,6 +331,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     }
     if (message.error !== "") {
       writer.uint32(34).string(message.error);
+    }
+    if (message.result !== "") {
+      writer.uint32(42).string(message.result);
     }
     return writer;
   },
@@ -370,6 +383,14 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
             message.error = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.result = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -396,6 +417,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
         ? globalThis.Number(object.duration_ms)
         : 0,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      result: isSet(object.result) ? globalThis.String(object.result) : "",
     };
   },
 
@@ -413,6 +435,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.result !== "") {
+      obj.result = message.result;
+    }
     return obj;
   },
 
@@ -425,6 +450,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     message.startedAt = object.startedAt ?? undefined;
     message.durationMs = object.durationMs ?? 0;
     message.error = object.error ?? "";
+    message.result = object.result ?? "";
     return message;
   },
 };
@@ -1108,6 +1134,140 @@ export const AdvanceTimeResponse: MessageFns<AdvanceTimeResponse> = {
   },
 };
 
+function createBaseReportRequest(): ReportRequest {
+  return { name: "" };
+}
+
+export const ReportRequest: MessageFns<ReportRequest> = {
+  encode(message: ReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: ReportRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportRequest>, I>>(base?: I): ReportRequest {
+    return ReportRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportRequest>, I>>(object: I): ReportRequest {
+    const message = createBaseReportRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseReportResponse(): ReportResponse {
+  return { json: "" };
+}
+
+export const ReportResponse: MessageFns<ReportResponse> = {
+  encode(message: ReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.json !== "") {
+      writer.uint32(10).string(message.json);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.json = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportResponse {
+    return { json: isSet(object.json) ? globalThis.String(object.json) : "" };
+  },
+
+  toJSON(message: ReportResponse): unknown {
+    const obj: any = {};
+    if (message.json !== "") {
+      obj.json = message.json;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportResponse>, I>>(base?: I): ReportResponse {
+    return ReportResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportResponse>, I>>(object: I): ReportResponse {
+    const message = createBaseReportResponse();
+    message.json = object.json ?? "";
+    return message;
+  },
+};
+
 export type AdminService = typeof AdminService;
 export const AdminService = {
   /** What the process is: kind, node ID, address, clock offset, uptime. */
@@ -1143,7 +1303,10 @@ export const AdminService = {
     responseSerialize: (value: RunChoreResponse): Buffer => Buffer.from(RunChoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RunChoreResponse => RunChoreResponse.decode(value),
   },
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores: {
     path: "/dcsim.Admin/RunChores" as const,
     requestStream: false as const,
@@ -1166,6 +1329,19 @@ export const AdminService = {
     responseSerialize: (value: AdvanceTimeResponse): Buffer => Buffer.from(AdvanceTimeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AdvanceTimeResponse => AdvanceTimeResponse.decode(value),
   },
+  /**
+   * A named read-only view of the process's state, as JSON (the satellite's "nodes": every node with its
+   * contact, vetting and reputation). NOT_FOUND for a name the process does not have.
+   */
+  report: {
+    path: "/dcsim.Admin/Report" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReportRequest): Buffer => Buffer.from(ReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReportRequest => ReportRequest.decode(value),
+    responseSerialize: (value: ReportResponse): Buffer => Buffer.from(ReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReportResponse => ReportResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServer extends UntypedServiceImplementation {
@@ -1178,13 +1354,21 @@ export interface AdminServer extends UntypedServiceImplementation {
    * NOT_FOUND for a name the process does not have; a run that failed answers with its error, not a status.
    */
   runChore: handleUnaryCall<RunChoreRequest, RunChoreResponse>;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores: handleUnaryCall<RunChoresRequest, RunChoresResponse>;
   /**
    * Moves the process's clock forward (never back). Chores see the new time at their next run: a caller
    * that wants the consequences now calls RunChores next (the testnet first moves every process's clock).
    */
   advanceTime: handleUnaryCall<AdvanceTimeRequest, AdvanceTimeResponse>;
+  /**
+   * A named read-only view of the process's state, as JSON (the satellite's "nodes": every node with its
+   * contact, vetting and reputation). NOT_FOUND for a name the process does not have.
+   */
+  report: handleUnaryCall<ReportRequest, ReportResponse>;
 }
 
 export interface AdminClient extends Client {
@@ -1239,7 +1423,10 @@ export interface AdminClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RunChoreResponse) => void,
   ): ClientUnaryCall;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every scheduled chore (interval above 0) once, one after the other in the process's order, and answers
+   * once all finished. Chores that run only when asked (interval 0) are left out.
+   */
   runChores(
     request: RunChoresRequest,
     callback: (error: ServiceError | null, response: RunChoresResponse) => void,
@@ -1273,6 +1460,25 @@ export interface AdminClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AdvanceTimeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A named read-only view of the process's state, as JSON (the satellite's "nodes": every node with its
+   * contact, vetting and reputation). NOT_FOUND for a name the process does not have.
+   */
+  report(
+    request: ReportRequest,
+    callback: (error: ServiceError | null, response: ReportResponse) => void,
+  ): ClientUnaryCall;
+  report(
+    request: ReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReportResponse) => void,
+  ): ClientUnaryCall;
+  report(
+    request: ReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReportResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -130,6 +130,8 @@ export const REASON_CODES = {
   // The admin socket (admin.proto)
   /** RunChore: the process has no chore with this name. */
   CHORE_NOT_FOUND: status.NOT_FOUND,
+  /** Report: the process has no report with this name. Facts: report. */
+  REPORT_NOT_FOUND: status.NOT_FOUND,
 } as const satisfies Record<string, status>;
 
 export type Reason = keyof typeof REASON_CODES;

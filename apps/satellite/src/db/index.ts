@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { openSqlite, type Migration } from '@dcsim/sqlite';
+import { auditMigrations, AuditableSegments, Reputations, Reverifications } from './audits.js';
 import { bucketMigrations, Buckets } from './buckets.js';
 import { deletionMigrations, PieceDeletions } from './deletions.js';
 import { nodeMigrations, Nodes } from './nodes.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Migration[] = [
   ...segmentMigrations,
   ...nodeMigrations,
   ...deletionMigrations,
+  ...auditMigrations,
 ];
 
 export interface SatelliteDb {
@@ -35,6 +37,9 @@ export interface SatelliteDb {
   pendingSegments: PendingSegments;
   nodes: Nodes;
   pieceDeletions: PieceDeletions;
+  reputations: Reputations;
+  reverifications: Reverifications;
+  auditableSegments: AuditableSegments;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -53,6 +58,9 @@ export function openDatabase(file: string): SatelliteDb {
     pendingSegments: new PendingSegments(sql),
     nodes: new Nodes(sql),
     pieceDeletions: new PieceDeletions(sql),
+    reputations: new Reputations(sql),
+    reverifications: new Reverifications(sql),
+    auditableSegments: new AuditableSegments(sql),
     transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
     close: () => sql.close(),
   };
@@ -62,5 +70,6 @@ export type { ApiKeyRow, ProjectRow } from './projects.js';
 export type { BucketRow } from './buckets.js';
 export type { ObjectRow } from './objects.js';
 export type { PendingSegmentRow, PieceRow, SegmentRow } from './segments.js';
-export type { NodeRow } from './nodes.js';
+export type { NodeRow, NodeStates } from './nodes.js';
 export type { PieceDeletionRow } from './deletions.js';
+export type { AuditableSegment, ReputationRow, ReverificationRow } from './audits.js';

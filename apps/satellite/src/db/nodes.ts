@@ -3,7 +3,9 @@
  * key (to check its signatures on piece hashes), the free space it reported and when it was last
  * reached. As Storj's `last_contact_success` / `last_contact_failure`: a check-in counts as contact only
  * if the satellite's ping back to the node's address succeeded; a node whose last ping failed is not
- * selected. `pieces_stored` counts pieces committed on the node; it is what vetting looks at.
+ * selected. `pieces_stored` counts pieces committed on the node. What audits made of the node (vetted, unknown-audit
+ * suspended, disqualified) sits here too, as in Storj's overlay, so selection excludes it in the same query; the
+ * scores behind those states are in `reputations` (reputations.ts).
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Migration } from '@dcsim/sqlite';
@@ -32,6 +34,15 @@ export const nodeMigrations: Migration[] = [
     name: 'nodes-2-contact-failure',
     sql: 'ALTER TABLE nodes ADD COLUMN last_contact_failure INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    // Set by the reputation service from audit outcomes. vetted_at now means "passed enough audits".
+    name: 'nodes-3-reputation',
+    sql: `
+      ALTER TABLE nodes ADD COLUMN disqualified_at INTEGER;          -- for good: never selected, its pieces unhealthy
+      ALTER TABLE nodes ADD COLUMN disqualification_reason TEXT;     -- 'audit failure', ...
+      ALTER TABLE nodes ADD COLUMN unknown_audit_suspended_at INTEGER; -- not selected for new pieces while set
+    `,
+  },
 ];
 
 export interface NodeRow {
@@ -42,6 +53,11 @@ export interface NodeRow {
   version: string;
   piecesStored: number;
   vettedAt: number | null;
+  /** When audits disqualified it (null: never); then why. */
+  disqualifiedAt: number | null;
+  disqualificationReason: string | null;
+  /** When too many unknown audits suspended it (null: not suspended). */
+  unknownAuditSuspendedAt: number | null;
   /** Last check-in whose ping back succeeded (0: none yet). */
   lastContact: number;
   /** Last check-in whose ping back failed (0: none). */
@@ -61,7 +77,9 @@ export interface CheckInFields {
 }
 
 const COLUMNS = `id, public_key AS publicKey, address, free_disk AS freeDisk, version, pieces_stored AS piecesStored,
-  vetted_at AS vettedAt, last_contact AS lastContact, last_contact_failure AS lastContactFailure, created_at AS createdAt`;
+  vetted_at AS vettedAt, disqualified_at AS disqualifiedAt, disqualification_reason AS disqualificationReason,
+  unknown_audit_suspended_at AS unknownAuditSuspendedAt, last_contact AS lastContact, last_contact_failure AS lastContactFailure,
+  created_at AS createdAt`;
 
 export class Nodes {
   private readonly upsertStmt: Statement<[Omit<CheckInFields, 'reachable'> & { success: number; failure: number }]>;
@@ -69,7 +87,7 @@ export class Nodes {
   private readonly allStmt: Statement<[], NodeRow>;
   private readonly candidatesStmt: Statement<[number, number], NodeRow>;
   private readonly storedStmt: Statement<[number, Uint8Array]>;
-  private readonly vetStmt: Statement<[number, Uint8Array, number]>;
+  private readonly statesStmt: Statement<[NodeStates & { id: Uint8Array }]>;
 
   constructor(db: Database) {
     this.upsertStmt =
@@ -81,10 +99,12 @@ export class Nodes {
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM nodes ORDER BY created_at, id`);
     this.candidatesStmt = db.prepare(
-      `SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND last_contact > last_contact_failure AND free_disk >= ?`,
+      `SELECT ${COLUMNS} FROM nodes WHERE last_contact >= ? AND last_contact > last_contact_failure AND free_disk >= ?
+        AND disqualified_at IS NULL AND unknown_audit_suspended_at IS NULL`,
     );
     this.storedStmt = db.prepare('UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?');
-    this.vetStmt = db.prepare('UPDATE nodes SET vetted_at = ? WHERE id = ? AND vetted_at IS NULL AND pieces_stored >= ?');
+    this.statesStmt = db.prepare(`UPDATE nodes SET vetted_at = @vettedAt, disqualified_at = @disqualifiedAt,
+      disqualification_reason = @disqualificationReason, unknown_audit_suspended_at = @unknownAuditSuspendedAt WHERE id = @id`);
   }
 
   /** Records a check-in; returns the node as it was before (undefined for a first check-in). */
@@ -103,17 +123,29 @@ export class Nodes {
     return this.allStmt.all().map(plain);
   }
 
-  /** Nodes reached since `since`, not failing a ping since, with at least `minFreeDisk` bytes free. */
+  /**
+   * Nodes reached since `since`, not failing a ping since, with at least `minFreeDisk` bytes free, neither
+   * disqualified nor suspended.
+   */
   candidates(since: number, minFreeDisk: number): NodeRow[] {
     return this.candidatesStmt.all(since, minFreeDisk).map(plain);
   }
 
-  /**
-   * Counts a committed piece against the node (and its free space until the next check-in says
-   * otherwise); returns true when this piece made the node vetted.
-   */
-  recordStoredPiece(id: Uint8Array, pieceSize: number, vettingPieceCount: number, now: number): boolean {
+  /** Counts a committed piece against the node (and its free space until the next check-in says otherwise). */
+  recordStoredPiece(id: Uint8Array, pieceSize: number): void {
     this.storedStmt.run(pieceSize, id);
-    return this.vetStmt.run(now, id, vettingPieceCount).changes > 0;
   }
+
+  /** Records what audits made of the node (reputation service). */
+  setStates(id: Uint8Array, states: NodeStates): void {
+    this.statesStmt.run({ id, ...states });
+  }
+}
+
+/** The states audits lead to, as the reputation service decides them. */
+export interface NodeStates {
+  vettedAt: number | null;
+  disqualifiedAt: number | null;
+  disqualificationReason: string | null;
+  unknownAuditSuspendedAt: number | null;
 }

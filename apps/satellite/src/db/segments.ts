@@ -135,6 +135,7 @@ export class Segments {
   private readonly piecesStmt: Statement<Position, PieceRow>;
   private readonly piecesOfStreamStmt: Statement<[Uint8Array], PieceOfStream>;
   private readonly deleteStmt: Statement<Position>;
+  private readonly removePieceStmt: Statement<[...Position, number, Uint8Array]>;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO segments (stream_id, part, idx, root_piece_id, encrypted_key,
@@ -152,6 +153,7 @@ export class Segments {
       FROM pieces p JOIN segments s ON s.stream_id = p.stream_id AND s.part = p.part AND s.idx = p.idx
       WHERE p.stream_id = ?`);
     this.deleteStmt = db.prepare('DELETE FROM segments WHERE stream_id = ? AND part = ? AND idx = ?');
+    this.removePieceStmt = db.prepare('DELETE FROM pieces WHERE stream_id = ? AND part = ? AND idx = ? AND piece_num = ? AND node_id = ?');
   }
 
   insert(segment: SegmentRow, pieces: PieceRow[]): void {
@@ -179,6 +181,14 @@ export class Segments {
   /** Every stored piece of the object, with its segment's root piece ID. */
   piecesOfStream(streamId: Uint8Array): PieceOfStream[] {
     return this.piecesOfStreamStmt.all(streamId).map(plain);
+  }
+
+  /**
+   * Drops one piece from a segment, only if that piece number is still on that node (Storj's Pieces.Update
+   * removes by number and node); returns whether it did.
+   */
+  removePiece(streamId: Uint8Array, part: number, index: number, pieceNum: number, nodeId: Uint8Array): boolean {
+    return this.removePieceStmt.run(streamId, part, index, pieceNum, nodeId).changes > 0;
   }
 
   /** Deletes one segment and its pieces (ON DELETE CASCADE). */

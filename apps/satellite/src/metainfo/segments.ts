@@ -121,7 +121,7 @@ export function commitSegment(m: MetainfoEndpoint, req: CommitSegmentRequest): C
   }
 
   const now = m.clock.now();
-  const newlyVetted = m.db.transaction(() => {
+  m.db.transaction(() => {
     if (!m.db.pendingSegments.get(pending.segmentId)) throw segmentUploadEnded();
     pendingObject(m, auth, pending.streamId);
     removeSegment(m.db, pending.streamId, pending.part, pending.index, now); // a retried upload of this position
@@ -141,17 +141,15 @@ export function commitSegment(m: MetainfoEndpoint, req: CommitSegmentRequest): C
       },
       valid,
     );
-    const vetted = valid.filter((p) => m.db.nodes.recordStoredPiece(p.nodeId, expectedPieceSize, m.config.vettingPieceCount, now));
+    for (const p of valid) m.db.nodes.recordStoredPiece(p.nodeId, expectedPieceSize);
     queueRefusedPieces(m, pending, valid, invalid, now);
     m.db.pendingSegments.delete(pending.segmentId);
-    return vetted;
   });
   m.log(
     `segment committed: ${valid.length}/${scheme.total} pieces of ${formatBytes(expectedPieceSize)} ` +
       `(segment ${pending.part}/${pending.index}, ${formatBytes(req.encryptedSize)} encrypted, bucket ${object.bucket}) ` +
       `on nodes ${valid.map((p) => shortNodeId(p.nodeId)).join(', ')}`,
   );
-  for (const p of newlyVetted) m.log(`node vetted: ${nodeIdString(p.nodeId)} now stores ${m.config.vettingPieceCount}+ pieces`);
   return {};
 }
 
@@ -220,7 +218,10 @@ export function downloadSegment(m: MetainfoEndpoint, req: DownloadSegmentRequest
   };
   if (segment.rootPieceId === null) return response;
 
-  const placements = placementsOf(m, m.db.segments.pieces(segment.streamId, segment.part, segment.index));
+  // Disqualified nodes are never handed out (Storj's participating nodes); offline ones only when too few are online.
+  const placements = placementsOf(m, m.db.segments.pieces(segment.streamId, segment.part, segment.index)).filter(
+    (p) => !m.overlay.isDisqualified(p.node),
+  );
   const online = placements.filter((p) => m.overlay.isOnline(p.node, now));
   const chosen = online.length >= scheme.required ? online : placements;
   response.addressedLimits = m.orders.getLimits(segment.rootPieceId, chosen, segment.pieceSize, optionalDate(object.expiresAt));

@@ -40,6 +40,11 @@ export class AdminConnection {
     return (await this.call((c) => unary(c, c.runChores, {}, RUN_DEADLINE_MS))).runs;
   }
 
+  /** The process's report `name` (the Report RPC), parsed from its JSON. */
+  async report(name: string): Promise<unknown> {
+    return JSON.parse((await this.call((c) => unary(c, c.report, { name }, QUESTION_DEADLINE_MS))).json);
+  }
+
   /** Moves the process's clock `ms` forward; resolves with its new offset from real time. */
   async advanceTime(ms: number): Promise<number> {
     return (await this.call((c) => unary(c, c.advanceTime, { ms }, QUESTION_DEADLINE_MS))).clockOffsetMs;

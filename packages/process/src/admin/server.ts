@@ -35,6 +35,8 @@ export interface AdminTarget {
   address: string;
   /** Its chores and clock. */
   chores: Chores;
+  /** Named read-only views of its state for the Report RPC (the satellite's `nodes`); each returns plain data. */
+  reports?: Record<string, () => unknown>;
   log: (line: string) => void;
 }
 
@@ -104,6 +106,16 @@ function adminService(target: AdminTarget): AdminServer {
       return { run: runInfo(await chore.trigger()) };
     }, log),
     runChores: unaryHandler(async () => ({ runs: (await chores.runAll()).map(runInfo) }), log),
+    report: unaryHandler((req: { name: string }) => {
+      const reports = target.reports ?? {};
+      if (!Object.hasOwn(reports, req.name)) {
+        const names = Object.keys(reports).join(', ') || 'none';
+        throw new RpcError(Reason.REPORT_NOT_FOUND, `no report named ${JSON.stringify(req.name)}; this process has ${names}`, {
+          report: req.name,
+        });
+      }
+      return { json: JSON.stringify(reports[req.name]()) };
+    }, log),
     advanceTime: unaryHandler((req: { ms: number }) => {
       if (!Number.isSafeInteger(req.ms) || req.ms < 0) {
         throw fieldInvalid('ms', `time only moves forward, by whole milliseconds: got ${req.ms}`);
@@ -116,7 +128,13 @@ function adminService(target: AdminTarget): AdminServer {
 }
 
 function runInfo(run: ChoreRun): ChoreRunInfo {
-  return { chore: run.chore, startedAt: new Date(run.startedAt), durationMs: Math.round(run.durationMs), error: run.error ?? '' };
+  return {
+    chore: run.chore,
+    startedAt: new Date(run.startedAt),
+    durationMs: Math.round(run.durationMs),
+    error: run.error ?? '',
+    result: run.result === undefined ? '' : JSON.stringify(run.result),
+  };
 }
 
 function choreInfo(status: ChoreStatus): ChoreInfo {

@@ -20,11 +20,10 @@ import { BucketExistsError, InvalidAccessError, ObjectNotFoundError } from './er
 import { listObjects, type ListItem, type ListOptions } from './list.js';
 import { MetainfoConnection } from './metainfo.js';
 import { checkBucket, checkBucketAndKey } from './names.js';
-import { NodeClients } from './nodes.js';
 import { TransferResources } from './resources.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import { encryptObjectKey } from './object-key.js';
-import { DEFAULT_UPLOAD_CHUNK } from './piece-upload.js';
+import { DEFAULT_UPLOAD_CHUNK, NodeClients } from '@dcsim/piecestore-client';
 import type { UploadSource } from './segmenter.js';
 import { uploadObject, type UploadOptions, type UploadReport } from './upload.js';
 

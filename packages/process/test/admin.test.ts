@@ -52,6 +52,17 @@ describe('admin socket', () => {
     expect(status.uptimeMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("answers a run with the chore's summary: the string its function returned (none for other results)", async () => {
+    const dir = tempDir();
+    const chores = new Chores(new Clock(), () => {});
+    chores.add('repairer', 0, async () => 'repairer: 2 segment(s) repaired');
+    chores.add('piece-deletion', 0, async () => ({ deleted: 3 }));
+    await serve(dir, chores);
+    const admin = connect(dir);
+    expect((await admin.runChore('repairer')).summary).toBe('repairer: 2 segment(s) repaired');
+    expect((await admin.runChore('piece-deletion')).summary).toBe('');
+  });
+
   it('lists chores, runs one and answers once the run finished, and names the chores when asked for another', async () => {
     const dir = tempDir();
     const chores = new Chores(new Clock(), () => {});

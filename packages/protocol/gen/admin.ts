@@ -42,6 +42,8 @@ export interface ChoreRunInfo {
   durationMs: number;
   /** empty when the run succeeded */
   error: string;
+  /** what the run did, if the chore says (e.g. the segments it repaired) */
+  summary: string;
 }
 
 export interface ChoreInfo {
@@ -305,7 +307,7 @@ export const ProcessStatus: MessageFns<ProcessStatus> = {
 };
 
 function createBaseChoreRunInfo(): ChoreRunInfo {
-  return { chore: "", startedAt: undefined, durationMs: 0, error: "" };
+  return { chore: "", startedAt: undefined, durationMs: 0, error: "", summary: "" };
 }
 
 export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
@@ -321,6 +323,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     }
     if (message.error !== "") {
       writer.uint32(34).string(message.error);
+    }
+    if (message.summary !== "") {
+      writer.uint32(42).string(message.summary);
     }
     return writer;
   },
@@ -370,6 +375,14 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
             message.error = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -396,6 +409,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
         ? globalThis.Number(object.duration_ms)
         : 0,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
     };
   },
 
@@ -413,6 +427,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
     return obj;
   },
 
@@ -425,6 +442,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     message.startedAt = object.startedAt ?? undefined;
     message.durationMs = object.durationMs ?? 0;
     message.error = object.error ?? "";
+    message.summary = object.summary ?? "";
     return message;
   },
 };

@@ -32,6 +32,20 @@ export class Overlay {
     return node.lastContact >= now - this.config.nodeOnlineWindowMs && node.lastContact > node.lastContactFailure;
   }
 
+  /**
+   * Whether pieces on this node count toward a segment's health (repair checker, repairer, `uplink pieces`): the
+   * one place that decides it. Online within the window with its last ping answered; a node the satellite does
+   * not know holds nothing. (Disqualification, once audits exist, belongs here too.)
+   */
+  isHealthy(node: NodeRow | undefined, now = this.clock.now()): node is NodeRow {
+    return node !== undefined && this.isOnline(node, now);
+  }
+
+  /** Every known node by its ID in hex, and whether it is healthy now: one lookup per segment piece afterwards. */
+  nodeHealth(now = this.clock.now()): Map<string, { node: NodeRow; healthy: boolean }> {
+    return new Map(this.db.nodes.all().map((node) => [nodeKey(node.id), { node, healthy: this.isHealthy(node, now) }]));
+  }
+
   isVetted(node: NodeRow): boolean {
     return node.vettedAt !== null;
   }
@@ -97,6 +111,11 @@ function pickSpreadOverSubnets(priority: NodeRow[], count: number, usedSubnets: 
     chosen.push(node);
   }
   return shuffle(chosen);
+}
+
+/** A node ID as a map key. */
+export function nodeKey(id: Uint8Array): string {
+  return Buffer.from(id).toString('hex');
 }
 
 /** The /24 of an IPv4 address; other hosts (names, IPv6) count as their own subnet. */

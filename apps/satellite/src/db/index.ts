@@ -11,6 +11,8 @@ import { nodeMigrations, Nodes } from './nodes.js';
 import { objectMigrations, Objects } from './objects.js';
 import { ApiKeys, projectMigrations, Projects, Revocations } from './projects.js';
 import { PendingSegments, segmentMigrations, Segments } from './segments.js';
+import { RemoteSegments } from './remote-segments.js';
+import { RepairQueue, repairQueueMigrations } from './repair-queue.js';
 
 export const DATABASE_FILE = 'satellite.db';
 
@@ -22,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
   ...segmentMigrations,
   ...nodeMigrations,
   ...deletionMigrations,
+  ...repairQueueMigrations,
 ];
 
 export interface SatelliteDb {
@@ -35,6 +38,8 @@ export interface SatelliteDb {
   pendingSegments: PendingSegments;
   nodes: Nodes;
   pieceDeletions: PieceDeletions;
+  remoteSegments: RemoteSegments;
+  repairQueue: RepairQueue;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -53,6 +58,8 @@ export function openDatabase(file: string): SatelliteDb {
     pendingSegments: new PendingSegments(sql),
     nodes: new Nodes(sql),
     pieceDeletions: new PieceDeletions(sql),
+    remoteSegments: new RemoteSegments(sql),
+    repairQueue: new RepairQueue(sql),
     transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
     close: () => sql.close(),
   };
@@ -64,3 +71,5 @@ export type { ObjectRow } from './objects.js';
 export type { PendingSegmentRow, PieceRow, SegmentRow } from './segments.js';
 export type { NodeRow } from './nodes.js';
 export type { PieceDeletionRow } from './deletions.js';
+export type { RemoteSegment } from './remote-segments.js';
+export type { InjuredSegment, SegmentPosition } from './repair-queue.js';

@@ -27,6 +27,7 @@ import { corruptNode, killNode, startNode, stopNode, type CorruptedPiece } from 
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
+import { repairNow } from '../scripts/testnet/repair.js';
 import { advanceTime } from '../scripts/testnet/time.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
@@ -163,8 +164,12 @@ export interface TestNet {
    * Throws if a chore failed. Nodes started later start as far ahead.
    */
   advanceTime(duration: string | number): Promise<void>;
-  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`. */
-  satellite: Chores;
+  /**
+   * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `node-liveness`, `repair-checker`,
+   * `repairer`), and `repair()`: ping every node, queue every injured segment, repair them all, resolve once done
+   * with what was repaired (`testnet satellite repair`).
+   */
+  satellite: Chores & { repair(): Promise<string> };
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -227,7 +232,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
-      satellite: choresOf(dir, 'satellite'),
+      satellite: { ...choresOf(dir, 'satellite'), repair: async () => (await repairNow(dir)).report },
     };
     return await test(net);
   } catch (err) {

@@ -75,9 +75,17 @@ async function uploadOnHolders(net: TestNet, key: string, data: Uint8Array): Pro
   await Promise.all(SPARES.map((i) => net.nodes[i].start()));
 }
 
+/** The background checker and repairer stay off: each test runs them when it means to, so none races it. */
+const OPTIONS = {
+  nodes: 8,
+  scheme: '2/3/4/4',
+  segmentSize: SEGMENT,
+  satelliteArgs: ['--repair-checker-interval', '0', '--repairer-interval', '0'],
+};
+
 describe('repair', () => {
   it('rebuilds the pieces of stopped nodes on new ones: the object then downloads from repaired pieces alone', async () => {
-    await withTestnet({ nodes: 8, scheme: '2/3/4/4', segmentSize: SEGMENT }, async (net) => {
+    await withTestnet(OPTIONS, async (net) => {
       const data = content('content', 3 * SEGMENT + 12_345);
       await uploadOnHolders(net, KEY, data);
       const before = await piecesOf(net);
@@ -119,6 +127,14 @@ describe('repair', () => {
         }
       }
 
+      const table = await net.runUplink(['pieces', `sj://repair/${KEY}`]);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^SEGMENT\s+PIECE\s+NODE\s+ADDRESS\s+ONLINE/);
+      for (const i of [0, 1, ...SPARES]) {
+        const rows = table.stdout.split('\n').filter((line) => line.includes(net.nodes[i].id));
+        expect(rows.every((row) => row.trimEnd().endsWith(SPARES.includes(i) ? 'yes' : 'no'))).toBe(true);
+      }
+
       // Repair saw only erasure shares of ciphertext: no plaintext and no key in the satellite's files, its log
       // (every repair line) or any node's files, new pieces included.
       const grant = parseAccess(net.access);
@@ -136,7 +152,7 @@ describe('repair', () => {
   });
 
   it('leaves a segment alone that changed after it was queued: an overwrite wins, its pieces untouched', async () => {
-    await withTestnet({ nodes: 8, scheme: '2/3/4/4', segmentSize: SEGMENT }, async (net) => {
+    await withTestnet(OPTIONS, async (net) => {
       await uploadOnHolders(net, 'object', content('v1', 2 * SEGMENT));
       await Promise.all([net.nodes[2].stop(), net.nodes[3].stop()]);
       await net.satellite.runChore('node-liveness');

@@ -2,7 +2,8 @@
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
  * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion, node liveness, repair checker, repairer) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * objects, piece deletion, node liveness, repair checker, repairer) on its clock, which its admin socket
+ * (`<dir>/admin.sock`) shows and drives.
  * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';

@@ -62,6 +62,7 @@ export async function repairSegment(deps: RepairDeps, position: SegmentPosition)
   };
   const segment = db.remoteSegments.get(position);
   if (!segment) return result(true, 'deleted', 'segment was deleted');
+  if (segment.expiresAt !== null && segment.expiresAt <= deps.clock.now()) return result(true, 'deleted', 'segment has expired');
   const before = db.remoteSegments.pieces(segment);
   const scheme = schemeOfSegment(segment);
   const health = classifyPieces(before, overlay.nodeHealth(), deps.declumping);

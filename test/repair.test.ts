@@ -12,7 +12,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { deriveContentKey, derivePathKey } from '@dcsim/crypto/encryption';
-import { parseAccess } from '@dcsim/crypto/grant';
+import { parseAccess, restrictAccess, serializeAccess } from '@dcsim/crypto/grant';
 import { layout } from '../scripts/testnet/layout.js';
 import { withTestnet, type TestNet } from './harness.js';
 import { scanDir, type Finding } from './support/leak-scan.js';
@@ -165,6 +165,11 @@ describe('repair', () => {
 
       await net.satellite.runChore('repairer');
       expect(flatten(await piecesOf(net, 'object'))).toEqual(placed);
+      // Where the pieces are is read access: a write-only grant is refused.
+      const writeOnly = serializeAccess(restrictAccess(parseAccess(net.access), { allowUpload: true }));
+      const refused = await net.runUplink(['pieces', 'sj://repair/object'], { env: { UPLINK_ACCESS: writeOnly } });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^uplink: access denied/);
       expect((await readAll(project.download('repair', 'object'))).equals(Buffer.from(v2))).toBe(true);
       const log = readFileSync(layout(net.dir).logFile('satellite'), 'utf8');
       expect(log).toMatch(/repair of segment \S+\/0\/0: segment was deleted/);

@@ -16,7 +16,7 @@
 import { randomFillSync } from 'node:crypto';
 import { type RedundancyScheme, decodeSegment, encodeRuns, encodeSegment, formatScheme, parseScheme } from '@dcsim/erasure';
 import { runStripes } from '../apps/uplink/src/lib/encoder.js';
-import { DEFAULT_UPLOAD_CHUNK } from '../apps/uplink/src/lib/piece-upload.js';
+import { DEFAULT_UPLOAD_CHUNK } from '@dcsim/piecestore-client';
 import { referenceDecode, referenceEncode, referenceEncodeRuns } from '../packages/erasure/test/reference.js';
 
 const SEGMENT_SIZE = 64 * 1024 * 1024;

@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { DEFAULT_ENCRYPTION, encryptSegment, encryptedSize, segmentNonce } from '@dcsim/crypto/encryption';
 import { encodeRuns, encodeSegment, parseScheme } from '@dcsim/erasure';
 import { runStripes } from '../apps/uplink/src/lib/encoder.js';
-import { DEFAULT_UPLOAD_CHUNK } from '../apps/uplink/src/lib/piece-upload.js';
+import { DEFAULT_UPLOAD_CHUNK } from '@dcsim/piecestore-client';
 import { PLAINTEXT_BASELINE_ENV } from '@dcsim/protocol';
 import { TransferResources, type Project } from '@dcsim/uplink';
 import { withTestnet } from '../test/harness.js';

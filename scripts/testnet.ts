@@ -6,7 +6,7 @@
  *   testnet node stop|kill|start|corrupt <i> [--dir D]   (corrupt: [--piece ID | --all])
  *   testnet satellite audit [--json] [--dir D]
  *   testnet time advance <duration> [--dir D]
- *   testnet satellite chores | run <chore> [--dir D]
+ *   testnet satellite chores | run <chore> | repair [--dir D]
  *   testnet node chores <i> | run <chore> <i> [--dir D]
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
@@ -22,6 +22,7 @@ import { superviseForeground } from './testnet/foreground.js';
 import { corruptAllPieces, corruptNode, killNode, NodeCommandError, startNode, stopNode } from './testnet/node-commands.js';
 import { auditNow, formatAudit } from './testnet/audit.js';
 import { parsePortBase } from './testnet/ports.js';
+import { repairNow } from './testnet/repair.js';
 import { startTestnet } from './testnet/start.js';
 import { formatStatus, testnetStatus } from './testnet/status.js';
 import { destroyTestnet, stopTestnet, type StopReport } from './testnet/stop.js';
@@ -180,7 +181,9 @@ node
     print(`node-${i}: ran ${chore} in ${run.durationMs} ms`);
   });
 
-const satellite = program.command('satellite').description("the satellite's chores: list them, or run one now; audit every segment now");
+const satellite = program
+  .command('satellite')
+  .description("the satellite's chores: list them, or run one now; audit every segment now; repair now");
 
 satellite
   .command('audit')
@@ -210,6 +213,14 @@ satellite
   .action(async (chore: string, opts) => {
     const run = await runChore(resolve(opts.dir), 'satellite', chore);
     print(`satellite: ran ${chore} in ${run.durationMs} ms`);
+  });
+
+satellite
+  .command('repair')
+  .description('ping every node, find every segment with too few healthy pieces, repair them all, wait until done; print what was repaired')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    print((await repairNow(resolve(opts.dir))).report);
   });
 
 const time = program.command('time').description("the testnet's clock: move it forward and see what time does, without waiting");

@@ -28,6 +28,7 @@ import { corruptAllPieces, corruptNode, killNode, startNode, stopNode, type Corr
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
+import { repairNow } from '../scripts/testnet/repair.js';
 import { advanceTime } from '../scripts/testnet/time.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
@@ -63,10 +64,11 @@ export interface TestnetOptions {
   /** Satellite `--new-node-fraction`. */
   newNodeFraction?: number;
   /**
-   * Let the satellite's `audit` and `reverify` chores run on their own (default false: a test runs them, like
-   * testplanet's paused loops, so no audit lands in the middle of what it checks).
+   * Let the satellite's `audit`, `reverify`, `repair-checker` and `repairer` chores run on their own (default
+   * false: a test runs them, like testplanet's paused loops, so no audit or repair lands in the middle of what it
+   * checks).
    */
-  backgroundAudits?: boolean;
+  backgroundLoops?: boolean;
   /** Storage node `--checkin-interval`. */
   checkinIntervalSeconds?: number;
   /** Anything else, passed as is; node flags may differ per node (e.g. each one's --external-address). */
@@ -172,11 +174,13 @@ export interface TestNet {
    */
   advanceTime(duration: string | number): Promise<void>;
   /**
-   * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `audit`, `audit-all`, `reverify`),
-   * `audit()`: one audit round over every segment now, with each piece's outcome (`testnet satellite audit`),
-   * and `status()`: each node's processes and the satellite's view of it (`testnet status --json`).
+   * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `audit`, `audit-all`, `reverify`,
+   * `node-liveness`, `repair-checker`, `repairer`); `audit()`: one audit round over every segment now, with each
+   * piece's outcome (`testnet satellite audit`); `repair()`: ping every node, queue every injured segment, repair
+   * them all, resolve once done with what was repaired (`testnet satellite repair`); and `status()`: each node's
+   * processes and the satellite's view of it (`testnet status --json`).
    */
-  satellite: Chores & { audit(): Promise<AuditRound>; status(): Promise<TestnetStatus> };
+  satellite: Chores & { audit(): Promise<AuditRound>; repair(): Promise<string>; status(): Promise<TestnetStatus> };
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -239,7 +243,12 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
-      satellite: { ...choresOf(dir, 'satellite'), audit: () => auditNow(dir), status: () => testnetStatus(dir) },
+      satellite: {
+        ...choresOf(dir, 'satellite'),
+        audit: () => auditNow(dir),
+        repair: async () => (await repairNow(dir)).report,
+        status: () => testnetStatus(dir),
+      },
     };
     return await test(net);
   } catch (err) {
@@ -284,7 +293,8 @@ function satelliteArgs(o: TestnetOptions): string[] {
   if (o.shareSize !== undefined) args.push('--share-size', String(o.shareSize));
   if (o.nodeOnlineWindowSeconds !== undefined) args.push('--node-online-window', String(o.nodeOnlineWindowSeconds));
   if (o.newNodeFraction !== undefined) args.push('--new-node-fraction', String(o.newNodeFraction));
-  if (!o.backgroundAudits) args.push('--audit-interval', '0', '--reverify-interval', '0');
+  if (!o.backgroundLoops)
+    args.push('--audit-interval', '0', '--reverify-interval', '0', '--repair-checker-interval', '0', '--repairer-interval', '0');
   return [...args, ...(o.satelliteArgs ?? [])];
 }
 

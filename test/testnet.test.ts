@@ -109,7 +109,7 @@ describe('testnet CLI', () => {
     expect(advanced.stdout.split('\n')).toEqual([
       "advanced the testnet's clock by 1d1h: it is 1d1h ahead of real time",
       ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, used-serials`),
-      'satellite: ran cleanup, retired-objects, piece-deletion, audit, reverify',
+      'satellite: ran cleanup, retired-objects, piece-deletion, audit, reverify, repair-checker, repairer',
       '',
     ]);
     expect((await status()).clockOffsetMs).toBe(25 * 3_600_000);
@@ -124,10 +124,18 @@ describe('testnet CLI', () => {
     const chores = await testnet(['satellite', 'chores', '--dir', dir]);
     expect(chores.stdout).toMatch(/^satellite: 6 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
 
-    const unknown = await testnet(['satellite', 'run', 'repair', '--dir', dir]);
+    const repair = await testnet(['satellite', 'repair', '--dir', dir]);
+    expect({ code: repair.code, stderr: repair.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(repair.stdout).toMatch(
+      /^liveness: pinged 4 node\(s\), 4 online, 0 offline\nrepair checker: \d+ remote segment\(s\) checked, 0 queued for repair, 0 lost, 0 left the queue\nrepairer: 0 segment\(s\) repaired, 0 other outcome\(s\)\n$/,
+    );
+
+    const unknown = await testnet(['satellite', 'run', 'no-such-chore', '--dir', dir]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "repair"; /);
-    expect(unknown.stderr).toContain('this process has cleanup, retired-objects, piece-deletion, audit, audit-all, reverify\n');
+    expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "no-such-chore"; /);
+    expect(unknown.stderr).toContain(
+      'this process has cleanup, retired-objects, piece-deletion, audit, audit-all, reverify, node-liveness, repair-checker, repairer\n',
+    );
     const bad = await testnet(['time', 'advance', '8', '--dir', dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^testnet: .*invalid duration "8": use a number and a unit/);

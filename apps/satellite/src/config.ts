@@ -38,6 +38,15 @@ export interface SatelliteConfig {
   audit: AuditConfig;
   /** What audit outcomes do to nodes: scores, suspension, disqualification, vetting (reputation/rules.ts). */
   reputation: ReputationConfig;
+  /** How often the repair checker walks every segment and queues the injured ones; 0: only when run (admin socket). */
+  repairCheckerIntervalMs: number;
+  /** How often the repairer works through the repair queue; 0: only when run. */
+  repairerIntervalMs: number;
+  /**
+   * Count a later piece in a /24 that already holds one of the segment's pieces as unhealthy (Storj's declumping).
+   * Off by default: on one machine every node is 127.0.0.1, and every piece but the first would be clumped.
+   */
+  repairDeclumping: boolean;
   /** Start with the clock this far ahead of real time (a testnet restarting a satellite after `time advance`). */
   clockOffsetMs: number;
   /** Where log lines go; stderr by default. */
@@ -58,6 +67,9 @@ export const DEFAULTS = {
   cleanupIntervalMs: 60_000,
   // Five minutes: reads of big objects through slow links finish on the version they started with.
   retiredGraceMs: 5 * 60_000,
+  // Storj's checker runs every 30 s (release); the repairer here drains the queue soon after.
+  repairCheckerIntervalMs: 30_000,
+  repairerIntervalMs: 10_000,
 } as const;
 
 /**
@@ -127,6 +139,9 @@ export function makeConfig(partial: ConfigInput): SatelliteConfig {
     deletionIntervalMs: DEFAULTS.deletionIntervalMs,
     cleanupIntervalMs: DEFAULTS.cleanupIntervalMs,
     retiredGraceMs: DEFAULTS.retiredGraceMs,
+    repairCheckerIntervalMs: DEFAULTS.repairCheckerIntervalMs,
+    repairerIntervalMs: DEFAULTS.repairerIntervalMs,
+    repairDeclumping: false,
     clockOffsetMs: 0,
     ...stripUndefined(partial),
     audit: { ...AUDIT_DEFAULTS, ...stripUndefined(partial.audit ?? {}) },
@@ -142,6 +157,12 @@ export function makeConfig(partial: ConfigInput): SatelliteConfig {
   requirePositive('order expiration', config.orderExpirationMs);
   requirePositive('deletion interval', config.deletionIntervalMs);
   requirePositive('cleanup interval', config.cleanupIntervalMs);
+  for (const [what, value] of [
+    ['repair checker interval', config.repairCheckerIntervalMs],
+    ['repairer interval', config.repairerIntervalMs],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${what} must be whole milliseconds, zero or more, got ${value}`);
+  }
   if (!Number.isFinite(config.retiredGraceMs) || config.retiredGraceMs < 0) {
     throw new ConfigError(`retired grace must be zero or more, got ${config.retiredGraceMs}`);
   }

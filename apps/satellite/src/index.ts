@@ -2,7 +2,8 @@
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
  * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion, audit, audit-all, reverify) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * objects, piece deletion, audit, audit-all, reverify, node liveness, repair checker, repairer) on its clock, which its
+ * admin socket (`<dir>/admin.sock`) shows and drives.
  * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { Server } from '@grpc/grpc-js';
 import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
 import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
-import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
+import { NodeClients } from '@dcsim/piecestore-client';
+import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport, UploadMessageWriter } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Chores, Clock } from '@dcsim/process';
 import { serveAdmin } from '@dcsim/process/admin';
@@ -30,6 +32,9 @@ import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
 import { Overlay } from './overlay.js';
 import { ReputationService } from './reputation/service.js';
+import { RepairChecker } from './repair/checker.js';
+import { refreshLiveness } from './repair/liveness.js';
+import { Repairer } from './repair/repairer.js';
 
 export {
   DEFAULTS,
@@ -87,6 +92,18 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
       maxReverifyCount: config.audit.maxReverifyCount,
     }),
   });
+  const checker = new RepairChecker(db, overlay, config.repairDeclumping, clock, log);
+  const nodeClients = new NodeClients(transport);
+  const repairer = new Repairer({
+    db,
+    overlay,
+    orders,
+    nodes: nodeClients,
+    messages: new UploadMessageWriter(16),
+    declumping: config.repairDeclumping,
+    clock,
+    log,
+  });
 
   const server = new Server(SERVER_OPTIONS);
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
@@ -114,6 +131,10 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('audit', config.audit.intervalMs, () => auditor.runQueued());
   chores.add('audit-all', 0, () => auditor.runAll());
   chores.add('reverify', config.audit.reverifyIntervalMs, () => auditor.reverify());
+  // Repair: ping every node (on demand only: `testnet satellite repair` runs it first), find injured segments, repair them.
+  chores.add('node-liveness', 0, () => refreshLiveness(db, overlay, transport, clock, log));
+  chores.add('repair-checker', config.repairCheckerIntervalMs, () => checker.run());
+  chores.add('repairer', config.repairerIntervalMs, async () => (await repairer.run()).summary);
   const reports = { nodes: () => listNodes(db, config.nodeOnlineWindowMs, clock.now()) };
   let admin;
   try {
@@ -136,6 +157,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     async stop() {
       await admin.close();
       await chores.stopAll();
+      nodeClients.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5_000);
         server.tryShutdown(() => {

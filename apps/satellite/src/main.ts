@@ -89,6 +89,19 @@ program
     duration,
   )
   .option('--vetting-audit-count <n>', 'successful audits after which a new node counts as vetted (testnet 2, production 100)', integer)
+  .option(
+    '--repair-checker-interval <seconds>',
+    'how often the repair checker looks for segments to repair (0: only when run, e.g. by testnet satellite repair)',
+    nonNegativeNumber,
+    DEFAULTS.repairCheckerIntervalMs / 1000,
+  )
+  .option(
+    '--repairer-interval <seconds>',
+    'how often the repairer works through its queue (0: only when run)',
+    nonNegativeNumber,
+    DEFAULTS.repairerIntervalMs / 1000,
+  )
+  .option('--repair-declumping', 'count pieces sharing a /24 with another piece of the segment as unhealthy (off: one machine is one /24)')
   .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
   .action((opts) =>
     runService(
@@ -123,6 +136,9 @@ program
             maxSegmentSize: opts.maxSegmentSize,
             deletionIntervalMs: opts.deletionInterval * 1000,
             retiredGraceMs: opts.retiredGrace * 1000,
+            repairCheckerIntervalMs: Math.round(opts.repairCheckerInterval * 1000),
+            repairerIntervalMs: Math.round(opts.repairerInterval * 1000),
+            repairDeclumping: opts.repairDeclumping === true,
             clockOffsetMs: opts.clockOffset,
             log,
           }),

@@ -9,6 +9,7 @@ import { unaryHandler } from '@dcsim/protocol';
 import { createBucket, deleteBucket, getBucket, listBuckets } from './metainfo/buckets.js';
 import type { MetainfoEndpoint } from './metainfo/context.js';
 import { listObjects } from './metainfo/listing.js';
+import { getObjectPieces } from './metainfo/object-pieces.js';
 import { beginObject, commitObject, deleteObject, downloadObject, getObject } from './metainfo/objects.js';
 import { projectInfo, revokeApiKey } from './metainfo/projects.js';
 import { retryBeginSegmentPieces } from './metainfo/retry-pieces.js';
@@ -35,6 +36,7 @@ export function metainfoService(m: MetainfoEndpoint): MetainfoServer {
     downloadSegment: handle(downloadSegment),
     listObjects: handle(listObjects),
     deleteObject: handle(deleteObject),
+    getObjectPieces: handle(getObjectPieces),
     revokeApiKey: handle(revokeApiKey),
   };
 }

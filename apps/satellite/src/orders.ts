@@ -46,6 +46,21 @@ export class OrderSigner {
     return placements.map((p) => this.addressed(PieceAction.GET_AUDIT, rootPieceId, p, limit));
   }
 
+  /**
+   * Limits for the repairer, the satellite itself being the client: GET_REPAIR to fetch pieces from their
+   * holders, PUT_REPAIR to store rebuilt ones on new nodes. Nodes tell them apart from an uplink's (Storj bills
+   * repair traffic to nobody's bucket).
+   */
+  repairLimits(
+    action: PieceAction.GET_REPAIR | PieceAction.PUT_REPAIR,
+    rootPieceId: Uint8Array,
+    placements: PiecePlacement[],
+    limit: number,
+    pieceExpiration?: Date,
+  ): AddressedOrderLimit[] {
+    return placements.map((p) => this.addressed(action, rootPieceId, p, limit, pieceExpiration));
+  }
+
   /** A DELETE limit for one piece, by its derived ID. */
   deleteLimit(nodeId: Uint8Array, pieceId: Uint8Array): OrderLimit {
     return this.sign(PieceAction.DELETE, nodeId, pieceId, 0);

@@ -43,9 +43,18 @@ export class Overlay {
     return node.unknownAuditSuspendedAt !== null;
   }
 
-  /** Online and not disqualified: its pieces count as healthy (what repair asks). */
-  isReliable(node: NodeRow, now = this.clock.now()): boolean {
-    return this.isOnline(node, now) && !this.isDisqualified(node);
+  /**
+   * Whether pieces on this node count toward a segment's health (repair checker, repairer, `uplink pieces`): the
+   * one place that decides it. Online within the window with its last ping answered, and not disqualified; a node
+   * the satellite does not know holds nothing. (A suspended node still serves its pieces: they stay healthy.)
+   */
+  isHealthy(node: NodeRow | undefined, now = this.clock.now()): node is NodeRow {
+    return node !== undefined && this.isOnline(node, now) && !this.isDisqualified(node);
+  }
+
+  /** Every known node by its ID in hex, and whether it is healthy now: one lookup per segment piece afterwards. */
+  nodeHealth(now = this.clock.now()): Map<string, { node: NodeRow; healthy: boolean }> {
+    return new Map(this.db.nodes.all().map((node) => [nodeKey(node.id), { node, healthy: this.isHealthy(node, now) }]));
   }
 
   isVetted(node: NodeRow): boolean {
@@ -113,6 +122,11 @@ function pickSpreadOverSubnets(priority: NodeRow[], count: number, usedSubnets: 
     chosen.push(node);
   }
   return shuffle(chosen);
+}
+
+/** A node ID as a map key. */
+export function nodeKey(id: Uint8Array): string {
+  return Buffer.from(id).toString('hex');
 }
 
 /** The /24 of an IPv4 address; other hosts (names, IPv6) count as their own subnet. */

@@ -72,6 +72,9 @@ describe('satellite CLI', () => {
         'audit',
         'audit-all',
         'reverify',
+        'node-liveness',
+        'repair-checker',
+        'repairer',
       ]);
       admin.close();
     } finally {

@@ -15,6 +15,7 @@ const TABLES = [
   'piece_deletions',
   'pieces',
   'projects',
+  'repair_queue',
   'reputations',
   'reverifications',
   'revocations',

@@ -144,9 +144,9 @@ describe('node selection', () => {
     expect(() => overlay.selectNodes(5, 1, NOW)).toThrow('not enough nodes: need 5, have 4');
     const byHex = (h: string) => db.nodes.get(Buffer.from(h, 'hex'))!;
     expect(overlay.isDisqualified(byHex(dq))).toBe(true);
-    expect(overlay.isReliable(byHex(dq), NOW)).toBe(false);
+    expect(overlay.isHealthy(byHex(dq), NOW)).toBe(false);
     expect(overlay.isSuspended(byHex(suspended))).toBe(true);
-    expect(overlay.isReliable(byHex(suspended), NOW)).toBe(true);
+    expect(overlay.isHealthy(byHex(suspended), NOW)).toBe(true);
     db.close();
   });
 

@@ -2,7 +2,7 @@
  * @dcsim/uplink: the client library (all encryption and erasure coding happens here) used by the
  * `uplink` CLI, the S3 gateway and the end-to-end tests.
  */
-export { Project, DEFAULT_SEGMENT_SIZE, type ProjectOptions, type BucketInfo } from './lib/project.js';
+export { Project, DEFAULT_SEGMENT_SIZE, type ProjectOptions, type BucketInfo, type SegmentLocations } from './lib/project.js';
 export { requestAccess, type RequestAccessOptions } from './lib/access.js';
 export { TransferResources } from './lib/resources.js';
 export type { UploadOptions, UploadReport, SegmentReport, PieceReport } from './lib/upload.js';

@@ -19,6 +19,7 @@ import { register as ls } from './cli/ls.js';
 import { register as mb } from './cli/mb.js';
 import { register as metaGet } from './cli/meta-get.js';
 import { register as mv } from './cli/mv.js';
+import { register as pieces } from './cli/pieces.js';
 import { register as rb } from './cli/rb.js';
 import { register as rm } from './cli/rm.js';
 import { register as share } from './cli/share.js';
@@ -48,5 +49,6 @@ accessRestrict(access);
 accessRevoke(access);
 accessInspect(access);
 encryptKey(program);
+pieces(program);
 
 await runProgram('uplink', program, normalizeBooleanFlags(process.argv.slice(2)));

@@ -39,6 +39,7 @@ export interface ChoreOptions {
   name: string;
   /** Milliseconds between runs; 0: only when triggered. */
   intervalMs: number;
+  /** What it returns (or resolves to) is the run's result, e.g. a line saying what it did, or an audit round's outcomes. */
   run: () => unknown;
   log: (line: string) => void;
 }

@@ -54,6 +54,17 @@ describe('admin socket', () => {
     expect(status.uptimeMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('answers a run with what its function returned, as JSON; nothing when it returned nothing', async () => {
+    const dir = tempDir();
+    const chores = new Chores(new Clock(), () => {});
+    chores.add('repairer', 0, async () => 'repairer: 2 segment(s) repaired');
+    chores.add('piece-deletion', 0, async () => undefined);
+    await serve(dir, chores);
+    const admin = connect(dir);
+    expect(JSON.parse((await admin.runChore('repairer')).result)).toBe('repairer: 2 segment(s) repaired');
+    expect((await admin.runChore('piece-deletion')).result).toBe('');
+  });
+
   it('lists chores, runs one and answers once the run finished, and names the chores when asked for another', async () => {
     const dir = tempDir();
     const chores = new Chores(new Clock(), () => {});

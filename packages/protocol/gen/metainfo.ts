@@ -233,6 +233,34 @@ export interface GetObjectResponse {
   object?: Object | undefined;
 }
 
+export interface GetObjectPiecesRequest {
+  header?: RequestHeader | undefined;
+  bucket: string;
+  encryptedObjectKey: Uint8Array;
+}
+
+export interface PieceLocation {
+  pieceNum: number;
+  nodeId: Uint8Array;
+  /** host:port of the node's piecestore ("" for a node the satellite does not know) */
+  address: string;
+  /** the node counts as healthy: checked in within the online window, last ping answered */
+  online: boolean;
+}
+
+export interface SegmentPieces {
+  position?:
+    | SegmentPosition
+    | undefined;
+  /** by piece number; empty for an inline segment */
+  pieces: PieceLocation[];
+  inline: boolean;
+}
+
+export interface GetObjectPiecesResponse {
+  segments: SegmentPieces[];
+}
+
 export interface SegmentInfo {
   position?: SegmentPosition | undefined;
   plainOffset: number;
@@ -3769,6 +3797,412 @@ export const GetObjectResponse: MessageFns<GetObjectResponse> = {
   },
 };
 
+function createBaseGetObjectPiecesRequest(): GetObjectPiecesRequest {
+  return { header: undefined, bucket: "", encryptedObjectKey: new Uint8Array(0) };
+}
+
+export const GetObjectPiecesRequest: MessageFns<GetObjectPiecesRequest> = {
+  encode(message: GetObjectPiecesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== undefined) {
+      RequestHeader.encode(message.header, writer.uint32(10).fork()).join();
+    }
+    if (message.bucket !== "") {
+      writer.uint32(18).string(message.bucket);
+    }
+    if (message.encryptedObjectKey.length !== 0) {
+      writer.uint32(26).bytes(message.encryptedObjectKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetObjectPiecesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetObjectPiecesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = RequestHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bucket = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.encryptedObjectKey = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetObjectPiecesRequest {
+    return {
+      header: isSet(object.header) ? RequestHeader.fromJSON(object.header) : undefined,
+      bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+      encryptedObjectKey: isSet(object.encryptedObjectKey)
+        ? bytesFromBase64(object.encryptedObjectKey)
+        : isSet(object.encrypted_object_key)
+        ? bytesFromBase64(object.encrypted_object_key)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: GetObjectPiecesRequest): unknown {
+    const obj: any = {};
+    if (message.header !== undefined) {
+      obj.header = RequestHeader.toJSON(message.header);
+    }
+    if (message.bucket !== "") {
+      obj.bucket = message.bucket;
+    }
+    if (message.encryptedObjectKey.length !== 0) {
+      obj.encryptedObjectKey = base64FromBytes(message.encryptedObjectKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetObjectPiecesRequest>, I>>(base?: I): GetObjectPiecesRequest {
+    return GetObjectPiecesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetObjectPiecesRequest>, I>>(object: I): GetObjectPiecesRequest {
+    const message = createBaseGetObjectPiecesRequest();
+    message.header = (object.header !== undefined && object.header !== null)
+      ? RequestHeader.fromPartial(object.header)
+      : undefined;
+    message.bucket = object.bucket ?? "";
+    message.encryptedObjectKey = object.encryptedObjectKey ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBasePieceLocation(): PieceLocation {
+  return { pieceNum: 0, nodeId: new Uint8Array(0), address: "", online: false };
+}
+
+export const PieceLocation: MessageFns<PieceLocation> = {
+  encode(message: PieceLocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pieceNum !== 0) {
+      writer.uint32(8).int32(message.pieceNum);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(18).bytes(message.nodeId);
+    }
+    if (message.address !== "") {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.online !== false) {
+      writer.uint32(32).bool(message.online);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PieceLocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePieceLocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pieceNum = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeId = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.online = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PieceLocation {
+    return {
+      pieceNum: isSet(object.pieceNum)
+        ? globalThis.Number(object.pieceNum)
+        : isSet(object.piece_num)
+        ? globalThis.Number(object.piece_num)
+        : 0,
+      nodeId: isSet(object.nodeId)
+        ? bytesFromBase64(object.nodeId)
+        : isSet(object.node_id)
+        ? bytesFromBase64(object.node_id)
+        : new Uint8Array(0),
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      online: isSet(object.online) ? globalThis.Boolean(object.online) : false,
+    };
+  },
+
+  toJSON(message: PieceLocation): unknown {
+    const obj: any = {};
+    if (message.pieceNum !== 0) {
+      obj.pieceNum = Math.round(message.pieceNum);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.online !== false) {
+      obj.online = message.online;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PieceLocation>, I>>(base?: I): PieceLocation {
+    return PieceLocation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PieceLocation>, I>>(object: I): PieceLocation {
+    const message = createBasePieceLocation();
+    message.pieceNum = object.pieceNum ?? 0;
+    message.nodeId = object.nodeId ?? new Uint8Array(0);
+    message.address = object.address ?? "";
+    message.online = object.online ?? false;
+    return message;
+  },
+};
+
+function createBaseSegmentPieces(): SegmentPieces {
+  return { position: undefined, pieces: [], inline: false };
+}
+
+export const SegmentPieces: MessageFns<SegmentPieces> = {
+  encode(message: SegmentPieces, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== undefined) {
+      SegmentPosition.encode(message.position, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.pieces) {
+      PieceLocation.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.inline !== false) {
+      writer.uint32(24).bool(message.inline);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SegmentPieces {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSegmentPieces();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = SegmentPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pieces.push(PieceLocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.inline = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SegmentPieces {
+    return {
+      position: isSet(object.position) ? SegmentPosition.fromJSON(object.position) : undefined,
+      pieces: globalThis.Array.isArray(object?.pieces) ? object.pieces.map((e: any) => PieceLocation.fromJSON(e)) : [],
+      inline: isSet(object.inline) ? globalThis.Boolean(object.inline) : false,
+    };
+  },
+
+  toJSON(message: SegmentPieces): unknown {
+    const obj: any = {};
+    if (message.position !== undefined) {
+      obj.position = SegmentPosition.toJSON(message.position);
+    }
+    if (message.pieces?.length) {
+      obj.pieces = message.pieces.map((e) => PieceLocation.toJSON(e));
+    }
+    if (message.inline !== false) {
+      obj.inline = message.inline;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SegmentPieces>, I>>(base?: I): SegmentPieces {
+    return SegmentPieces.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SegmentPieces>, I>>(object: I): SegmentPieces {
+    const message = createBaseSegmentPieces();
+    message.position = (object.position !== undefined && object.position !== null)
+      ? SegmentPosition.fromPartial(object.position)
+      : undefined;
+    message.pieces = object.pieces?.map((e) => PieceLocation.fromPartial(e)) || [];
+    message.inline = object.inline ?? false;
+    return message;
+  },
+};
+
+function createBaseGetObjectPiecesResponse(): GetObjectPiecesResponse {
+  return { segments: [] };
+}
+
+export const GetObjectPiecesResponse: MessageFns<GetObjectPiecesResponse> = {
+  encode(message: GetObjectPiecesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.segments) {
+      SegmentPieces.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetObjectPiecesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetObjectPiecesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.segments.push(SegmentPieces.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetObjectPiecesResponse {
+    return {
+      segments: globalThis.Array.isArray(object?.segments)
+        ? object.segments.map((e: any) => SegmentPieces.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetObjectPiecesResponse): unknown {
+    const obj: any = {};
+    if (message.segments?.length) {
+      obj.segments = message.segments.map((e) => SegmentPieces.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetObjectPiecesResponse>, I>>(base?: I): GetObjectPiecesResponse {
+    return GetObjectPiecesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetObjectPiecesResponse>, I>>(object: I): GetObjectPiecesResponse {
+    const message = createBaseGetObjectPiecesResponse();
+    message.segments = object.segments?.map((e) => SegmentPieces.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseSegmentInfo(): SegmentInfo {
   return {
     position: undefined,
@@ -5423,6 +5857,18 @@ export const MetainfoService = {
       Buffer.from(DeleteObjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteObjectResponse => DeleteObjectResponse.decode(value),
   },
+  /** Where each segment's pieces are, from the satellite's records (Storj's GetObjectIPs, per piece); needs read access. */
+  getObjectPieces: {
+    path: "/dcsim.Metainfo/GetObjectPieces" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetObjectPiecesRequest): Buffer =>
+      Buffer.from(GetObjectPiecesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetObjectPiecesRequest => GetObjectPiecesRequest.decode(value),
+    responseSerialize: (value: GetObjectPiecesResponse): Buffer =>
+      Buffer.from(GetObjectPiecesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetObjectPiecesResponse => GetObjectPiecesResponse.decode(value),
+  },
   revokeApiKey: {
     path: "/dcsim.Metainfo/RevokeAPIKey" as const,
     requestStream: false as const,
@@ -5452,6 +5898,8 @@ export interface MetainfoServer extends UntypedServiceImplementation {
   downloadSegment: handleUnaryCall<DownloadSegmentRequest, DownloadSegmentResponse>;
   listObjects: handleUnaryCall<ListObjectsRequest, ListObjectsResponse>;
   deleteObject: handleUnaryCall<DeleteObjectRequest, DeleteObjectResponse>;
+  /** Where each segment's pieces are, from the satellite's records (Storj's GetObjectIPs, per piece); needs read access. */
+  getObjectPieces: handleUnaryCall<GetObjectPiecesRequest, GetObjectPiecesResponse>;
   revokeApiKey: handleUnaryCall<RevokeAPIKeyRequest, RevokeAPIKeyResponse>;
 }
 
@@ -5695,6 +6143,22 @@ export interface MetainfoClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteObjectResponse) => void,
+  ): ClientUnaryCall;
+  /** Where each segment's pieces are, from the satellite's records (Storj's GetObjectIPs, per piece); needs read access. */
+  getObjectPieces(
+    request: GetObjectPiecesRequest,
+    callback: (error: ServiceError | null, response: GetObjectPiecesResponse) => void,
+  ): ClientUnaryCall;
+  getObjectPieces(
+    request: GetObjectPiecesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetObjectPiecesResponse) => void,
+  ): ClientUnaryCall;
+  getObjectPieces(
+    request: GetObjectPiecesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetObjectPiecesResponse) => void,
   ): ClientUnaryCall;
   revokeApiKey(
     request: RevokeAPIKeyRequest,

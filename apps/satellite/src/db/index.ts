@@ -12,6 +12,8 @@ import { nodeMigrations, Nodes } from './nodes.js';
 import { objectMigrations, Objects } from './objects.js';
 import { ApiKeys, projectMigrations, Projects, Revocations } from './projects.js';
 import { PendingSegments, segmentMigrations, Segments } from './segments.js';
+import { RemoteSegments } from './remote-segments.js';
+import { RepairQueue, repairQueueMigrations } from './repair-queue.js';
 
 export const DATABASE_FILE = 'satellite.db';
 
@@ -24,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   ...nodeMigrations,
   ...deletionMigrations,
   ...auditMigrations,
+  ...repairQueueMigrations,
 ];
 
 export interface SatelliteDb {
@@ -40,6 +43,8 @@ export interface SatelliteDb {
   reputations: Reputations;
   reverifications: Reverifications;
   auditableSegments: AuditableSegments;
+  remoteSegments: RemoteSegments;
+  repairQueue: RepairQueue;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -61,6 +66,8 @@ export function openDatabase(file: string): SatelliteDb {
     reputations: new Reputations(sql),
     reverifications: new Reverifications(sql),
     auditableSegments: new AuditableSegments(sql),
+    remoteSegments: new RemoteSegments(sql),
+    repairQueue: new RepairQueue(sql),
     transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
     close: () => sql.close(),
   };
@@ -73,3 +80,5 @@ export type { PendingSegmentRow, PieceRow, SegmentRow } from './segments.js';
 export type { NodeRow, NodeStates } from './nodes.js';
 export type { PieceDeletionRow } from './deletions.js';
 export type { AuditableSegment, ReputationRow, ReverificationRow } from './audits.js';
+export type { RemoteSegment } from './remote-segments.js';
+export type { InjuredSegment, SegmentPosition } from './repair-queue.js';

@@ -88,6 +88,7 @@ export class Nodes {
   private readonly candidatesStmt: Statement<[number, number], NodeRow>;
   private readonly storedStmt: Statement<[number, Uint8Array]>;
   private readonly statesStmt: Statement<[NodeStates & { id: Uint8Array }]>;
+  private readonly pingedStmt: Statement<[{ id: Uint8Array; success: number; failure: number }]>;
 
   constructor(db: Database) {
     this.upsertStmt =
@@ -105,6 +106,8 @@ export class Nodes {
     this.storedStmt = db.prepare('UPDATE nodes SET pieces_stored = pieces_stored + 1, free_disk = MAX(0, free_disk - ?) WHERE id = ?');
     this.statesStmt = db.prepare(`UPDATE nodes SET vetted_at = @vettedAt, disqualified_at = @disqualifiedAt,
       disqualification_reason = @disqualificationReason, unknown_audit_suspended_at = @unknownAuditSuspendedAt WHERE id = @id`);
+    this.pingedStmt = db.prepare(`UPDATE nodes SET last_contact = MAX(last_contact, @success),
+      last_contact_failure = MAX(last_contact_failure, @failure) WHERE id = @id`);
   }
 
   /** Records a check-in; returns the node as it was before (undefined for a first check-in). */
@@ -113,6 +116,11 @@ export class Nodes {
     const { reachable, ...rest } = fields;
     this.upsertStmt.run({ ...rest, success: reachable ? fields.now : 0, failure: reachable ? 0 : fields.now });
     return before;
+  }
+
+  /** Records a ping the satellite made on its own (the liveness refresh before a repair), as a check-in's ping back is. */
+  recordPing(id: Uint8Array, reachable: boolean, now: number): void {
+    this.pingedStmt.run({ id, success: reachable ? now : 0, failure: reachable ? 0 : now });
   }
 
   get(id: Uint8Array): NodeRow | undefined {

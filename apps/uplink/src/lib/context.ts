@@ -5,7 +5,7 @@
  */
 import type { CipherSuite, EncryptionParameters, Store } from '@dcsim/crypto/encryption';
 import type { MetainfoConnection } from './metainfo.js';
-import type { NodeClients } from './nodes.js';
+import type { NodeClients } from '@dcsim/piecestore-client';
 import type { TransferResources } from './resources.js';
 
 export interface ProjectContext {

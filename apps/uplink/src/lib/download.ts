@@ -11,7 +11,7 @@ import { InvalidArgumentError } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import { encryptObjectKey } from './object-key.js';
-import { observed } from './observed.js';
+import { observed } from '@dcsim/common/observed';
 import type { BadPiece } from './piece-fetcher.js';
 import { emit, type ProgressListener } from './progress.js';
 import { fetchSegment, type FetchedSegment } from './segment-download.js';

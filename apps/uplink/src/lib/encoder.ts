@@ -9,7 +9,7 @@
  */
 import { encryptedSize } from '@dcsim/crypto/encryption';
 import { pieceSize } from '@dcsim/erasure';
-import { observedPromise } from './observed.js';
+import { observedPromise } from '@dcsim/common/observed';
 import { PieceChunks } from './piece-chunks.js';
 import { SegmentThreadError, type EncodeJob, type SegmentThread } from './segment-thread.js';
 

@@ -192,19 +192,5 @@ function withoutPrefix(text: string, prefix: string): string {
   return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }
 
-/**
- * One piece transfer with one node failed. `bad` means the node answered with data or a hash that
- * failed verification (as opposed to refusing or being unreachable): worth a log line naming it. A node's
- * refusal is the `cause` (its reason, e.g. ORDER_LIMIT_EXPIRED, by `rpcErrorInfo(err.cause)`).
- */
-export class PieceError extends UplinkError {
-  constructor(
-    readonly nodeId: string,
-    readonly pieceNum: number,
-    readonly reason: string,
-    readonly bad = false,
-    options?: ErrorOptions,
-  ) {
-    super(`piece ${pieceNum} on node ${nodeId}: ${reason}`, options);
-  }
-}
+/** One piece transfer with one node failed: from @dcsim/piecestore-client, which does the transfers. */
+export { PieceError } from '@dcsim/piecestore-client';

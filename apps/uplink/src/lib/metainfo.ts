@@ -29,6 +29,7 @@ import {
   type Object as ObjectMessage,
   type ProjectInfoResponse,
   type RequestHeader,
+  type SegmentPieces,
   type SegmentPosition,
 } from '@dcsim/protocol';
 import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } from './errors.js';
@@ -128,6 +129,11 @@ export class MetainfoConnection {
     const res = await this.call(this.client.getObject, { bucket, encryptedObjectKey }, subject);
     if (!res.object) throw new SatelliteError(undefined, 'GetObject answered without an object');
     return res.object;
+  }
+
+  /** Where each segment's pieces are, as the satellite records them (GetObjectPieces). */
+  async getObjectPieces(bucket: string, encryptedObjectKey: Uint8Array, subject: Subject): Promise<SegmentPieces[]> {
+    return (await this.call(this.client.getObjectPieces, { bucket, encryptedObjectKey }, subject)).segments;
   }
 
   downloadObject(bucket: string, encryptedObjectKey: Uint8Array, subject: Subject): Promise<DownloadObjectResponse> {

@@ -14,9 +14,8 @@
  */
 import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit } from '@dcsim/protocol';
-import { PieceError } from './errors.js';
-import type { NodeClients } from './nodes.js';
-import { downloadPiece } from './piece-download.js';
+import type { NodeClients } from '@dcsim/piecestore-client';
+import { downloadPiece, PieceError } from '@dcsim/piecestore-client';
 import type { MemoryPool } from './memory-pool.js';
 import { emit, type ProgressListener } from './progress.js';
 

@@ -12,7 +12,7 @@
  */
 import { CipherSuite, DEFAULT_ENCRYPTION, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { parseAccess, type AccessGrant } from '@dcsim/crypto/grant';
-import { parseNodeUrl } from '@dcsim/common/nodeid';
+import { nodeIdString, parseNodeUrl } from '@dcsim/common/nodeid';
 import { Transport } from '@dcsim/protocol';
 import type { ProjectContext } from './context.js';
 import { downloadObject, type DownloadOptions, type ObjectDownload } from './download.js';
@@ -20,11 +20,10 @@ import { BucketExistsError, InvalidAccessError, ObjectNotFoundError } from './er
 import { listObjects, type ListItem, type ListOptions } from './list.js';
 import { MetainfoConnection } from './metainfo.js';
 import { checkBucket, checkBucketAndKey } from './names.js';
-import { NodeClients } from './nodes.js';
 import { TransferResources } from './resources.js';
 import { objectInfo, type ObjectInfo } from './object-info.js';
 import { encryptObjectKey } from './object-key.js';
-import { DEFAULT_UPLOAD_CHUNK } from './piece-upload.js';
+import { DEFAULT_UPLOAD_CHUNK, NodeClients } from '@dcsim/piecestore-client';
 import type { UploadSource } from './segmenter.js';
 import { uploadObject, type UploadOptions, type UploadReport } from './upload.js';
 
@@ -49,6 +48,14 @@ export interface ProjectOptions {
    * whoever made it closes it. By default the project makes its own and closes it with itself.
    */
   resources?: TransferResources;
+}
+
+/** Where one segment's pieces are (`Project.pieces`, `uplink pieces`). */
+export interface SegmentLocations {
+  part: number;
+  index: number;
+  inline: boolean;
+  pieces: { number: number; nodeId: string; address: string; online: boolean }[];
 }
 
 export interface BucketInfo {
@@ -144,6 +151,22 @@ export class Project {
     const encryptedKey = encryptObjectKey(this.ctx, bucket, key);
     const object = await this.ctx.metainfo.getObject(bucket, encryptedKey, { bucket, key });
     return objectInfo(this.ctx, bucket, key, object);
+  }
+
+  /**
+   * Where each segment of the object has its pieces, from the satellite's records: piece number, node, its address
+   * and whether the satellite counts it online. Inline segments have none (the satellite holds their bytes).
+   */
+  async pieces(bucket: string, key: string): Promise<SegmentLocations[]> {
+    checkBucketAndKey(bucket, key);
+    const encryptedKey = encryptObjectKey(this.ctx, bucket, key);
+    const segments = await this.ctx.metainfo.getObjectPieces(bucket, encryptedKey, { bucket, key });
+    return segments.map((s) => ({
+      part: s.position?.partNumber ?? 0,
+      index: s.position?.index ?? 0,
+      inline: s.inline,
+      pieces: s.pieces.map((p) => ({ number: p.pieceNum, nodeId: nodeIdString(p.nodeId), address: p.address, online: p.online })),
+    }));
   }
 
   list(bucket: string, options?: ListOptions): AsyncGenerator<ListItem> {

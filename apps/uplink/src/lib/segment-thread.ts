@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EncryptionParameters } from '@dcsim/crypto/encryption';
 import type { RedundancyScheme } from '@dcsim/erasure';
-import { observed } from './observed.js';
+import { observed } from '@dcsim/common/observed';
 import { UplinkError } from './uplink-error.js';
 
 export interface EncodeJob {

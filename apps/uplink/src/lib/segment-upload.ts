@@ -7,10 +7,10 @@
  */
 import { nodeIdString } from '@dcsim/common/nodeid';
 import type { AddressedOrderLimit, PieceHash, UploadMessageWriter } from '@dcsim/protocol';
-import { NotEnoughPiecesError, PieceError } from './errors.js';
-import type { NodeClients } from './nodes.js';
+import { NotEnoughPiecesError } from './errors.js';
+import type { NodeClients } from '@dcsim/piecestore-client';
 import type { PieceChunks } from './piece-chunks.js';
-import { uploadPiece } from './piece-upload.js';
+import { PieceError, uploadPiece } from '@dcsim/piecestore-client';
 import { emit, type ProgressListener } from './progress.js';
 
 /** A piece a node accepted and signed. */

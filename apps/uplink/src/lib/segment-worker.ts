@@ -12,7 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { DecryptionError, decryptSegment, encryptSegment, encryptedSize } from '@dcsim/crypto/encryption';
 import { decodeSegment, encodeRuns } from '@dcsim/erasure';
 import { runStripes } from './encoder.js';
-import { observed } from './observed.js';
+import { observed } from '@dcsim/common/observed';
 import type { DecodeJob, EncodeJob, WorkerReply, WorkerRequest } from './segment-thread.js';
 
 /** Run memory kept for reuse: about two 64 MiB segments' worth of 4/6/8/10 pieces. */

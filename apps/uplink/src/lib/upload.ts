@@ -32,7 +32,7 @@ import { encodeInWorker, type SegmentEncoding } from './encoder.js';
 import { SatelliteError, type Subject } from './errors.js';
 import { checkBucketAndKey } from './names.js';
 import { encryptObjectKey } from './object-key.js';
-import { observed, whenSettled } from './observed.js';
+import { observed, whenSettled } from '@dcsim/common/observed';
 import { emit, type ProgressListener } from './progress.js';
 import { readSegments, type UploadSource } from './segmenter.js';
 import { uploadPieces, type PieceOutcome, type PieceRetry } from './segment-upload.js';

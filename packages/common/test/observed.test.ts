@@ -3,7 +3,7 @@
  * ends the CLI or the gateway), and whoever awaits it later must still get the error.
  */
 import { describe, expect, it } from 'vitest';
-import { observed, observedPromise, whenSettled } from '../src/lib/observed.js';
+import { observed, observedPromise, whenSettled } from '../src/observed.js';
 
 /** Unhandled rejections seen while `fn` runs and a few turns of the event loop after it. */
 async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {

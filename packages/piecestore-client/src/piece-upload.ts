@@ -18,7 +18,7 @@ import {
 import type { ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
-import { observedPromise, whenSettled } from './observed.js';
+import { observedPromise, whenSettled } from '@dcsim/common/observed';
 import { pieceHashProblem } from './piece-hash.js';
 
 const EMPTY = new Uint8Array(0);
@@ -125,7 +125,6 @@ export async function uploadPiece(
   }
 }
 
-/** A failed call as a short reason: a node that cannot be reached says so in a few words, without its port. */
 /** Counts messages written and not yet sent; `atMost` waits until few enough are left, or the call is over. */
 class Queued {
   private count = 0;

@@ -12,15 +12,20 @@ import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { pieceHashProblem } from './piece-hash.js';
-import type { MemoryPool } from './memory-pool.js';
+
+/** Memory kept for reuse (the uplink's MemoryPool): `take` a buffer of a size, `give` back ones no longer used. */
+export interface PieceMemory {
+  take(size: number): Uint8Array;
+  give(buffers: Iterable<Uint8Array>): void;
+}
 
 export interface PieceDownloadRequest {
   /** Whole piece when absent; its size must then be `expectedSize`. */
   range?: { offset: number; length: number };
   /** Size of the whole piece as the segment's size implies. */
   pieceSize: number;
-  /** Where the bytes are received: a failed transfer gives its memory back. */
-  memory: MemoryPool;
+  /** Where the bytes are received (fresh memory when absent): a failed transfer gives its memory back. */
+  memory?: PieceMemory;
   signal?: AbortSignal;
   onBytes?: (bytes: number) => void;
 }
@@ -41,7 +46,7 @@ export async function downloadPiece(node: NodeClient, addressed: AddressedOrderL
   const cancel = () => call.cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
 
-  const data = request.memory.take(length);
+  const data = request.memory?.take(length) ?? new Uint8Array(length);
   let received = 0;
   let first = true;
   let signedHash: Uint8Array | undefined;
@@ -71,7 +76,7 @@ export async function downloadPiece(node: NodeClient, addressed: AddressedOrderL
     }
   } catch (err) {
     call.cancel();
-    request.memory.give([data]);
+    request.memory?.give([data]);
     if (err instanceof PieceError) throw err;
     if (request.signal?.aborted) throw fail('cancelled');
     throw fail(node.describe(err), false, err);

@@ -1,8 +1,8 @@
 /**
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
- * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
+ * identity, serves Metainfo, Contact and Orders (settlement) over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
+ * objects, piece deletion, tally, settled serials) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
  * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { Server } from '@grpc/grpc-js';
 import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
 import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
-import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
+import { bindServer, ContactService, MetainfoService, OrdersService, SERVER_OPTIONS, Transport } from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Chores, Clock } from '@dcsim/process';
 import { serveAdmin } from '@dcsim/process/admin';
@@ -20,6 +20,9 @@ import type { SatelliteConfig } from './config.js';
 import { contactService } from './contact.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
 import { PieceDeleter } from './deletes.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { ordersService } from './settlement.js';
+import { tally, TALLY_INTERVAL_MS } from './tally.js';
 import { stderrLogger } from './log.js';
 import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
@@ -55,12 +58,13 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const db = openDatabase(join(config.dir, DATABASE_FILE));
   const orders = new OrderSigner(identity, config.orderExpirationMs, clock);
   const overlay = new Overlay(db, config, clock);
-  const auth = new Auth(db, clock);
+  const auth = new Auth(db, clock, new RateLimiter(db, clock));
   const deleter = new PieceDeleter(db, orders, transport, log, clock);
 
   const server = new Server(SERVER_OPTIONS);
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
   server.addService(ContactService, contactService({ db, identity, transport, clock, log }));
+  server.addService(OrdersService, ordersService({ db, identity, orders, clock, log }));
   let port: number;
   try {
     port = await bindServer(server, config.listen, transport.server());
@@ -81,6 +85,11 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('cleanup', config.cleanupIntervalMs, () => cleanup(db, log, clock.now()));
   chores.add('retired-objects', config.deletionIntervalMs, () => removeRetired(db, log, clock.now()));
   chores.add('piece-deletion', config.deletionIntervalMs, () => deleter.runOnce());
+  chores.add('tally', TALLY_INTERVAL_MS, () => tally(db, log, clock.now()));
+  chores.add('settled-serials', TALLY_INTERVAL_MS, () => {
+    const count = db.bandwidth.pruneSettledSerials(clock.now());
+    if (count > 0) log(`forgot ${count} settled serial number(s) of expired order limits`);
+  });
   let admin;
   try {
     admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, log });

@@ -7,6 +7,8 @@ import { tempDir } from './helpers.js';
 
 const TABLES = [
   'api_keys',
+  'bucket_bandwidth_rollups',
+  'bucket_storage_tallies',
   'buckets',
   'migrations',
   'nodes',
@@ -14,9 +16,13 @@ const TABLES = [
   'pending_segments',
   'piece_deletions',
   'pieces',
+  'project_limits',
   'projects',
   'revocations',
   'segments',
+  'settled_serials',
+  'storagenode_bandwidth_rollups',
+  'storagenode_storage_tallies',
 ];
 
 function tables(file: string): string[] {

@@ -5,7 +5,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import { openSqlite, type Migration } from '@dcsim/sqlite';
+import { Bandwidth, bandwidthMigrations } from './bandwidth.js';
 import { bucketMigrations, Buckets } from './buckets.js';
+import { limitMigrations, Limits } from './limits.js';
+import { Tallies, tallyMigrations } from './tallies.js';
 import { deletionMigrations, PieceDeletions } from './deletions.js';
 import { nodeMigrations, Nodes } from './nodes.js';
 import { objectMigrations, Objects } from './objects.js';
@@ -22,6 +25,9 @@ export const MIGRATIONS: Migration[] = [
   ...segmentMigrations,
   ...nodeMigrations,
   ...deletionMigrations,
+  ...bandwidthMigrations,
+  ...limitMigrations,
+  ...tallyMigrations,
 ];
 
 export interface SatelliteDb {
@@ -35,6 +41,9 @@ export interface SatelliteDb {
   pendingSegments: PendingSegments;
   nodes: Nodes;
   pieceDeletions: PieceDeletions;
+  bandwidth: Bandwidth;
+  limits: Limits;
+  tallies: Tallies;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -53,6 +62,9 @@ export function openDatabase(file: string): SatelliteDb {
     pendingSegments: new PendingSegments(sql),
     nodes: new Nodes(sql),
     pieceDeletions: new PieceDeletions(sql),
+    bandwidth: new Bandwidth(sql),
+    limits: new Limits(sql),
+    tallies: new Tallies(sql),
     transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
     close: () => sql.close(),
   };

@@ -26,7 +26,8 @@ import { formatBytes } from '@dcsim/common/size';
 import type { MetainfoEndpoint } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { objectNotFound, pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
-import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
+import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, checkSize, MAX_KEY_MATERIAL } from './validate.js';
+import { checkUploadLimits } from '../limits/project-limits.js';
 
 /**
  * Starts an upload: a pending object row under a fresh stream ID. Expiry follows Storj: a time in
@@ -40,6 +41,12 @@ export function beginObject(m: MetainfoEndpoint, req: BeginObjectRequest): Begin
   requireBucket(m, auth, req.bucket);
 
   const now = m.clock.now();
+  const plannedBytes = req.plannedEncryptedSize ?? 0;
+  const plannedSegments = req.plannedSegments ?? 0;
+  checkSize('planned_encrypted_size', 'planned encrypted size', plannedBytes);
+  checkSize('planned_segments', 'planned segments', plannedSegments);
+  // Refused before any data moves: what the upload plans to add (at least one segment) must fit the limits.
+  checkUploadLimits(m.db, auth.project.id, plannedBytes, Math.max(1, plannedSegments), now);
   const maxTtl = m.auth.maxObjectTtlMs(auth);
   let expiresAt = req.expiresAt?.getTime();
   if (expiresAt !== undefined) {

@@ -31,6 +31,7 @@ import {
   type RequestHeader,
   type SegmentPosition,
 } from '@dcsim/protocol';
+import { rememberPieceKey } from './order-keys.js';
 import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } from './errors.js';
 
 /** A request as the caller fills it in: the header is added here. */
@@ -102,13 +103,17 @@ export class MetainfoConnection {
     return this.call(this.client.beginObject, req, subject);
   }
 
-  beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
-    return this.call(this.client.beginSegment, req, subject);
+  async beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
+    return rememberPieceKey(await this.call(this.client.beginSegment, req, subject));
   }
 
   /** New PUT limits on other nodes for failed piece numbers of a begun segment. */
-  retryBeginSegmentPieces(segmentId: Uint8Array, retryPieceNumbers: number[], subject: Subject): Promise<RetryBeginSegmentPiecesResponse> {
-    return this.call(this.client.retryBeginSegmentPieces, { segmentId, retryPieceNumbers }, subject);
+  async retryBeginSegmentPieces(
+    segmentId: Uint8Array,
+    retryPieceNumbers: number[],
+    subject: Subject,
+  ): Promise<RetryBeginSegmentPiecesResponse> {
+    return rememberPieceKey(await this.call(this.client.retryBeginSegmentPieces, { segmentId, retryPieceNumbers }, subject));
   }
 
   async commitSegment(req: Body<CommitSegmentRequest>, subject: Subject): Promise<void> {
@@ -134,8 +139,8 @@ export class MetainfoConnection {
     return this.call(this.client.downloadObject, { bucket, encryptedObjectKey }, subject);
   }
 
-  downloadSegment(streamId: Uint8Array, position: SegmentPosition, subject: Subject): Promise<DownloadSegmentResponse> {
-    return this.call(this.client.downloadSegment, { streamId, position }, subject);
+  async downloadSegment(streamId: Uint8Array, position: SegmentPosition, subject: Subject): Promise<DownloadSegmentResponse> {
+    return rememberPieceKey(await this.call(this.client.downloadSegment, { streamId, position }, subject));
   }
 
   listObjects(req: Body<ListObjectsRequest>, subject: Subject): Promise<ListObjectsResponse> {

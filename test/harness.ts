@@ -28,6 +28,7 @@ import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
 import { advanceTime } from '../scripts/testnet/time.js';
+import { settleAndTally } from '../scripts/testnet/accounting.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
@@ -163,7 +164,9 @@ export interface TestNet {
    * Throws if a chore failed. Nodes started later start as far ahead.
    */
   advanceTime(duration: string | number): Promise<void>;
-  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`. */
+  /** Every running node settles its orders now (`orders-sender`), then the satellite tallies (`npx testnet satellite tally`). */
+  tally(): Promise<void>;
+  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`, `tally`, `settled-serials`. */
   satellite: Chores;
 }
 
@@ -227,6 +230,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
+      tally: async () => void (await settleAndTally(dir)),
       satellite: choresOf(dir, 'satellite'),
     };
     return await test(net);

@@ -157,7 +157,7 @@ export function usage(db: SatelliteDb, projectId: string, now: number) {
 /** What each node settled, per action (name → bytes), and its latest at-rest tally. */
 export function nodeUsage(db: SatelliteDb) {
   const tallies = new Map(db.tallies.latestNodeTallies().map((t) => [nodeIdString(t.nodeId), t]));
-  return db.nodes.all().map((n) => {
+  const nodes = db.nodes.all().map((n) => {
     const id = nodeIdString(n.id);
     const settled = db.bandwidth.nodeSettled(n.id);
     return {
@@ -166,4 +166,5 @@ export function nodeUsage(db: SatelliteDb) {
       atRestBytes: tallies.get(id)?.atRestBytes ?? null,
     };
   });
+  return { nodes };
 }

@@ -120,11 +120,11 @@ adminCmd
     print(
       admin.withDatabase(opts.dir, (db) =>
         admin.setLimits(db, opts.project, {
-          storageBytes: opts.storage,
-          egressBytes: opts.egress,
-          segments: opts.segments,
-          buckets: opts.buckets,
-          rate: opts.rate,
+          storageBytes: limitValue(opts.storage),
+          egressBytes: limitValue(opts.egress),
+          segments: limitValue(opts.segments),
+          buckets: limitValue(opts.buckets),
+          rate: limitValue(opts.rate),
         }),
       ),
     ),
@@ -143,9 +143,14 @@ adminCmd
   .requiredOption('--dir <dir>', 'satellite data dir')
   .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.nodeUsage(db))));
 
-/** A limit's option parser: "unlimited" is null, anything else parsed by `parse`. */
-function limitOf(parse: (text: string) => number): (text: string) => number | null {
-  return optionParser((text) => (text.trim().toLowerCase() === 'unlimited' ? null : parse(text)));
+/** A limit's option parser: "unlimited", or a number parsed by `parse`. */
+function limitOf(parse: (text: string) => number): (text: string) => number | 'unlimited' {
+  return optionParser((text) => (text.trim().toLowerCase() === 'unlimited' ? 'unlimited' : parse(text)));
+}
+
+/** Not given: unchanged (undefined); "unlimited": null. (Commander turns a parser's null into '', hence the word.) */
+function limitValue(value: number | 'unlimited' | undefined): number | null | undefined {
+  return value === 'unlimited' ? null : value;
 }
 
 /** An option for the testnet and tests, left out of --help. */

@@ -76,7 +76,8 @@ export class Limits {
   /** Changes the limits named in `changes` (null: unlimited, or the default for buckets); returns them all. */
   set(projectId: string, changes: LimitChanges): ProjectLimits {
     const row = this.getStmt.get(projectId) as Record<string, number | null> | undefined;
-    this.setStmt.run({ projectId, storageBytes: null, egressBytes: null, segments: null, buckets: null, rate: null, ...row, ...changes });
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    this.setStmt.run({ projectId, storageBytes: null, egressBytes: null, segments: null, buckets: null, rate: null, ...row, ...given });
     return this.of(projectId);
   }
 

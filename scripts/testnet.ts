@@ -16,6 +16,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runProgram } from '@dcsim/process';
 import { duration, optionParser } from '@dcsim/process/options';
 import { formatChores, listChores, runChore } from './testnet/chores.js';
+import { satelliteAdmin, settleAndTally } from './testnet/accounting.js';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -221,6 +222,27 @@ satellite
   .addOption(dirOption())
   .action(async (opts) => {
     print((await repairNow(resolve(opts.dir))).report);
+  });
+
+satellite
+  .command('admin')
+  .description("run `satellite admin <command> [args...]` on the testnet's satellite, with its project as --project by default")
+  .argument('<command>', 'admin command: usage, set-limits, node-usage, list-projects, create-api-key...')
+  .argument('[args...]', 'its arguments, e.g. --storage 4MB')
+  .allowUnknownOption()
+  .helpOption(false)
+  .addOption(dirOption())
+  .action(async (command: string, args: string[], opts) => {
+    process.exitCode = await satelliteAdmin(resolve(opts.dir), command, args);
+  });
+
+satellite
+  .command('tally')
+  .description("make every node settle its orders now, then run the satellite's tally (see `testnet satellite admin usage`)")
+  .addOption(dirOption())
+  .action(async (opts) => {
+    const report = await settleAndTally(resolve(opts.dir));
+    print(`settled the orders of ${report.settled.length} node(s); satellite: ran tally in ${report.tallyMs} ms`);
   });
 
 const time = program.command('time').description("the testnet's clock: move it forward and see what time does, without waiting");

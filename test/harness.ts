@@ -30,6 +30,7 @@ import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
 import { repairNow } from '../scripts/testnet/repair.js';
 import { advanceTime } from '../scripts/testnet/time.js';
+import { settleAndTally } from '../scripts/testnet/accounting.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning, testnetStatus, type TestnetStatus } from '../scripts/testnet/status.js';
@@ -173,12 +174,14 @@ export interface TestNet {
    * Throws if a chore failed. Nodes started later start as far ahead.
    */
   advanceTime(duration: string | number): Promise<void>;
+  /** Every running node settles its orders now (`orders-sender`), then the satellite tallies (`npx testnet satellite tally`). */
+  tally(): Promise<void>;
   /**
    * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `audit`, `audit-all`, `reverify`,
-   * `node-liveness`, `repair-checker`, `repairer`); `audit()`: one audit round over every segment now, with each
-   * piece's outcome (`testnet satellite audit`); `repair()`: ping every node, queue every injured segment, repair
-   * them all, resolve once done with what was repaired (`testnet satellite repair`); and `status()`: each node's
-   * processes and the satellite's view of it (`testnet status --json`).
+   * `node-liveness`, `repair-checker`, `repairer`, `tally`, `settled-serials`); `audit()`: one audit round over
+   * every segment now, with each piece's outcome (`testnet satellite audit`); `repair()`: ping every node, queue
+   * every injured segment, repair them all, resolve once done with what was repaired (`testnet satellite repair`);
+   * and `status()`: each node's processes and the satellite's view of it (`testnet status --json`).
    */
   satellite: Chores & { audit(): Promise<AuditRound>; repair(): Promise<string>; status(): Promise<TestnetStatus> };
 }
@@ -243,6 +246,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
+      tally: async () => void (await settleAndTally(dir)),
       satellite: {
         ...choresOf(dir, 'satellite'),
         audit: () => auditNow(dir),

@@ -108,8 +108,8 @@ describe('testnet CLI', () => {
     expect(advanced.code).toBe(0);
     expect(advanced.stdout.split('\n')).toEqual([
       "advanced the testnet's clock by 1d1h: it is 1d1h ahead of real time",
-      ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, used-serials`),
-      'satellite: ran cleanup, retired-objects, piece-deletion, audit, reverify, repair-checker, repairer',
+      ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, used-serials, orders-sender`),
+      'satellite: ran cleanup, retired-objects, piece-deletion, audit, reverify, repair-checker, repairer, tally, settled-serials',
       '',
     ]);
     expect((await status()).clockOffsetMs).toBe(25 * 3_600_000);
@@ -122,7 +122,7 @@ describe('testnet CLI', () => {
     expect({ code: node.code, stderr: node.stderr }).toEqual({ code: 0, stderr: '' });
     expect(node.stdout).toMatch(/^node-2: ran check-in in \d+ ms\n$/);
     const chores = await testnet(['satellite', 'chores', '--dir', dir]);
-    expect(chores.stdout).toMatch(/^satellite: 6 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
+    expect(chores.stdout).toMatch(/^satellite: 11 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
 
     const repair = await testnet(['satellite', 'repair', '--dir', dir]);
     expect({ code: repair.code, stderr: repair.stderr }).toEqual({ code: 0, stderr: '' });
@@ -134,11 +134,29 @@ describe('testnet CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "no-such-chore"; /);
     expect(unknown.stderr).toContain(
-      'this process has cleanup, retired-objects, piece-deletion, audit, audit-all, reverify, node-liveness, repair-checker, repairer\n',
+      'this process has cleanup, retired-objects, piece-deletion, audit, audit-all, reverify, node-liveness, repair-checker, repairer, ' +
+        'tally, settled-serials\n',
     );
     const bad = await testnet(['time', 'advance', '8', '--dir', dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^testnet: .*invalid duration "8": use a number and a unit/);
+  });
+
+  it("satellite admin runs admin commands on the testnet's project; satellite tally settles every node and tallies", async () => {
+    const limits = await testnet(['satellite', 'admin', 'set-limits', '--storage', '4MB', '--dir', dir]);
+    expect({ code: limits.code, stderr: limits.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(limits.stdout).limits).toMatchObject({ storageBytes: 4_000_000, buckets: 100 });
+    const tally = await testnet(['satellite', 'tally', '--dir', dir]);
+    expect({ code: tally.code, stderr: tally.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(tally.stdout).toMatch(/^settled the orders of 4 node\(s\); satellite: ran tally in \d+ ms\n$/);
+    const usage = await testnet(['satellite', 'admin', 'usage', '--dir', dir]);
+    expect(usage.code).toBe(0);
+    const numbers = { storageBytes: 0, segments: 0, objects: 0 };
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ...numbers, egressBytes: expect.any(Number), ingressBytes: expect.any(Number) });
+    const bad = await testnet(['satellite', 'admin', 'set-limits', '--storage', 'lots', '--dir', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--storage <size>' argument 'lots' is invalid/);
+    await testnet(['satellite', 'admin', 'set-limits', '--storage', 'unlimited', '--dir', dir]);
   });
 
   it('refuses a port in use with a message that says what to do', async () => {

@@ -1,5 +1,5 @@
 /**
- * Admin commands: projects and API keys, straight on the SQLite file (WAL mode lets them run while
+ * Admin commands: projects, API keys, limits and usage, straight on the SQLite file (WAL mode lets them run while
  * the satellite serves). In Storj this is the satellite console's job; here it is a CLI, so a
  * testnet can be set up with a few commands.
  *
@@ -11,8 +11,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIKey } from '@dcsim/crypto/macaroon';
 import { nodeIdString } from '@dcsim/common/nodeid';
+import { PieceAction, pieceActionToJSON } from '@dcsim/protocol';
 import { REPUTATION_DEFAULTS } from './config.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
+import type { LimitChanges, ProjectLimits } from './db/limits.js';
+import { monthStart } from './limits/project-limits.js';
 import { SatelliteAppError } from './errors.js';
 import { ReputationService } from './reputation/service.js';
 
@@ -97,4 +100,81 @@ export function listNodes(db: SatelliteDb, onlineWindowMs: number, now: number) 
     lastPingFailure: n.lastContactFailure ? new Date(n.lastContactFailure).toISOString() : null,
     createdAt: new Date(n.createdAt).toISOString(),
   }));
+}
+
+/** A project's limits as `set-limits` and `usage` print them (null: unlimited). */
+function limitsJson(limits: ProjectLimits) {
+  return {
+    storageBytes: limits.storageBytes,
+    egressBytes: limits.egressBytes,
+    segments: limits.segments,
+    buckets: limits.buckets,
+    rate: limits.rate,
+  };
+}
+
+/** Changes the limits given (null: unlimited; for buckets, the default); prints them all. */
+export function setLimits(db: SatelliteDb, projectId: string, changes: LimitChanges) {
+  if (!db.projects.get(projectId)) throw new AdminError(`no project with ID ${projectId}`);
+  return { projectId, limits: limitsJson(db.limits.set(projectId, changes)) };
+}
+
+/**
+ * What a project uses: stored bytes (encrypted, before erasure coding), segments and committed objects now, read
+ * live; settled bandwidth over all time (egress = GET, ingress = PUT, per bucket too); the egress the limit counts
+ * this month (allocated); its limits; and its latest tally. `now` is the caller's clock (real time for the CLI).
+ */
+export function usage(db: SatelliteDb, projectId: string, now: number) {
+  if (!db.projects.get(projectId)) throw new AdminError(`no project with ID ${projectId}`);
+  const stored = db.limits.storageUsage(projectId, now);
+  const rows = db.bandwidth.projectBandwidth(projectId, 0, Number.MAX_SAFE_INTEGER);
+  const sum = (action: PieceAction, bucket?: string) =>
+    rows.filter((r) => r.action === action && (bucket === undefined || r.bucket === bucket)).reduce((a, r) => a + r.settled, 0);
+  const tallies = db.tallies.latestBucketTallies(projectId);
+  const bucketNames = [...new Set([...rows.map((r) => r.bucket), ...tallies.map((t) => t.bucket)])].sort();
+  return {
+    projectId,
+    storageBytes: stored.storageBytes,
+    segments: stored.segments,
+    objects: stored.objects,
+    egressBytes: sum(PieceAction.GET),
+    ingressBytes: sum(PieceAction.PUT),
+    egressThisMonthBytes: db.bandwidth.projectEgress(projectId, monthStart(now), now),
+    buckets: bucketNames.map((bucket) => ({
+      bucket,
+      egressBytes: sum(PieceAction.GET, bucket),
+      ingressBytes: sum(PieceAction.PUT, bucket),
+    })),
+    limits: limitsJson(db.limits.of(projectId)),
+    tally:
+      tallies.length === 0
+        ? null
+        : {
+            at: new Date(Math.max(...tallies.map((t) => t.at))).toISOString(),
+            storageBytes: tallies.reduce((a, t) => a + t.totalBytes, 0),
+            segments: tallies.reduce((a, t) => a + t.totalSegments, 0),
+            objects: tallies.reduce((a, t) => a + t.objectCount, 0),
+            buckets: tallies.map(({ bucket, totalBytes, totalSegments, objectCount }) => ({
+              bucket,
+              storageBytes: totalBytes,
+              segments: totalSegments,
+              objects: objectCount,
+            })),
+          },
+  };
+}
+
+/** What each node settled, per action (name → bytes), and its latest at-rest tally. */
+export function nodeUsage(db: SatelliteDb) {
+  const tallies = new Map(db.tallies.latestNodeTallies().map((t) => [nodeIdString(t.nodeId), t]));
+  const nodes = db.nodes.all().map((n) => {
+    const id = nodeIdString(n.id);
+    const settled = db.bandwidth.nodeSettled(n.id);
+    return {
+      id,
+      settled: Object.fromEntries(Object.entries(settled).map(([action, bytes]) => [pieceActionToJSON(Number(action)), bytes])),
+      atRestBytes: tallies.get(id)?.atRestBytes ?? null,
+    };
+  });
+  return { nodes };
 }

@@ -14,6 +14,7 @@ import { APIKey, ApiKeyError, ActionType, allows, checkCaveats, type Action, typ
 import type { Clock } from '@dcsim/process';
 import { Reason, RpcError, fieldInvalid, fieldTooLarge, type RequestHeader } from '@dcsim/protocol';
 import type { ApiKeyRow, ProjectRow, SatelliteDb } from './db/index.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
 
 /** A request's key after its head, tail chain and revocations were checked. */
 export interface Authenticated {
@@ -61,6 +62,8 @@ export class Auth {
     private readonly db: SatelliteDb,
     /** Caveats' time windows are judged by the satellite's clock. */
     private readonly clock: Clock,
+    /** Each project's request rate, checked once the key's project is known (before its signature chain, as Storj). */
+    private readonly rateLimiter?: RateLimiter,
   ) {
     this.dataVersionStmt = db.sql.prepare('PRAGMA data_version').pluck();
     this.reloadShared();
@@ -98,6 +101,7 @@ export class Auth {
     this.refreshIfChanged();
     const apiKey = this.db.apiKeys.byHead(key.macaroon.head);
     if (!apiKey) throw new RpcError(Reason.API_KEY_UNKNOWN, UNKNOWN_KEY);
+    this.rateLimiter?.take(apiKey.projectId);
     let tails: Uint8Array[];
     let caveats: Caveat[];
     try {

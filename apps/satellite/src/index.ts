@@ -1,9 +1,9 @@
 /**
  * The satellite, as a library: `startSatellite(config)` opens the database, loads (or creates) the
- * identity, serves Metainfo and Contact over gRPC with TLS (certificates issued from its identity, so
+ * identity, serves Metainfo, Contact and Orders (settlement) over gRPC with TLS (certificates issued from its identity, so
  * clients can check they reach the satellite named in their grant) and runs its chores (cleanup, retired
- * objects, piece deletion, audit, audit-all, reverify, node liveness, repair checker, repairer) on its clock, which its
- * admin socket (`<dir>/admin.sock`) shows and drives.
+ * objects, piece deletion, audit, audit-all, reverify, node liveness, repair checker, repairer, tally, settled
+ * serials) on its clock, which its admin socket (`<dir>/admin.sock`) shows and drives.
  * `satellite run` is this plus the READY line; tests can also call it in-process.
  */
 import { join } from 'node:path';
@@ -12,7 +12,15 @@ import { joinHostPort, splitHostPort } from '@dcsim/common/hostport';
 import { formatNodeUrl, nodeIdString } from '@dcsim/common/nodeid';
 import { loadOrCreateIdentity, type Identity } from '@dcsim/identity';
 import { NodeClients } from '@dcsim/piecestore-client';
-import { bindServer, ContactService, MetainfoService, SERVER_OPTIONS, Transport, UploadMessageWriter } from '@dcsim/protocol';
+import {
+  bindServer,
+  ContactService,
+  MetainfoService,
+  OrdersService,
+  SERVER_OPTIONS,
+  Transport,
+  UploadMessageWriter,
+} from '@dcsim/protocol';
 import { formatScheme } from '@dcsim/erasure';
 import { Chores, Clock } from '@dcsim/process';
 import { serveAdmin } from '@dcsim/process/admin';
@@ -27,6 +35,9 @@ import type { SatelliteConfig } from './config.js';
 import { contactService } from './contact.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
 import { PieceDeleter } from './deletes.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { ordersService } from './settlement.js';
+import { tally, TALLY_INTERVAL_MS } from './tally.js';
 import { stderrLogger } from './log.js';
 import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
@@ -74,7 +85,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const db = openDatabase(join(config.dir, DATABASE_FILE));
   const orders = new OrderSigner(identity, config.orderExpirationMs, clock);
   const overlay = new Overlay(db, config, clock);
-  const auth = new Auth(db, clock);
+  const auth = new Auth(db, clock, new RateLimiter(db, clock));
   const deleter = new PieceDeleter(db, orders, transport, log, clock);
   const reputation = new ReputationService(db, config.reputation, log);
   const reporter = new Reporter(db, reputation, log);
@@ -108,6 +119,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   const server = new Server(SERVER_OPTIONS);
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
   server.addService(ContactService, contactService({ db, identity, transport, clock, log }));
+  server.addService(OrdersService, ordersService({ db, identity, orders, clock, log }));
   let port: number;
   try {
     port = await bindServer(server, config.listen, transport.server());
@@ -135,6 +147,12 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('node-liveness', 0, () => refreshLiveness(db, overlay, transport, clock, log));
   chores.add('repair-checker', config.repairCheckerIntervalMs, () => checker.run());
   chores.add('repairer', config.repairerIntervalMs, async () => (await repairer.run()).summary);
+  // Books: what is stored (tally), and forgetting the settled serials of expired order limits.
+  chores.add('tally', TALLY_INTERVAL_MS, () => tally(db, log, clock.now()));
+  chores.add('settled-serials', TALLY_INTERVAL_MS, () => {
+    const count = db.bandwidth.pruneSettledSerials(clock.now());
+    if (count > 0) log(`forgot ${count} settled serial number(s) of expired order limits`);
+  });
   const reports = { nodes: () => listNodes(db, config.nodeOnlineWindowMs, clock.now()) };
   let admin;
   try {

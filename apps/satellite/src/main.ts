@@ -1,13 +1,14 @@
 /**
  * The `satellite` command line:
  *   satellite run --dir D --listen HOST:PORT [policy flags]
- *   satellite admin create-project | create-api-key | delete-api-key | list-projects | list-nodes
+ *   satellite admin create-project | create-api-key | delete-api-key | list-projects | list-nodes | set-limits | usage | node-usage
  * `run` prints exactly one line to stdout when it serves (`READY {...}`); logs go to stderr.
  */
 import { Command, Option } from 'commander';
 import { parseScheme } from '@dcsim/erasure';
 import { runProgram, runService } from '@dcsim/process';
-import { byteSize, duration, fraction, integer, nonNegativeNumber, positiveNumber } from '@dcsim/process/options';
+import { byteSize, duration, fraction, integer, nonNegativeNumber, optionParser, positiveNumber } from '@dcsim/process/options';
+import { parseByteSize } from '@dcsim/common/size';
 import * as admin from './admin.js';
 import { AUDIT_DEFAULTS, DEFAULTS, makeConfig, REPUTATION_DEFAULTS, REPUTATION_PRODUCTION } from './config.js';
 import { startSatellite } from './index.js';
@@ -186,6 +187,53 @@ adminCmd
   .requiredOption('--dir <dir>', 'satellite data dir')
   .option('--node-online-window <seconds>', 'online window to judge by', positiveNumber, DEFAULTS.nodeOnlineWindowMs / 1000)
   .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.listNodes(db, opts.nodeOnlineWindow * 1000, Date.now()))));
+
+adminCmd
+  .command('set-limits')
+  .description('set a project\'s limits (others unchanged; "unlimited" removes one); prints {"projectId","limits"}')
+  .requiredOption('--dir <dir>', 'satellite data dir')
+  .requiredOption('--project <uuid>', 'project ID')
+  .option('--storage <size>', 'stored bytes (encrypted, before erasure coding), e.g. 4MB, 1GiB', limitOf(parseByteSize))
+  .option('--egress <size>', 'download bandwidth per month (allocated, as Storj counts it)', limitOf(parseByteSize))
+  .option('--segments <n>', 'segments stored', limitOf(integer))
+  .option('--buckets <n>', 'buckets ("unlimited": the default, 100)', limitOf(integer))
+  .option('--rate <n>', 'Metainfo requests per second', limitOf(integer))
+  .action((opts) =>
+    print(
+      admin.withDatabase(opts.dir, (db) =>
+        admin.setLimits(db, opts.project, {
+          storageBytes: limitValue(opts.storage),
+          egressBytes: limitValue(opts.egress),
+          segments: limitValue(opts.segments),
+          buckets: limitValue(opts.buckets),
+          rate: limitValue(opts.rate),
+        }),
+      ),
+    ),
+  );
+
+adminCmd
+  .command('usage')
+  .description('what a project stores and moved, its limits and latest tally, as JSON (storageBytes, egressBytes, ingressBytes...)')
+  .requiredOption('--dir <dir>', 'satellite data dir')
+  .requiredOption('--project <uuid>', 'project ID')
+  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.usage(db, opts.project, Date.now()))));
+
+adminCmd
+  .command('node-usage')
+  .description('what each storage node settled, per action, and the bytes it should hold at the latest tally')
+  .requiredOption('--dir <dir>', 'satellite data dir')
+  .action((opts) => print(admin.withDatabase(opts.dir, (db) => admin.nodeUsage(db))));
+
+/** A limit's option parser: "unlimited", or a number parsed by `parse`. */
+function limitOf(parse: (text: string) => number): (text: string) => number | 'unlimited' {
+  return optionParser((text) => (text.trim().toLowerCase() === 'unlimited' ? 'unlimited' : parse(text)));
+}
+
+/** Not given: unchanged (undefined); "unlimited": null. (Commander turns a parser's null into '', hence the word.) */
+function limitValue(value: number | 'unlimited' | undefined): number | null | undefined {
+  return value === 'unlimited' ? null : value;
+}
 
 /** An option for the testnet and tests, left out of --help. */
 function hidden<T>(flags: string, description: string, parse: (text: string) => T, defaultValue: T): Option {

@@ -2,17 +2,33 @@
  * Order limits: the satellite's signed permission for one node to accept one action on one piece,
  * up to a byte limit, until an expiration. Nodes trust nothing else (invariant 5), so everything an
  * uplink does on a node starts here.
+ *
+ * As in Storj (satellite/orders signer.go), each call that hands out limits (one segment upload, one download)
+ * makes one batch: one serial number, one creation time and one fresh piece key pair for all its limits. The
+ * limits carry the public key; the uplink gets the private key and signs its orders with it (order-signing.ts of
+ * @dcsim/protocol). PUT and GET limits also carry their project and bucket, sealed with the satellite's orders
+ * key (NaCl secretbox, nonce = the serial), so settlement knows whose bandwidth an order is without a table and
+ * nodes learn nothing.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { derivePieceId } from '@dcsim/common/pieceid';
-import { encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
+import { decryptSecretbox, encryptSecretbox, encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { Identity } from '@dcsim/identity';
 import type { Clock } from '@dcsim/process';
-import { PieceAction, signOrderLimit, type AddressedOrderLimit, type OrderLimit } from '@dcsim/protocol';
+import {
+  OrderLimitMetadata,
+  PieceAction,
+  generatePieceKey,
+  signOrderLimit,
+  type AddressedOrderLimit,
+  type OrderLimit,
+} from '@dcsim/protocol';
 import type { NodeRow } from './db/index.js';
 
 const SERIAL_NUMBER_SIZE = 16;
+const NONCE_SIZE = 24;
+const EMPTY = new Uint8Array(0);
 
 /** Where one piece of a segment lives. */
 export interface PiecePlacement {
@@ -20,22 +36,59 @@ export interface PiecePlacement {
   node: NodeRow;
 }
 
+/** Whose bandwidth a limit's orders are: sealed into PUT and GET limits, opened at settlement. */
+export interface BucketLocation {
+  projectId: string;
+  bucket: string;
+}
+
+/** Limits of one batch and the piece private key that signs orders under them. */
+export interface SignedLimits {
+  addressedLimits: AddressedOrderLimit[];
+  privateKey: Uint8Array;
+}
+
+interface Batch {
+  serialNumber: Uint8Array;
+  uplinkPublicKey?: Uint8Array;
+  encryptedMetadata?: Uint8Array;
+  now: number;
+}
+
 export class OrderSigner {
+  /** The key that seals limits' bucket locations: derived from the identity key, so it survives restarts. */
+  private readonly ordersKey: Uint8Array;
+
   constructor(
     private readonly satellite: Identity,
     private readonly orderExpirationMs: number,
     /** Order creation and expiration are stamped with the satellite's clock (nodes check them against theirs). */
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const der = satellite.privateKey.export({ format: 'der', type: 'pkcs8' });
+    this.ordersKey = new Uint8Array(createHmac('sha256', der).update('dcsim orders metadata key').digest());
+  }
 
   /** PUT limits for a new segment: piece i goes to placements[i].node. */
-  putLimits(rootPieceId: Uint8Array, placements: PiecePlacement[], limit: number, pieceExpiration?: Date): AddressedOrderLimit[] {
-    return placements.map((p) => this.addressed(PieceAction.PUT, rootPieceId, p, limit, pieceExpiration));
+  putLimits(
+    rootPieceId: Uint8Array,
+    placements: PiecePlacement[],
+    limit: number,
+    pieceExpiration: Date | undefined,
+    bucket: BucketLocation,
+  ) {
+    return this.limits(PieceAction.PUT, rootPieceId, placements, limit, pieceExpiration, bucket);
   }
 
   /** GET limits for a stored segment, one per piece. */
-  getLimits(rootPieceId: Uint8Array, placements: PiecePlacement[], limit: number, pieceExpiration?: Date): AddressedOrderLimit[] {
-    return placements.map((p) => this.addressed(PieceAction.GET, rootPieceId, p, limit, pieceExpiration));
+  getLimits(
+    rootPieceId: Uint8Array,
+    placements: PiecePlacement[],
+    limit: number,
+    pieceExpiration: Date | undefined,
+    bucket: BucketLocation,
+  ) {
+    return this.limits(PieceAction.GET, rootPieceId, placements, limit, pieceExpiration, bucket);
   }
 
   /**
@@ -43,7 +96,7 @@ export class OrderSigner {
    * reverification). Audits are the satellite's own reads; nodes serve them like any download.
    */
   auditLimits(rootPieceId: Uint8Array, placements: PiecePlacement[], limit: number): AddressedOrderLimit[] {
-    return placements.map((p) => this.addressed(PieceAction.GET_AUDIT, rootPieceId, p, limit));
+    return this.keyless(PieceAction.GET_AUDIT, rootPieceId, placements, limit);
   }
 
   /**
@@ -58,45 +111,124 @@ export class OrderSigner {
     limit: number,
     pieceExpiration?: Date,
   ): AddressedOrderLimit[] {
-    return placements.map((p) => this.addressed(action, rootPieceId, p, limit, pieceExpiration));
+    return this.keyless(action, rootPieceId, placements, limit, pieceExpiration);
   }
 
-  /** A DELETE limit for one piece, by its derived ID. */
-  deleteLimit(nodeId: Uint8Array, pieceId: Uint8Array): OrderLimit {
-    return this.sign(PieceAction.DELETE, nodeId, pieceId, 0);
-  }
-
-  private addressed(
+  /**
+   * Limits with no piece key, for the satellite's own transfers (audit, repair): no uplink pays for them, so no
+   * order goes with them and nodes settle none. (Storj signs orders for these too, to count them per node.)
+   */
+  private keyless(
     action: PieceAction,
     rootPieceId: Uint8Array,
-    { pieceNum, node }: PiecePlacement,
+    placements: PiecePlacement[],
     limit: number,
     pieceExpiration?: Date,
-  ): AddressedOrderLimit {
-    const pieceId = derivePieceId(rootPieceId, node.id, pieceNum);
-    return {
-      limit: this.sign(action, node.id, pieceId, limit, pieceExpiration),
+  ): AddressedOrderLimit[] {
+    const batch = this.batch();
+    return placements.map(({ pieceNum, node }) => ({
+      limit: this.sign(action, node.id, derivePieceId(rootPieceId, node.id, pieceNum), limit, pieceExpiration, batch),
       address: node.address,
       nodePublicKey: node.publicKey,
       pieceNum,
-    };
+    }));
   }
 
-  private sign(action: PieceAction, nodeId: Uint8Array, pieceId: Uint8Array, limit: number, pieceExpiration?: Date): OrderLimit {
+  /**
+   * One batch of limits for `action`, one per placement, with a fresh piece key: the uplink gets its private half
+   * and signs its orders with it. PUT and GET limits also carry their project and bucket, sealed.
+   */
+  limits(
+    action: PieceAction,
+    rootPieceId: Uint8Array,
+    placements: PiecePlacement[],
+    limit: number,
+    pieceExpiration?: Date,
+    bucket?: BucketLocation,
+  ): SignedLimits {
+    const key = generatePieceKey();
+    const batch = this.batch(key.publicKey, bucket);
+    const addressedLimits = placements.map(({ pieceNum, node }) => ({
+      limit: this.sign(action, node.id, derivePieceId(rootPieceId, node.id, pieceNum), limit, pieceExpiration, batch),
+      address: node.address,
+      nodePublicKey: node.publicKey,
+      pieceNum,
+    }));
+    return { addressedLimits, privateKey: key.privateKey };
+  }
+
+  /** A DELETE limit for one piece, by its derived ID. Deletes move no bytes: no orders, no piece key. */
+  deleteLimit(nodeId: Uint8Array, pieceId: Uint8Array): OrderLimit {
+    return this.sign(PieceAction.DELETE, nodeId, pieceId, 0, undefined, this.batch());
+  }
+
+  /** The project and bucket a limit was handed out for, if it carries them and they are this satellite's. */
+  openBucketLocation(limit: OrderLimit): BucketLocation | undefined {
+    if (!limit.encryptedMetadata || limit.encryptedMetadata.length === 0) return undefined;
+    try {
+      const plain = decryptSecretbox(limit.encryptedMetadata, this.ordersKey, nonceOf(limit.serialNumber));
+      const { projectId, bucket } = OrderLimitMetadata.decode(plain);
+      return { projectId: uuidFromBytes(projectId), bucket };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private batch(uplinkPublicKey?: Uint8Array, bucket?: BucketLocation): Batch {
     const now = this.clock.now();
+    // Storj's CreateSerial: the order expiration (seconds, big-endian) then 8 random bytes.
+    const serialNumber = new Uint8Array(SERIAL_NUMBER_SIZE);
+    new DataView(serialNumber.buffer).setBigUint64(0, BigInt(Math.floor((now + this.orderExpirationMs) / 1000)));
+    serialNumber.set(randomBytes(8), 8);
+    const encryptedMetadata = bucket
+      ? encryptSecretbox(
+          OrderLimitMetadata.encode({ projectId: uuidToBytes(bucket.projectId), bucket: bucket.bucket }).finish(),
+          this.ordersKey,
+          nonceOf(serialNumber),
+        )
+      : undefined;
+    return { serialNumber, uplinkPublicKey, encryptedMetadata, now };
+  }
+
+  private sign(
+    action: PieceAction,
+    nodeId: Uint8Array,
+    pieceId: Uint8Array,
+    limit: number,
+    pieceExpiration: Date | undefined,
+    batch: Batch,
+  ): OrderLimit {
     return signOrderLimit(this.satellite, {
-      serialNumber: new Uint8Array(randomBytes(SERIAL_NUMBER_SIZE)),
+      serialNumber: batch.serialNumber,
       satelliteId: this.satellite.id,
       storageNodeId: nodeId,
       pieceId,
       limit,
       action,
       pieceExpiration,
-      orderExpiration: new Date(now + this.orderExpirationMs),
-      orderCreation: new Date(now),
-      satelliteSignature: new Uint8Array(0),
+      orderExpiration: new Date(batch.now + this.orderExpirationMs),
+      orderCreation: new Date(batch.now),
+      satelliteSignature: EMPTY,
+      uplinkPublicKey: batch.uplinkPublicKey,
+      encryptedMetadata: batch.encryptedMetadata,
     });
   }
+}
+
+/** The serial, zero-padded to a secretbox nonce (Storj's createEncryptedMetadata). */
+function nonceOf(serial: Uint8Array): Uint8Array {
+  const nonce = new Uint8Array(NONCE_SIZE);
+  nonce.set(serial.subarray(0, NONCE_SIZE));
+  return nonce;
+}
+
+function uuidToBytes(uuid: string): Uint8Array {
+  return new Uint8Array(Buffer.from(uuid.replaceAll('-', ''), 'hex'));
+}
+
+function uuidFromBytes(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**

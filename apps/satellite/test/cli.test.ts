@@ -75,6 +75,8 @@ describe('satellite CLI', () => {
         'node-liveness',
         'repair-checker',
         'repairer',
+        'tally',
+        'settled-serials',
       ]);
       admin.close();
     } finally {

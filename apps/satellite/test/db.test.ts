@@ -7,6 +7,8 @@ import { tempDir } from './helpers.js';
 
 const TABLES = [
   'api_keys',
+  'bucket_bandwidth_rollups',
+  'bucket_storage_tallies',
   'buckets',
   'migrations',
   'nodes',
@@ -14,12 +16,16 @@ const TABLES = [
   'pending_segments',
   'piece_deletions',
   'pieces',
+  'project_limits',
   'projects',
   'repair_queue',
   'reputations',
   'reverifications',
   'revocations',
   'segments',
+  'settled_serials',
+  'storagenode_bandwidth_rollups',
+  'storagenode_storage_tallies',
 ];
 
 function tables(file: string): string[] {

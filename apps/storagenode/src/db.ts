@@ -1,6 +1,7 @@
 /**
  * node.db: the node's SQLite file, opened as every dcsim database is (@dcsim/sqlite: WAL, migrations). It holds
- * what the node knows about its pieces and which order-limit serial numbers it has already accepted.
+ * what the node knows about its pieces, which order-limit serial numbers it has already accepted, and the orders
+ * it has yet to settle with its satellite.
  *
  * The first migrations keep the `IF NOT EXISTS` of the schema nodes created before there were migrations, so a
  * node.db from then is adopted as it is: its tables are kept and the migrations recorded as applied.
@@ -35,6 +36,25 @@ export const NODE_MIGRATIONS: Migration[] = [
         PRIMARY KEY (satellite_id, serial_number)
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS used_serials_by_expiry ON used_serials (expires_at);`,
+  },
+  {
+    // The largest order an uplink signed per transfer (order-store.ts), kept until the satellite settled it.
+    name: 'orders-1-create',
+    sql: `
+      CREATE TABLE orders (
+        satellite_id  BLOB NOT NULL,
+        serial_number BLOB NOT NULL,
+        window_start  INTEGER NOT NULL,    -- unix ms: the hour the order limit was created in (its settlement window)
+        action        INTEGER NOT NULL,    -- PieceAction
+        amount        INTEGER NOT NULL,    -- bytes the order covers
+        order_limit   BLOB NOT NULL,       -- the OrderLimit, protobuf-encoded, as the satellite signed it
+        uplink_order  BLOB NOT NULL,       -- the Order, protobuf-encoded, as the uplink signed it
+        status        TEXT NOT NULL DEFAULT 'unsent' CHECK (status IN ('unsent', 'accepted', 'rejected')),
+        settled_at    INTEGER,             -- unix ms, node clock: when the satellite answered
+        PRIMARY KEY (satellite_id, serial_number)
+      ) WITHOUT ROWID;
+      CREATE INDEX orders_unsent ON orders (satellite_id, window_start) WHERE status = 'unsent';
+      CREATE INDEX orders_archived ON orders (settled_at) WHERE status <> 'unsent';`,
   },
 ];
 

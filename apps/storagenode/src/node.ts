@@ -1,7 +1,7 @@
 /**
  * Wires a storage node together: identity, node.db, its pieces, the gRPC server (Piecestore and NodeContact,
  * over TLS with certificates issued from the node's identity), its chores on its clock (check-in, expired
- * pieces, used serials), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
+ * pieces, used serials, order settlement), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
  */
 import { join } from 'node:path';
 import { nodeIdString, parseNodeUrl } from '@dcsim/common/nodeid';
@@ -21,6 +21,8 @@ import {
 } from './config.js';
 import { CheckIn } from './contact.js';
 import { openNodeDb } from './db.js';
+import { OrderSender } from './order-sender.js';
+import { OrderStore } from './order-store.js';
 import { formatBytes } from '@dcsim/common/size';
 import { PiecestoreEndpoint } from './piecestore.js';
 import { UsedSerials } from './serials.js';
@@ -39,13 +41,15 @@ export interface StorageNode {
   ready: Promise<void>;
   /** The node's clock: real time plus whatever it was advanced by. */
   clock: Clock;
-  /** Its background loops (`check-in`, `expired-pieces`, `used-serials`): trigger one, or `advance` the clock. */
+  /** Its background loops (`check-in`, `expired-pieces`, `used-serials`, `orders-sender`): trigger one, or `advance` the clock. */
   chores: Chores;
   /** Stops serving and checking in, and closes node.db. */
   close(): Promise<void>;
 }
 
 const SHUTDOWN_GRACE_MS = 2_000;
+/** How often kept orders are settled with the satellite (Storj's Orders.SenderInterval, 1h). */
+const ORDERS_SENDER_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function startStorageNode(config: StorageNodeConfig): Promise<StorageNode> {
   const satelliteUrl = parseNodeUrl(config.satelliteUrl);
@@ -59,13 +63,14 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const transport = Transport.of(identity);
   const db = openNodeDb(join(config.dir, 'node.db'));
   const serials = new UsedSerials(db);
+  const orders = new OrderStore(db);
   // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
   const server = bulkReceiverServer(SERVER_OPTIONS);
   let pieces: Pieces;
   let port: number;
   try {
     pieces = await Pieces.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
-    server.addService(PiecestoreService, new PiecestoreEndpoint({ identity, satellite, pieces, serials, clock, log }).service());
+    server.addService(PiecestoreService, new PiecestoreEndpoint({ identity, satellite, pieces, serials, orders, clock, log }).service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
@@ -98,6 +103,8 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
     const count = serials.pruneExpired(clock.date());
     if (count > 0) log(`forgot ${count} serial number(s) of expired order limits`);
   });
+  const sender = new OrderSender({ orders, transport, satellite, clock, log });
+  chores.add('orders-sender', ORDERS_SENDER_INTERVAL_MS, () => sender.run());
   let admin;
   try {
     admin = await serveAdmin(config.dir, { kind: 'storagenode', nodeId: identity.id, address, chores, log });
@@ -114,6 +121,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   );
   chores.get('expired-pieces').start();
   chores.get('used-serials').start();
+  chores.get('orders-sender').start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -121,6 +129,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
       await admin.close();
       contact.stop();
       await chores.stopAll();
+      sender.close();
       await shutdown(server);
       db.close();
       log('stopped');

@@ -8,6 +8,7 @@ import { equalBytes } from '@dcsim/common/bytes';
 import { PIECE_ID_SIZE } from '@dcsim/common/pieceid';
 import { shortNodeId } from '@dcsim/common/short';
 import {
+  Order,
   OrderLimit,
   PieceAction,
   Reason,
@@ -16,6 +17,7 @@ import {
   fieldMissing,
   pieceActionToJSON,
   verifyOrderLimitSignature,
+  verifyOrderSignature,
 } from '@dcsim/protocol';
 import type { UsedSerials } from './serials.js';
 import type { TrustedSatellite } from './trust.js';
@@ -76,6 +78,9 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
   if (!Number.isSafeInteger(limit.limit) || limit.limit < 0) {
     throw fieldInvalid('limit.limit', `order limit byte limit ${limit.limit} is not a valid size`);
   }
+  if (ordersRequired(limit) && !limit.uplinkPublicKey?.length) {
+    throw fieldMissing('limit.uplink_public_key', `order limit for ${pieceActionToJSON(limit.action)} carries no uplink public key`);
+  }
   if (!limit.orderExpiration) throw fieldMissing('limit.order_expiration', 'order limit has no order expiration');
   if (limit.orderExpiration.getTime() <= now.getTime()) {
     throw new RpcError(Reason.ORDER_LIMIT_EXPIRED, `order limit expired at ${limit.orderExpiration.toISOString()}`);
@@ -92,4 +97,43 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
     throw new RpcError(Reason.ORDER_LIMIT_SERIAL_USED, 'order limit serial already used');
   }
   return limit;
+}
+
+/**
+ * Checks an order sent under `limit` (Storj's VerifyOrder): same serial, no smaller than the largest before it,
+ * within the limit, signed by the limit's piece key. Returns it, to become the transfer's largest order.
+ */
+export function verifyOrder(limit: OrderLimit, order: Order, largest: Order | undefined): Order {
+  if (!equalBytes(order.serialNumber, limit.serialNumber)) {
+    throw new RpcError(Reason.ORDER_INVALID, 'order serial number differs from the order limit', { field: 'order.serial_number' });
+  }
+  if (!Number.isSafeInteger(order.amount) || order.amount < (largest?.amount ?? 0)) {
+    const message = `order amount ${order.amount} is smaller than the previous order's ${largest?.amount ?? 0}`;
+    throw new RpcError(Reason.ORDER_INVALID, message, { field: 'order.amount' });
+  }
+  if (order.amount > limit.limit) {
+    const message = `order amount ${order.amount} exceeds the order limit of ${limit.limit} bytes`;
+    throw new RpcError(Reason.ORDER_INVALID, message, { field: 'order.amount' });
+  }
+  if (!verifyOrderSignature(limit, order)) {
+    throw new RpcError(Reason.ORDER_SIGNATURE_INVALID, "order signature is not valid for the order limit's uplink public key");
+  }
+  return order;
+}
+
+/**
+ * Uplinks pay for what they move: their PUT and GET limits carry a piece public key and every byte needs an order.
+ * Limits for the satellite's own transfers (audit, repair) may come without one; they then move bytes unordered.
+ */
+export function ordersRequired(limit: OrderLimit): boolean {
+  return (limit.uplinkPublicKey?.length ?? 0) > 0 || limit.action === PieceAction.PUT || limit.action === PieceAction.GET;
+}
+
+/** Refuses moving `bytes` more when the orders so far do not cover `moved + bytes` (Storj's "not enough allocated"). */
+export function checkAllocated(largest: Order | undefined, moved: number, bytes: number): void {
+  const allocated = largest?.amount ?? 0;
+  if (allocated < moved + bytes) {
+    const message = `not enough allocated: orders cover ${allocated} bytes, moving ${moved + bytes}`;
+    throw new RpcError(Reason.ORDER_NOT_ENOUGH_ALLOCATED, message, { allocated: String(allocated), moving: String(moved + bytes) });
+  }
 }

@@ -10,6 +10,7 @@ import { shortNodeId, shortPieceId } from '@dcsim/common/short';
 import type { Identity } from '@dcsim/identity';
 import type { Clock } from '@dcsim/process';
 import {
+  Order,
   OrderLimit,
   PieceDeleteRequest,
   PieceDeleteResponse,
@@ -29,7 +30,8 @@ import {
 } from '@dcsim/protocol';
 import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@grpc/grpc-js';
 import { formatBytes } from '@dcsim/common/size';
-import { verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
+import { checkAllocated, ordersRequired, verifyOrder, verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
+import type { OrderStore } from './order-store.js';
 import type { UsedSerials } from './serials.js';
 import type { Pieces, StoredPiece } from './pieces.js';
 import type { TrustedSatellite } from './trust.js';
@@ -43,6 +45,8 @@ export interface PiecestoreEndpointDeps {
   satellite: TrustedSatellite;
   pieces: Pieces;
   serials: UsedSerials;
+  /** Where the largest order of each transfer is kept until it is settled. */
+  orders: OrderStore;
   /** Order limits and piece expirations are judged by the node's clock. */
   clock: Clock;
   log: (line: string) => void;
@@ -94,6 +98,8 @@ export class PiecestoreEndpoint {
     let limit: OrderLimit | undefined;
     let writer: PieceWriter | undefined;
     let key: string | undefined;
+    let largest: Order | undefined;
+    let written = 0;
     try {
       for await (const message of call as AsyncIterable<PieceUploadRequest>) {
         if (!limit) {
@@ -107,7 +113,12 @@ export class PiecestoreEndpoint {
         } else if (message.limit) {
           throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, 'order limit sent twice: only the first upload message may carry it');
         }
-        if (message.chunk.length > 0) await writer!.write(message.chunk);
+        if (message.order) largest = verifyOrder(limit, message.order, largest);
+        if (message.chunk.length > 0) {
+          if (ordersRequired(limit)) checkAllocated(largest, written, message.chunk.length);
+          await writer!.write(message.chunk);
+          written += message.chunk.length;
+        }
         if (message.done) return await this.finishUpload(limit, writer!, message.done);
       }
       throw new RpcError(Reason.UPLOAD_MESSAGES_INVALID, limit ? 'upload ended without a done message' : 'upload sent no messages');
@@ -117,6 +128,8 @@ export class PiecestoreEndpoint {
       throw err;
     } finally {
       if (key) this.uploading.delete(key);
+      // Kept also when the upload failed: the uplink ordered (and the node received) these bytes.
+      if (limit && largest) this.deps.orders.save(limit, largest);
     }
   }
 
@@ -163,6 +176,8 @@ export class PiecestoreEndpoint {
       const message = `download of ${size} bytes exceeds the order limit of ${limit.limit} bytes`;
       throw new RpcError(Reason.ORDER_LIMIT_EXCEEDED, message, { limit: String(limit.limit) });
     }
+    const order = call.request.order && verifyOrder(limit, call.request.order, undefined);
+    if (ordersRequired(limit)) checkAllocated(order, 0, size);
     let file: FileHandle;
     try {
       file = await open(piece.path, 'r');
@@ -170,6 +185,8 @@ export class PiecestoreEndpoint {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw pieceNotFound();
       throw err;
     }
+    // Kept once sending begins: a download cut short was still ordered (Storj's node keeps it in a defer too).
+    if (order) this.deps.orders.save(limit, order);
     try {
       await this.sendRange(call, file, piece.signedHash, offset, size);
     } finally {

@@ -14,14 +14,17 @@ import {
   CheckInRequest,
   ContactService,
   NodeContactClient,
+  Order,
   OrderLimit,
   PieceAction,
   PieceDownloadResponse,
   PieceHash,
+  PieceSigner,
   PiecestoreClient,
   SERVER_OPTIONS,
   Transport,
   bindServer,
+  generatePieceKey,
   rpcErrorInfo,
   signOrderLimit,
   unary,
@@ -157,8 +160,18 @@ export function orderLimit(
     orderExpiration: new Date(now + 60 * 60_000),
     orderCreation: new Date(now),
     satelliteSignature: new Uint8Array(0),
+    uplinkPublicKey: PIECE_KEY.publicKey,
     ...overrides,
   });
+}
+
+/** The piece key of every limit `orderLimit` makes: the test plays the uplink and signs orders with it. */
+export const PIECE_KEY = generatePieceKey();
+const pieceSigner = new PieceSigner(PIECE_KEY.privateKey);
+
+/** An order for `amount` bytes under `limit`, signed with PIECE_KEY. */
+export function order(limit: OrderLimit, amount: number): Order {
+  return pieceSigner.order(limit, amount);
 }
 
 export const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
@@ -167,6 +180,8 @@ export interface UploadOptions {
   chunkSize?: number;
   /** Replace what the uplink claims in `done`. */
   done?: Partial<PieceHash>;
+  /** The order sent with each chunk, for the bytes sent so far (default: exactly those, signed with PIECE_KEY); undefined sends none. */
+  order?: (limit: OrderLimit, sent: number) => Order | undefined;
 }
 
 /** Uploads `data` like an uplink: limit first, chunks, then done with its own hash and size. */
@@ -174,8 +189,12 @@ export function upload(client: PiecestoreClient, limit: OrderLimit, data: Uint8A
   return new Promise((resolve, reject) => {
     const call = client.upload((err, res) => (err ? reject(err) : resolve(res!.done!)));
     const chunkSize = opts.chunkSize ?? 64 * 1024;
+    const orderFor = opts.order ?? order;
     call.write({ limit, chunk: new Uint8Array(0) });
-    for (let off = 0; off < data.length; off += chunkSize) call.write({ chunk: data.subarray(off, off + chunkSize) });
+    for (let off = 0; off < data.length; off += chunkSize) {
+      const chunk = data.subarray(off, off + chunkSize);
+      call.write({ chunk, order: orderFor(limit, off + chunk.length) });
+    }
     const done: PieceHash = {
       pieceId: limit.pieceId,
       hash: sha256(data),
@@ -195,8 +214,10 @@ export async function download(
   limit: OrderLimit,
   offset = 0,
   size = 0,
+  /** Default: an order for the range (for the whole limit when size is 0), signed with PIECE_KEY; null: none. */
+  withOrder: Order | null | undefined = limit && order(limit, size || limit.limit),
 ): Promise<{ hash: PieceHash | undefined; data: Buffer; messages: number }> {
-  const call = client.download({ limit, offset, size });
+  const call = client.download({ limit, offset, size, order: withOrder ?? undefined });
   const parts: Buffer[] = [];
   let hash: PieceHash | undefined;
   let messages = 0;

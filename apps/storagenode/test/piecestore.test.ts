@@ -10,6 +10,7 @@ import {
   deletePiece,
   download,
   failure,
+  order,
   orderLimit,
   removeTempDirs,
   sha256,
@@ -190,13 +191,53 @@ describe('order limit checks', () => {
   });
 });
 
+describe('orders: the uplink pays for every byte it moves', () => {
+  it('refuses bytes no order covers, upload and download alike', async () => {
+    const limit = put();
+    const short = (l: typeof limit, sent: number) => order(l, sent - 1);
+    const refused = await failure(upload(t.client, limit, randomBytes(1000), { order: short }));
+    expect([refused.code, refused.reason]).toEqual([status.INVALID_ARGUMENT, Reason.ORDER_NOT_ENOUGH_ALLOCATED]);
+    expect(refused.message).toBe('not enough allocated: orders cover 999 bytes, moving 1000');
+    const unordered = await failure(upload(t.client, put(), randomBytes(1000), { order: () => undefined }));
+    expect(unordered.reason).toBe(Reason.ORDER_NOT_ENOUGH_ALLOCATED);
+
+    const stored = put();
+    await upload(t.client, stored, randomBytes(1000));
+    const getLimit = get(stored.pieceId);
+    expect((await failure(download(t.client, getLimit, 0, 1000, order(getLimit, 999)))).reason).toBe(Reason.ORDER_NOT_ENOUGH_ALLOCATED);
+    expect((await failure(download(t.client, get(stored.pieceId), 0, 1000, null))).reason).toBe(Reason.ORDER_NOT_ENOUGH_ALLOCATED);
+  });
+
+  it("refuses an order not signed by the limit's piece key, or for another serial, or smaller than the last", async () => {
+    const stored = put();
+    await upload(t.client, stored, randomBytes(1000));
+    const limit = get(stored.pieceId);
+    const forged = { ...order(limit, 1000), amount: 2000 };
+    expect(await failure(download(t.client, limit, 0, 1000, forged))).toEqual({
+      code: status.UNAUTHENTICATED,
+      reason: Reason.ORDER_SIGNATURE_INVALID,
+      message: "order signature is not valid for the order limit's uplink public key",
+    });
+    const other = get(stored.pieceId);
+    expect((await failure(download(t.client, other, 0, 1000, order(limit, 1000)))).reason).toBe(Reason.ORDER_INVALID);
+    const shrinking = (l: typeof stored, sent: number) => order(l, sent === 500 ? 500 : 400);
+    const res = await failure(upload(t.client, put(), randomBytes(1000), { chunkSize: 500, order: shrinking }));
+    expect(res).toEqual({
+      code: status.INVALID_ARGUMENT,
+      reason: Reason.ORDER_INVALID,
+      message: "order amount 400 is smaller than the previous order's 500",
+    });
+  });
+});
+
 describe('what the node refuses to keep', () => {
   it('refuses an upload larger than the limit and keeps nothing', async () => {
     const limit = put({ limit: 1000 });
+    // The uplink cannot even order more than the limit: its order for the bytes past it is refused.
     expect(await failure(upload(t.client, limit, randomBytes(1500), { chunkSize: 400 }))).toEqual({
-      code: status.PERMISSION_DENIED,
-      reason: Reason.ORDER_LIMIT_EXCEEDED,
-      message: 'upload exceeds the order limit of 1000 bytes',
+      code: status.INVALID_ARGUMENT,
+      reason: Reason.ORDER_INVALID,
+      message: 'order amount 1200 exceeds the order limit of 1000 bytes',
     });
     expect(await failure(download(t.client, get(limit.pieceId)))).toEqual({
       code: status.NOT_FOUND,
@@ -245,7 +286,7 @@ describe('what the node refuses to keep', () => {
     const firstDone = new Promise<PieceUploadResponse | undefined>((resolve, reject) => {
       call = t.client.upload((err: unknown, res?: PieceUploadResponse) => (err ? reject(err) : resolve(res)));
     });
-    call.write({ limit: first, chunk: data.subarray(0, 2000) });
+    call.write({ limit: first, chunk: data.subarray(0, 2000), order: order(first, 2000) });
     await waitFor(() => tmpFiles().length === 1);
     const second = await failure(upload(t.client, put({ pieceId: first.pieceId }), randomBytes(10)));
     expect(second.code).toBe(status.ALREADY_EXISTS);
@@ -253,6 +294,7 @@ describe('what the node refuses to keep', () => {
     expect(second.message).toMatch(/is already being uploaded/);
     call.write({
       chunk: data.subarray(2000),
+      order: order(first, 4000),
       done: { pieceId: first.pieceId, hash: sha256(data), pieceSize: 4000, signature: new Uint8Array(0) },
     });
     call.end();
@@ -278,8 +320,8 @@ describe('what the node refuses to keep', () => {
     const limit = put();
     const call: ClientWritableStream<PieceUploadRequest> = t.client.upload((_err: unknown, _res?: PieceUploadResponse) => {});
     call.on('error', () => {});
-    call.write({ limit, chunk: randomBytes(64 * 1024) });
-    call.write({ chunk: randomBytes(64 * 1024) });
+    call.write({ limit, chunk: randomBytes(64 * 1024), order: order(limit, 64 * 1024) });
+    call.write({ chunk: randomBytes(64 * 1024), order: order(limit, 128 * 1024) });
     await waitFor(() => tmpFiles().length === 1);
     call.cancel();
     await waitFor(() => tmpFiles().length === 0);

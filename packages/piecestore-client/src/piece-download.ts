@@ -12,6 +12,7 @@ import type { AddressedOrderLimit, PieceDownloadResponse } from '@dcsim/protocol
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { pieceHashProblem } from './piece-hash.js';
+import { orderSigner } from './order-keys.js';
 
 /** Memory kept for reuse (the uplink's MemoryPool): `take` a buffer of a size, `give` back ones no longer used. */
 export interface PieceMemory {
@@ -42,7 +43,9 @@ export async function downloadPiece(node: NodeClient, addressed: AddressedOrderL
   const whole = request.range === undefined;
   const offset = request.range?.offset ?? 0;
   const length = request.range?.length ?? request.pieceSize;
-  const call = node.piecestore.download({ limit, offset, size: whole ? 0 : length });
+  // The order for exactly the bytes asked for: the node sends no more than it was ordered.
+  const order = orderSigner(limit)?.order(limit, length);
+  const call = node.piecestore.download({ limit, offset, size: whole ? 0 : length, order });
   const cancel = () => call.cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
 

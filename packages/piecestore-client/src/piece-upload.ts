@@ -19,6 +19,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { PieceError } from './errors.js';
 import type { NodeClient } from './nodes.js';
 import { observedPromise, whenSettled } from '@dcsim/common/observed';
+import { orderSigner } from './order-keys.js';
 import { pieceHashProblem } from './piece-hash.js';
 
 const EMPTY = new Uint8Array(0);
@@ -67,6 +68,7 @@ export async function uploadPiece(
     new PieceError(nodeId, addressed.pieceNum, reason, bad, cause === undefined ? undefined : { cause });
   if (!limit) throw fail('order limit missing');
   if (options.signal?.aborted) throw fail('cancelled');
+  const signer = orderSigner(limit);
 
   let settled = false;
   let answer!: (err: ServiceError | null, res?: PieceUploadResponse) => void;
@@ -91,7 +93,10 @@ export async function uploadPiece(
     for await (const chunk of piece.chunks) {
       if (options.signal?.aborted || settled) break; // cancelled, or the call ended while we waited for the chunk
       sha256.update(chunk);
-      const message = options.messages.chunk(chunk, sent === 0 ? limit : undefined);
+      // Each chunk goes with an order for every byte sent so far, this chunk's included: the node stores no byte
+      // it holds no order for, and settles the largest order with the satellite (Storj signs a step ahead instead).
+      const order = signer?.order(limit, sent + chunk.length);
+      const message = options.messages.chunk(chunk, sent === 0 ? limit : undefined, order);
       queued.add();
       call.write(message, () => {
         options.messages.release(message);

@@ -130,7 +130,15 @@ export interface BeginObjectRequest {
   bucket: string;
   encryptedObjectKey: Uint8Array;
   expiresAt?: Date | undefined;
-  encryptionParameters?: EncryptionParameters | undefined;
+  encryptionParameters?:
+    | EncryptionParameters
+    | undefined;
+  /**
+   * What the upload will add, when the uplink knows it (0: unknown): the project's limits refuse an upload that
+   * would cross them here, before any data moves (dcsim's addition; Storj refuses only once usage is over).
+   */
+  plannedEncryptedSize?: number | undefined;
+  plannedSegments?: number | undefined;
 }
 
 export interface BeginObjectResponse {
@@ -156,7 +164,11 @@ export interface BeginSegmentResponse {
   /** n limits on n distinct nodes */
   addressedLimits: AddressedOrderLimit[];
   rootPieceId: Uint8Array;
-  redundancyScheme?: RedundancyScheme | undefined;
+  redundancyScheme?:
+    | RedundancyScheme
+    | undefined;
+  /** piece private key (Ed25519, seed ‖ public key) of the limits: signs orders */
+  privateKey?: Uint8Array | undefined;
 }
 
 /**
@@ -175,6 +187,8 @@ export interface RetryBeginSegmentPiecesResponse {
   segmentId: Uint8Array;
   /** one new PUT limit per replaced piece number */
   addressedLimits: AddressedOrderLimit[];
+  /** the piece private key of these new limits */
+  privateKey?: Uint8Array | undefined;
 }
 
 export interface SegmentPieceUploadResult {
@@ -300,6 +314,8 @@ export interface DownloadSegmentResponse {
   rootPieceId: Uint8Array;
   redundancyScheme?: RedundancyScheme | undefined;
   encryptedInlineData: Uint8Array;
+  /** the piece private key of the GET limits */
+  privateKey?: Uint8Array | undefined;
 }
 
 export interface ListObjectsRequest {
@@ -2012,6 +2028,8 @@ function createBaseBeginObjectRequest(): BeginObjectRequest {
     encryptedObjectKey: new Uint8Array(0),
     expiresAt: undefined,
     encryptionParameters: undefined,
+    plannedEncryptedSize: undefined,
+    plannedSegments: undefined,
   };
 }
 
@@ -2031,6 +2049,12 @@ export const BeginObjectRequest: MessageFns<BeginObjectRequest> = {
     }
     if (message.encryptionParameters !== undefined) {
       EncryptionParameters.encode(message.encryptionParameters, writer.uint32(42).fork()).join();
+    }
+    if (message.plannedEncryptedSize !== undefined) {
+      writer.uint32(48).int64(message.plannedEncryptedSize);
+    }
+    if (message.plannedSegments !== undefined) {
+      writer.uint32(56).int32(message.plannedSegments);
     }
     return writer;
   },
@@ -2088,6 +2112,22 @@ export const BeginObjectRequest: MessageFns<BeginObjectRequest> = {
             message.encryptionParameters = EncryptionParameters.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.plannedEncryptedSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.plannedSegments = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2119,6 +2159,16 @@ export const BeginObjectRequest: MessageFns<BeginObjectRequest> = {
         : isSet(object.encryption_parameters)
         ? EncryptionParameters.fromJSON(object.encryption_parameters)
         : undefined,
+      plannedEncryptedSize: isSet(object.plannedEncryptedSize)
+        ? globalThis.Number(object.plannedEncryptedSize)
+        : isSet(object.planned_encrypted_size)
+        ? globalThis.Number(object.planned_encrypted_size)
+        : undefined,
+      plannedSegments: isSet(object.plannedSegments)
+        ? globalThis.Number(object.plannedSegments)
+        : isSet(object.planned_segments)
+        ? globalThis.Number(object.planned_segments)
+        : undefined,
     };
   },
 
@@ -2139,6 +2189,12 @@ export const BeginObjectRequest: MessageFns<BeginObjectRequest> = {
     if (message.encryptionParameters !== undefined) {
       obj.encryptionParameters = EncryptionParameters.toJSON(message.encryptionParameters);
     }
+    if (message.plannedEncryptedSize !== undefined) {
+      obj.plannedEncryptedSize = Math.round(message.plannedEncryptedSize);
+    }
+    if (message.plannedSegments !== undefined) {
+      obj.plannedSegments = Math.round(message.plannedSegments);
+    }
     return obj;
   },
 
@@ -2156,6 +2212,8 @@ export const BeginObjectRequest: MessageFns<BeginObjectRequest> = {
     message.encryptionParameters = (object.encryptionParameters !== undefined && object.encryptionParameters !== null)
       ? EncryptionParameters.fromPartial(object.encryptionParameters)
       : undefined;
+    message.plannedEncryptedSize = object.plannedEncryptedSize ?? undefined;
+    message.plannedSegments = object.plannedSegments ?? undefined;
     return message;
   },
 };
@@ -2430,6 +2488,7 @@ function createBaseBeginSegmentResponse(): BeginSegmentResponse {
     addressedLimits: [],
     rootPieceId: new Uint8Array(0),
     redundancyScheme: undefined,
+    privateKey: undefined,
   };
 }
 
@@ -2446,6 +2505,9 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
     }
     if (message.redundancyScheme !== undefined) {
       RedundancyScheme.encode(message.redundancyScheme, writer.uint32(34).fork()).join();
+    }
+    if (message.privateKey !== undefined) {
+      writer.uint32(42).bytes(message.privateKey);
     }
     return writer;
   },
@@ -2495,6 +2557,14 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
             message.redundancyScheme = RedundancyScheme.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.privateKey = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2529,6 +2599,11 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
         : isSet(object.redundancy_scheme)
         ? RedundancyScheme.fromJSON(object.redundancy_scheme)
         : undefined,
+      privateKey: isSet(object.privateKey)
+        ? bytesFromBase64(object.privateKey)
+        : isSet(object.private_key)
+        ? bytesFromBase64(object.private_key)
+        : undefined,
     };
   },
 
@@ -2546,6 +2621,9 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
     if (message.redundancyScheme !== undefined) {
       obj.redundancyScheme = RedundancyScheme.toJSON(message.redundancyScheme);
     }
+    if (message.privateKey !== undefined) {
+      obj.privateKey = base64FromBytes(message.privateKey);
+    }
     return obj;
   },
 
@@ -2560,6 +2638,7 @@ export const BeginSegmentResponse: MessageFns<BeginSegmentResponse> = {
     message.redundancyScheme = (object.redundancyScheme !== undefined && object.redundancyScheme !== null)
       ? RedundancyScheme.fromPartial(object.redundancyScheme)
       : undefined;
+    message.privateKey = object.privateKey ?? undefined;
     return message;
   },
 };
@@ -2692,7 +2771,7 @@ export const RetryBeginSegmentPiecesRequest: MessageFns<RetryBeginSegmentPiecesR
 };
 
 function createBaseRetryBeginSegmentPiecesResponse(): RetryBeginSegmentPiecesResponse {
-  return { segmentId: new Uint8Array(0), addressedLimits: [] };
+  return { segmentId: new Uint8Array(0), addressedLimits: [], privateKey: undefined };
 }
 
 export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPiecesResponse> = {
@@ -2702,6 +2781,9 @@ export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPieces
     }
     for (const v of message.addressedLimits) {
       AddressedOrderLimit.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.privateKey !== undefined) {
+      writer.uint32(26).bytes(message.privateKey);
     }
     return writer;
   },
@@ -2735,6 +2817,14 @@ export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPieces
             message.addressedLimits.push(AddressedOrderLimit.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.privateKey = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2759,6 +2849,11 @@ export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPieces
         : globalThis.Array.isArray(object?.addressed_limits)
         ? object.addressed_limits.map((e: any) => AddressedOrderLimit.fromJSON(e))
         : [],
+      privateKey: isSet(object.privateKey)
+        ? bytesFromBase64(object.privateKey)
+        : isSet(object.private_key)
+        ? bytesFromBase64(object.private_key)
+        : undefined,
     };
   },
 
@@ -2769,6 +2864,9 @@ export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPieces
     }
     if (message.addressedLimits?.length) {
       obj.addressedLimits = message.addressedLimits.map((e) => AddressedOrderLimit.toJSON(e));
+    }
+    if (message.privateKey !== undefined) {
+      obj.privateKey = base64FromBytes(message.privateKey);
     }
     return obj;
   },
@@ -2782,6 +2880,7 @@ export const RetryBeginSegmentPiecesResponse: MessageFns<RetryBeginSegmentPieces
     const message = createBaseRetryBeginSegmentPiecesResponse();
     message.segmentId = object.segmentId ?? new Uint8Array(0);
     message.addressedLimits = object.addressedLimits?.map((e) => AddressedOrderLimit.fromPartial(e)) || [];
+    message.privateKey = object.privateKey ?? undefined;
     return message;
   },
 };
@@ -4710,6 +4809,7 @@ function createBaseDownloadSegmentResponse(): DownloadSegmentResponse {
     rootPieceId: new Uint8Array(0),
     redundancyScheme: undefined,
     encryptedInlineData: new Uint8Array(0),
+    privateKey: undefined,
   };
 }
 
@@ -4729,6 +4829,9 @@ export const DownloadSegmentResponse: MessageFns<DownloadSegmentResponse> = {
     }
     if (message.encryptedInlineData.length !== 0) {
       writer.uint32(42).bytes(message.encryptedInlineData);
+    }
+    if (message.privateKey !== undefined) {
+      writer.uint32(50).bytes(message.privateKey);
     }
     return writer;
   },
@@ -4786,6 +4889,14 @@ export const DownloadSegmentResponse: MessageFns<DownloadSegmentResponse> = {
             message.encryptedInlineData = reader.bytes();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.privateKey = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4821,6 +4932,11 @@ export const DownloadSegmentResponse: MessageFns<DownloadSegmentResponse> = {
         : isSet(object.encrypted_inline_data)
         ? bytesFromBase64(object.encrypted_inline_data)
         : new Uint8Array(0),
+      privateKey: isSet(object.privateKey)
+        ? bytesFromBase64(object.privateKey)
+        : isSet(object.private_key)
+        ? bytesFromBase64(object.private_key)
+        : undefined,
     };
   },
 
@@ -4841,6 +4957,9 @@ export const DownloadSegmentResponse: MessageFns<DownloadSegmentResponse> = {
     if (message.encryptedInlineData.length !== 0) {
       obj.encryptedInlineData = base64FromBytes(message.encryptedInlineData);
     }
+    if (message.privateKey !== undefined) {
+      obj.privateKey = base64FromBytes(message.privateKey);
+    }
     return obj;
   },
 
@@ -4858,6 +4977,7 @@ export const DownloadSegmentResponse: MessageFns<DownloadSegmentResponse> = {
       ? RedundancyScheme.fromPartial(object.redundancyScheme)
       : undefined;
     message.encryptedInlineData = object.encryptedInlineData ?? new Uint8Array(0);
+    message.privateKey = object.privateKey ?? undefined;
     return message;
   },
 };

@@ -6,6 +6,18 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientOptions,
+  type ClientWritableStream,
+  type handleClientStreamingCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { Timestamp } from "./google/protobuf/timestamp.js";
 
 export enum PieceAction {
@@ -93,6 +105,85 @@ export interface OrderLimit {
     | undefined;
   /** Ed25519 over this message encoded with this field empty */
   satelliteSignature: Uint8Array;
+  /** 32-byte Ed25519 piece public key: orders under this limit are signed with it */
+  uplinkPublicKey?:
+    | Uint8Array
+    | undefined;
+  /** project and bucket, sealed with the satellite's orders key (settlement reads it) */
+  encryptedMetadata?: Uint8Array | undefined;
+}
+
+/**
+ * The uplink's signed statement of how many bytes it has moved so far under one order limit (cumulative).
+ * Nodes keep the largest one per serial and settle it with the satellite, which pays them for it.
+ */
+export interface Order {
+  /** the order limit's serial */
+  serialNumber: Uint8Array;
+  /** bytes moved so far, at most the limit's `limit` */
+  amount: number;
+  /** Ed25519 by the limit's piece key over this message with this field empty */
+  uplinkSignature: Uint8Array;
+}
+
+export interface SettlementRequest {
+  limit?: OrderLimit | undefined;
+  order?: Order | undefined;
+}
+
+export interface SettlementWithWindowResponse {
+  status: SettlementWithWindowResponse_Status;
+  /** PieceAction → bytes newly settled by this stream */
+  actionSettled: { [key: number]: number };
+  /** orders refused (forged, altered, expired, another node's) */
+  refused: number;
+}
+
+export enum SettlementWithWindowResponse_Status {
+  /** ACCEPTED - at least one order was valid (counted once per serial) */
+  ACCEPTED = 0,
+  /** REJECTED - none was */
+  REJECTED = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function settlementWithWindowResponse_StatusFromJSON(object: any): SettlementWithWindowResponse_Status {
+  switch (object) {
+    case 0:
+    case "ACCEPTED":
+      return SettlementWithWindowResponse_Status.ACCEPTED;
+    case 1:
+    case "REJECTED":
+      return SettlementWithWindowResponse_Status.REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SettlementWithWindowResponse_Status.UNRECOGNIZED;
+  }
+}
+
+export function settlementWithWindowResponse_StatusToJSON(object: SettlementWithWindowResponse_Status): string {
+  switch (object) {
+    case SettlementWithWindowResponse_Status.ACCEPTED:
+      return "ACCEPTED";
+    case SettlementWithWindowResponse_Status.REJECTED:
+      return "REJECTED";
+    case SettlementWithWindowResponse_Status.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface SettlementWithWindowResponse_ActionSettledEntry {
+  key: number;
+  value: number;
+}
+
+/** What encrypted_metadata holds once opened: whose bandwidth an order is. */
+export interface OrderLimitMetadata {
+  /** 16 bytes (UUID) */
+  projectId: Uint8Array;
+  bucket: string;
 }
 
 /** An order limit plus where to send it: what BeginSegment and DownloadSegment hand the uplink. */
@@ -132,6 +223,8 @@ function createBaseOrderLimit(): OrderLimit {
     orderExpiration: undefined,
     orderCreation: undefined,
     satelliteSignature: new Uint8Array(0),
+    uplinkPublicKey: undefined,
+    encryptedMetadata: undefined,
   };
 }
 
@@ -166,6 +259,12 @@ export const OrderLimit: MessageFns<OrderLimit> = {
     }
     if (message.satelliteSignature.length !== 0) {
       writer.uint32(82).bytes(message.satelliteSignature);
+    }
+    if (message.uplinkPublicKey !== undefined) {
+      writer.uint32(90).bytes(message.uplinkPublicKey);
+    }
+    if (message.encryptedMetadata !== undefined) {
+      writer.uint32(98).bytes(message.encryptedMetadata);
     }
     return writer;
   },
@@ -263,6 +362,22 @@ export const OrderLimit: MessageFns<OrderLimit> = {
             message.satelliteSignature = reader.bytes();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.uplinkPublicKey = reader.bytes();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.encryptedMetadata = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -319,6 +434,16 @@ export const OrderLimit: MessageFns<OrderLimit> = {
         : isSet(object.satellite_signature)
         ? bytesFromBase64(object.satellite_signature)
         : new Uint8Array(0),
+      uplinkPublicKey: isSet(object.uplinkPublicKey)
+        ? bytesFromBase64(object.uplinkPublicKey)
+        : isSet(object.uplink_public_key)
+        ? bytesFromBase64(object.uplink_public_key)
+        : undefined,
+      encryptedMetadata: isSet(object.encryptedMetadata)
+        ? bytesFromBase64(object.encryptedMetadata)
+        : isSet(object.encrypted_metadata)
+        ? bytesFromBase64(object.encrypted_metadata)
+        : undefined,
     };
   },
 
@@ -354,6 +479,12 @@ export const OrderLimit: MessageFns<OrderLimit> = {
     if (message.satelliteSignature.length !== 0) {
       obj.satelliteSignature = base64FromBytes(message.satelliteSignature);
     }
+    if (message.uplinkPublicKey !== undefined) {
+      obj.uplinkPublicKey = base64FromBytes(message.uplinkPublicKey);
+    }
+    if (message.encryptedMetadata !== undefined) {
+      obj.encryptedMetadata = base64FromBytes(message.encryptedMetadata);
+    }
     return obj;
   },
 
@@ -372,6 +503,532 @@ export const OrderLimit: MessageFns<OrderLimit> = {
     message.orderExpiration = object.orderExpiration ?? undefined;
     message.orderCreation = object.orderCreation ?? undefined;
     message.satelliteSignature = object.satelliteSignature ?? new Uint8Array(0);
+    message.uplinkPublicKey = object.uplinkPublicKey ?? undefined;
+    message.encryptedMetadata = object.encryptedMetadata ?? undefined;
+    return message;
+  },
+};
+
+function createBaseOrder(): Order {
+  return { serialNumber: new Uint8Array(0), amount: 0, uplinkSignature: new Uint8Array(0) };
+}
+
+export const Order: MessageFns<Order> = {
+  encode(message: Order, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.serialNumber.length !== 0) {
+      writer.uint32(10).bytes(message.serialNumber);
+    }
+    if (message.amount !== 0) {
+      writer.uint32(16).int64(message.amount);
+    }
+    if (message.uplinkSignature.length !== 0) {
+      writer.uint32(26).bytes(message.uplinkSignature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Order {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.serialNumber = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.amount = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.uplinkSignature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Order {
+    return {
+      serialNumber: isSet(object.serialNumber)
+        ? bytesFromBase64(object.serialNumber)
+        : isSet(object.serial_number)
+        ? bytesFromBase64(object.serial_number)
+        : new Uint8Array(0),
+      amount: isSet(object.amount) ? globalThis.Number(object.amount) : 0,
+      uplinkSignature: isSet(object.uplinkSignature)
+        ? bytesFromBase64(object.uplinkSignature)
+        : isSet(object.uplink_signature)
+        ? bytesFromBase64(object.uplink_signature)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: Order): unknown {
+    const obj: any = {};
+    if (message.serialNumber.length !== 0) {
+      obj.serialNumber = base64FromBytes(message.serialNumber);
+    }
+    if (message.amount !== 0) {
+      obj.amount = Math.round(message.amount);
+    }
+    if (message.uplinkSignature.length !== 0) {
+      obj.uplinkSignature = base64FromBytes(message.uplinkSignature);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Order>, I>>(base?: I): Order {
+    return Order.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Order>, I>>(object: I): Order {
+    const message = createBaseOrder();
+    message.serialNumber = object.serialNumber ?? new Uint8Array(0);
+    message.amount = object.amount ?? 0;
+    message.uplinkSignature = object.uplinkSignature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseSettlementRequest(): SettlementRequest {
+  return { limit: undefined, order: undefined };
+}
+
+export const SettlementRequest: MessageFns<SettlementRequest> = {
+  encode(message: SettlementRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.limit !== undefined) {
+      OrderLimit.encode(message.limit, writer.uint32(10).fork()).join();
+    }
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettlementRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettlementRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.limit = OrderLimit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettlementRequest {
+    return {
+      limit: isSet(object.limit) ? OrderLimit.fromJSON(object.limit) : undefined,
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+    };
+  },
+
+  toJSON(message: SettlementRequest): unknown {
+    const obj: any = {};
+    if (message.limit !== undefined) {
+      obj.limit = OrderLimit.toJSON(message.limit);
+    }
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SettlementRequest>, I>>(base?: I): SettlementRequest {
+    return SettlementRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SettlementRequest>, I>>(object: I): SettlementRequest {
+    const message = createBaseSettlementRequest();
+    message.limit = (object.limit !== undefined && object.limit !== null)
+      ? OrderLimit.fromPartial(object.limit)
+      : undefined;
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseSettlementWithWindowResponse(): SettlementWithWindowResponse {
+  return { status: 0, actionSettled: {}, refused: 0 };
+}
+
+export const SettlementWithWindowResponse: MessageFns<SettlementWithWindowResponse> = {
+  encode(message: SettlementWithWindowResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    globalThis.Object.entries(message.actionSettled).forEach(([key, value]: [string, number]) => {
+      SettlementWithWindowResponse_ActionSettledEntry.encode({ key: key as any, value }, writer.uint32(18).fork())
+        .join();
+    });
+    if (message.refused !== 0) {
+      writer.uint32(24).int32(message.refused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettlementWithWindowResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettlementWithWindowResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = SettlementWithWindowResponse_ActionSettledEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.actionSettled[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.refused = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettlementWithWindowResponse {
+    return {
+      status: isSet(object.status) ? settlementWithWindowResponse_StatusFromJSON(object.status) : 0,
+      actionSettled: isObject(object.actionSettled)
+        ? (globalThis.Object.entries(object.actionSettled) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.action_settled)
+        ? (globalThis.Object.entries(object.action_settled) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      refused: isSet(object.refused) ? globalThis.Number(object.refused) : 0,
+    };
+  },
+
+  toJSON(message: SettlementWithWindowResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = settlementWithWindowResponse_StatusToJSON(message.status);
+    }
+    if (message.actionSettled) {
+      const entries = globalThis.Object.entries(message.actionSettled) as [string, number][];
+      if (entries.length > 0) {
+        obj.actionSettled = {};
+        entries.forEach(([k, v]) => {
+          obj.actionSettled[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.refused !== 0) {
+      obj.refused = Math.round(message.refused);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SettlementWithWindowResponse>, I>>(base?: I): SettlementWithWindowResponse {
+    return SettlementWithWindowResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SettlementWithWindowResponse>, I>>(object: I): SettlementWithWindowResponse {
+    const message = createBaseSettlementWithWindowResponse();
+    message.status = object.status ?? 0;
+    message.actionSettled = (globalThis.Object.entries(object.actionSettled ?? {}) as [string, number][]).reduce(
+      (acc: { [key: number]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[globalThis.Number(key)] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.refused = object.refused ?? 0;
+    return message;
+  },
+};
+
+function createBaseSettlementWithWindowResponse_ActionSettledEntry(): SettlementWithWindowResponse_ActionSettledEntry {
+  return { key: 0, value: 0 };
+}
+
+export const SettlementWithWindowResponse_ActionSettledEntry: MessageFns<
+  SettlementWithWindowResponse_ActionSettledEntry
+> = {
+  encode(
+    message: SettlementWithWindowResponse_ActionSettledEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== 0) {
+      writer.uint32(8).int32(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettlementWithWindowResponse_ActionSettledEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettlementWithWindowResponse_ActionSettledEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.key = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettlementWithWindowResponse_ActionSettledEntry {
+    return {
+      key: isSet(object.key) ? globalThis.Number(object.key) : 0,
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: SettlementWithWindowResponse_ActionSettledEntry): unknown {
+    const obj: any = {};
+    if (message.key !== 0) {
+      obj.key = Math.round(message.key);
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SettlementWithWindowResponse_ActionSettledEntry>, I>>(
+    base?: I,
+  ): SettlementWithWindowResponse_ActionSettledEntry {
+    return SettlementWithWindowResponse_ActionSettledEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SettlementWithWindowResponse_ActionSettledEntry>, I>>(
+    object: I,
+  ): SettlementWithWindowResponse_ActionSettledEntry {
+    const message = createBaseSettlementWithWindowResponse_ActionSettledEntry();
+    message.key = object.key ?? 0;
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseOrderLimitMetadata(): OrderLimitMetadata {
+  return { projectId: new Uint8Array(0), bucket: "" };
+}
+
+export const OrderLimitMetadata: MessageFns<OrderLimitMetadata> = {
+  encode(message: OrderLimitMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId.length !== 0) {
+      writer.uint32(10).bytes(message.projectId);
+    }
+    if (message.bucket !== "") {
+      writer.uint32(18).string(message.bucket);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderLimitMetadata {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderLimitMetadata();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bucket = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderLimitMetadata {
+    return {
+      projectId: isSet(object.projectId)
+        ? bytesFromBase64(object.projectId)
+        : isSet(object.project_id)
+        ? bytesFromBase64(object.project_id)
+        : new Uint8Array(0),
+      bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+    };
+  },
+
+  toJSON(message: OrderLimitMetadata): unknown {
+    const obj: any = {};
+    if (message.projectId.length !== 0) {
+      obj.projectId = base64FromBytes(message.projectId);
+    }
+    if (message.bucket !== "") {
+      obj.bucket = message.bucket;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrderLimitMetadata>, I>>(base?: I): OrderLimitMetadata {
+    return OrderLimitMetadata.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderLimitMetadata>, I>>(object: I): OrderLimitMetadata {
+    const message = createBaseOrderLimitMetadata();
+    message.projectId = object.projectId ?? new Uint8Array(0);
+    message.bucket = object.bucket ?? "";
     return message;
   },
 };
@@ -650,6 +1307,53 @@ export const PieceHash: MessageFns<PieceHash> = {
   },
 };
 
+/**
+ * Settlement: a node streams its orders of one window (the hour their limits were created), then the
+ * satellite answers once (Storj's SettlementWithWindow).
+ */
+export type OrdersService = typeof OrdersService;
+export const OrdersService = {
+  settlementWithWindow: {
+    path: "/dcsim.Orders/SettlementWithWindow" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: SettlementRequest): Buffer => Buffer.from(SettlementRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SettlementRequest => SettlementRequest.decode(value),
+    responseSerialize: (value: SettlementWithWindowResponse): Buffer =>
+      Buffer.from(SettlementWithWindowResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SettlementWithWindowResponse => SettlementWithWindowResponse.decode(value),
+  },
+} as const;
+
+export interface OrdersServer extends UntypedServiceImplementation {
+  settlementWithWindow: handleClientStreamingCall<SettlementRequest, SettlementWithWindowResponse>;
+}
+
+export interface OrdersClient extends Client {
+  settlementWithWindow(
+    callback: (error: ServiceError | null, response: SettlementWithWindowResponse) => void,
+  ): ClientWritableStream<SettlementRequest>;
+  settlementWithWindow(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SettlementWithWindowResponse) => void,
+  ): ClientWritableStream<SettlementRequest>;
+  settlementWithWindow(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SettlementWithWindowResponse) => void,
+  ): ClientWritableStream<SettlementRequest>;
+  settlementWithWindow(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SettlementWithWindowResponse) => void,
+  ): ClientWritableStream<SettlementRequest>;
+}
+
+export const OrdersClient = makeGenericClientConstructor(OrdersService, "dcsim.Orders") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): OrdersClient;
+  service: typeof OrdersService;
+  serviceName: string;
+};
+
 function bytesFromBase64(b64: string): Uint8Array {
   if ((globalThis as any).Buffer) {
     return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
@@ -718,6 +1422,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

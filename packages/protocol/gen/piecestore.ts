@@ -22,13 +22,17 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { OrderLimit, PieceHash } from "./orders.js";
+import { Order, OrderLimit, PieceHash } from "./orders.js";
 
 export interface PieceUploadRequest {
   limit?: OrderLimit | undefined;
   chunk: Uint8Array;
   /** unsigned: hash and size as the uplink computed them */
-  done?: PieceHash | undefined;
+  done?:
+    | PieceHash
+    | undefined;
+  /** with each chunk: the uplink's signed order for every byte sent so far, this chunk's included */
+  order?: Order | undefined;
 }
 
 export interface PieceUploadResponse {
@@ -41,6 +45,8 @@ export interface PieceDownloadRequest {
   offset: number;
   /** 0 with offset 0: the whole piece */
   size: number;
+  /** the uplink's signed order for the bytes it asks for (the range's size) */
+  order?: Order | undefined;
 }
 
 export interface PieceDownloadResponse {
@@ -57,7 +63,7 @@ export interface PieceDeleteResponse {
 }
 
 function createBasePieceUploadRequest(): PieceUploadRequest {
-  return { limit: undefined, chunk: new Uint8Array(0), done: undefined };
+  return { limit: undefined, chunk: new Uint8Array(0), done: undefined, order: undefined };
 }
 
 export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
@@ -70,6 +76,9 @@ export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
     }
     if (message.done !== undefined) {
       PieceHash.encode(message.done, writer.uint32(26).fork()).join();
+    }
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -111,6 +120,14 @@ export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
             message.done = PieceHash.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -128,6 +145,7 @@ export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
       limit: isSet(object.limit) ? OrderLimit.fromJSON(object.limit) : undefined,
       chunk: isSet(object.chunk) ? bytesFromBase64(object.chunk) : new Uint8Array(0),
       done: isSet(object.done) ? PieceHash.fromJSON(object.done) : undefined,
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
     };
   },
 
@@ -142,6 +160,9 @@ export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
     if (message.done !== undefined) {
       obj.done = PieceHash.toJSON(message.done);
     }
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
     return obj;
   },
 
@@ -155,6 +176,7 @@ export const PieceUploadRequest: MessageFns<PieceUploadRequest> = {
       : undefined;
     message.chunk = object.chunk ?? new Uint8Array(0);
     message.done = (object.done !== undefined && object.done !== null) ? PieceHash.fromPartial(object.done) : undefined;
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
@@ -227,7 +249,7 @@ export const PieceUploadResponse: MessageFns<PieceUploadResponse> = {
 };
 
 function createBasePieceDownloadRequest(): PieceDownloadRequest {
-  return { limit: undefined, offset: 0, size: 0 };
+  return { limit: undefined, offset: 0, size: 0, order: undefined };
 }
 
 export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
@@ -240,6 +262,9 @@ export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
     }
     if (message.size !== 0) {
       writer.uint32(24).int64(message.size);
+    }
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -281,6 +306,14 @@ export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
             message.size = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -298,6 +331,7 @@ export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
       limit: isSet(object.limit) ? OrderLimit.fromJSON(object.limit) : undefined,
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
       size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
     };
   },
 
@@ -312,6 +346,9 @@ export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
     if (message.size !== 0) {
       obj.size = Math.round(message.size);
     }
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
     return obj;
   },
 
@@ -325,6 +362,7 @@ export const PieceDownloadRequest: MessageFns<PieceDownloadRequest> = {
       : undefined;
     message.offset = object.offset ?? 0;
     message.size = object.size ?? 0;
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };

@@ -4,10 +4,11 @@ export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
 export * from '../gen/admin.js';
 // Explicit exports win over the `export *` above: servers get the definitions of services.ts.
-export { AdminService, ContactService, MetainfoService, NodeContactService, PiecestoreService } from './services.js';
+export { AdminService, ContactService, MetainfoService, NodeContactService, OrdersService, PiecestoreService } from './services.js';
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
 export { ProtocolError } from './errors.js';
 export * from './signing.js';
+export * from './order-signing.js';
 export * from './grpc.js';
 export * from './reasons.js';
 export * from './rpc-error.js';

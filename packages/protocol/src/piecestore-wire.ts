@@ -9,7 +9,7 @@
  *   server: the PiecestoreService of services.ts answers downloads with encodeDownloadResponse
  */
 import type { ClientWritableStream, requestCallback } from '@grpc/grpc-js';
-import { OrderLimit, PieceHash } from '../gen/orders.js';
+import { Order, OrderLimit, PieceHash } from '../gen/orders.js';
 import {
   PiecestoreService,
   type PieceDownloadResponse,
@@ -23,11 +23,12 @@ export type MessageMemory = (size: number) => Uint8Array;
 
 const freshMemory: MessageMemory = (size) => Buffer.allocUnsafe(size);
 
-/** PieceUploadRequest: the order limit (field 1), the chunk (2), `done` (3). */
+/** PieceUploadRequest: the order limit (field 1), the chunk (2), `done` (3), the order (4). */
 export function encodeUploadRequest(message: PieceUploadRequest, memory = freshMemory): Buffer {
   const limit = message.limit && OrderLimit.encode(message.limit).finish();
   const done = message.done && PieceHash.encode(message.done).finish();
-  return writeFields([limit, message.chunk.length > 0 ? message.chunk : undefined, done], memory);
+  const order = message.order && Order.encode(message.order).finish();
+  return writeFields([limit, message.chunk.length > 0 ? message.chunk : undefined, done, order], memory);
 }
 
 /** PieceDownloadResponse: the chunk (field 1), then the node-signed hash (2) of the first message. */
@@ -51,9 +52,12 @@ export class UploadMessageWriter {
   /** `maxSpare`: buffers kept between messages (each about a chunk's size). */
   constructor(private readonly maxSpare = 64) {}
 
-  /** A chunk message, with the order limit when given (a piece's first message), in memory to `release` once sent. */
-  chunk(chunk: Uint8Array, limit?: OrderLimit): Buffer {
-    return encodeUploadRequest({ limit, chunk }, (size) => this.memory(size));
+  /**
+   * A chunk message, with the order limit when given (a piece's first message) and the order for it, in memory to
+   * `release` once sent.
+   */
+  chunk(chunk: Uint8Array, limit?: OrderLimit, order?: Order): Buffer {
+    return encodeUploadRequest({ limit, chunk, order }, (size) => this.memory(size));
   }
 
   /** Gives a message's memory back once gRPC is done with it (the write's callback). */
@@ -77,7 +81,7 @@ export class UploadMessageWriter {
   }
 }
 
-/** More than an encoded order limit takes (about 250 bytes). */
+/** More than an encoded order limit and an order take (about 400 bytes). */
 const LIMIT_ROOM = 4096;
 
 /**

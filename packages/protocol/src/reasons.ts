@@ -81,6 +81,18 @@ export const REASON_CODES = {
   /** BeginSegment, RetryBeginSegmentPieces: not enough online nodes with room to choose from. Facts: needed, available. */
   NOT_ENOUGH_NODES: status.RESOURCE_EXHAUSTED,
 
+  // ---- Metainfo: project limits (set with `satellite admin set-limits`); every one carries the facts limit and used ----
+  /** The upload would take the project's stored bytes past its storage limit (Storj's "Exceeded Storage Limit"). Facts: limit, used. */
+  STORAGE_LIMIT_EXCEEDED: status.RESOURCE_EXHAUSTED,
+  /** The upload would take the project past its segment limit (Storj's "Exceeded Segments Limit"). Facts: limit, used. */
+  SEGMENTS_LIMIT_EXCEEDED: status.RESOURCE_EXHAUSTED,
+  /** The download would take the project's allocated egress this month past its limit ("Exceeded Usage Limit"). Facts: limit, used. */
+  BANDWIDTH_LIMIT_EXCEEDED: status.RESOURCE_EXHAUSTED,
+  /** CreateBucket: the project has as many buckets as its limit allows. Facts: limit, used. */
+  BUCKETS_LIMIT_EXCEEDED: status.RESOURCE_EXHAUSTED,
+  /** The project made more requests per second than its rate limit allows (Storj's "Too Many Requests"). Facts: limit. */
+  RATE_LIMITED: status.RESOURCE_EXHAUSTED,
+
   // ---- Contact (satellite): node check-ins ----
   /** The check-in's signature does not verify under the public key it carries. */
   CHECK_IN_SIGNATURE_INVALID: status.UNAUTHENTICATED,
@@ -110,6 +122,12 @@ export const REASON_CODES = {
   ORDER_LIMIT_SERIAL_USED: status.PERMISSION_DENIED,
   /** The transfer is larger than the order limit allows (Upload, Download). Facts: limit (its bytes). */
   ORDER_LIMIT_EXCEEDED: status.PERMISSION_DENIED,
+  /** An order's serial differs from its limit's, its amount shrank, or it exceeds the limit. Facts: field. */
+  ORDER_INVALID: status.INVALID_ARGUMENT,
+  /** An order's signature does not verify under the order limit's uplink public key. */
+  ORDER_SIGNATURE_INVALID: status.UNAUTHENTICATED,
+  /** Upload, Download: the orders sent so far do not cover the bytes to move. Facts: allocated, moving. */
+  ORDER_NOT_ENOUGH_ALLOCATED: status.INVALID_ARGUMENT,
 
   // ---- Piecestore: pieces ----
   /** Upload: the node holds a piece with this ID, or one is being uploaded. */

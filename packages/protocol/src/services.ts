@@ -7,6 +7,7 @@
 import { AdminService as AdminDefinition } from '../gen/admin.js';
 import { ContactService as ContactDefinition, NodeContactService as NodeContactDefinition } from '../gen/contact.js';
 import { MetainfoService as MetainfoDefinition } from '../gen/metainfo.js';
+import { OrdersService as OrdersDefinition } from '../gen/orders.js';
 import { PiecestoreService as PiecestoreDefinition } from '../gen/piecestore.js';
 import { reportingMalformedRequests } from './malformed.js';
 import { encodeDownloadResponse } from './piecestore-wire.js';
@@ -15,6 +16,7 @@ export const ContactService = reportingMalformedRequests(ContactDefinition);
 export const NodeContactService = reportingMalformedRequests(NodeContactDefinition);
 export const MetainfoService = reportingMalformedRequests(MetainfoDefinition);
 export const AdminService = reportingMalformedRequests(AdminDefinition);
+export const OrdersService = reportingMalformedRequests(OrdersDefinition);
 const piecestore = reportingMalformedRequests(PiecestoreDefinition);
 /** The node's Piecestore: Download answers are written with one copy (piecestore-wire.ts). */
 export const PiecestoreService = { ...piecestore, download: { ...piecestore.download, responseSerialize: encodeDownloadResponse } };

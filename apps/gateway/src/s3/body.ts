@@ -17,6 +17,8 @@ const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 export interface RequestBody {
   data: AsyncGenerator<Uint8Array>;
+  /** The size the client declared (Content-Length, or x-amz-decoded-content-length when aws-chunked), if any. */
+  declaredSize: number | undefined;
   /** Known once `data` is exhausted. */
   result(): { md5Hex: string; size: number };
 }
@@ -27,8 +29,10 @@ export function requestBody(req: IncomingMessage, signature: VerifiedSignature, 
   const trailerName = header(req, 'x-amz-trailer')?.toLowerCase();
   let trailers: Record<string, string> = {};
   let source: AsyncIterable<Uint8Array> = req;
+  let declaredSize: number | undefined;
   if (mode === STREAMING_SIGNED || mode === STREAMING_SIGNED_TRAILER || mode === STREAMING_UNSIGNED_TRAILER) {
     const decoded = headers['x-amz-decoded-content-length'];
+    declaredSize = decoded !== undefined ? parseLength(String(decoded)) : undefined;
     source = decodeAwsChunked(req, {
       signing: mode === STREAMING_UNSIGNED_TRAILER ? undefined : signature,
       trailer: mode !== STREAMING_SIGNED,
@@ -39,8 +43,10 @@ export function requestBody(req: IncomingMessage, signature: VerifiedSignature, 
     throw new S3Error('NotImplemented', `x-amz-content-sha256 ${JSON.stringify(mode.slice(0, 64))} is not supported`);
   }
   const declaredLength = headers['content-length'];
-  if (source === req && declaredLength !== undefined && parseLength(declaredLength) > maxSize) {
-    throw new S3Error('EntityTooLarge', `your proposed upload exceeds the maximum allowed size (${maxSize} bytes)`);
+  if (source === req && declaredLength !== undefined) {
+    declaredSize = parseLength(declaredLength);
+    if (declaredSize > maxSize)
+      throw new S3Error('EntityTooLarge', `your proposed upload exceeds the maximum allowed size (${maxSize} bytes)`);
   }
   const sha256 = /^[0-9a-f]{64}$/.test(mode) ? createHash('sha256') : undefined;
   const contentMd5 = header(req, 'content-md5');
@@ -84,6 +90,7 @@ export function requestBody(req: IncomingMessage, signature: VerifiedSignature, 
 
   return {
     data: data(),
+    declaredSize,
     result: () => {
       if (md5Hex === undefined) throw new Error('request body read before it ended');
       return { md5Hex, size };

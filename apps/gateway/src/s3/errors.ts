@@ -7,6 +7,7 @@ import { GatewayError } from '../errors.js';
 /** The HTTP status of each S3 error code the gateway answers with. */
 export const ERROR_STATUS = {
   AccessDenied: 403,
+  BandwidthLimitExceeded: 403, // Storj's own codes for project limits (gateway-st)
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
   BadDigest: 400,
@@ -39,7 +40,10 @@ export const ERROR_STATUS = {
   RequestTimeTooSkewed: 403,
   ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
+  SegmentsLimitExceeded: 403,
   SlowDown: 429,
+  StorageLimitExceeded: 403,
+  TooManyBuckets: 400,
   XAmzContentSHA256Mismatch: 400,
 } as const;
 

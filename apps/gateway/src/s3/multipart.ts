@@ -69,6 +69,7 @@ export async function uploadPart(ctx: S3Context, bucket: string, key: string, up
   if (ctx.req.headers['x-amz-copy-source'] !== undefined) return copyPart(ctx, bucket, uploadId, number);
   const body = requestBody(ctx.req, ctx.signature);
   await ctx.project.upload(bucket, partKey(uploadId, number), body.data, {
+    size: body.declaredSize,
     lateMetadata: () => ({ [ETAG_KEY]: body.result().md5Hex }),
     signal: ctx.signal,
   });

@@ -19,6 +19,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   await ctx.project.upload(bucket, key, body.data, {
     contentType,
     metadata,
+    size: body.declaredSize, // lets the satellite refuse an upload past a project limit before any data moves
     lateMetadata: () => ({ [ETAG_KEY]: body.result().md5Hex }),
     signal: ctx.signal,
   });

@@ -6,11 +6,13 @@ import {
   BucketNotFoundError,
   InvalidAccessError,
   InvalidArgumentError,
+  LimitExceededError,
   NotEnoughNodesError,
   NotEnoughPiecesError,
   ObjectNotFoundError,
   RevokedError,
   SatelliteUnavailableError,
+  TooManyRequestsError,
 } from '@dcsim/uplink';
 import { S3Error } from './errors.js';
 
@@ -30,10 +32,26 @@ export function toS3Error(err: unknown): S3Error | undefined {
   if (err instanceof AccessDeniedError) return new S3Error('AccessDenied', err.message);
   if (err instanceof RevokedError || err instanceof InvalidAccessError) return new S3Error('AccessDenied', err.message);
   if (err instanceof InvalidArgumentError) return new S3Error('InvalidArgument', err.message);
+  if (err instanceof LimitExceededError) return limitError(err);
+  if (err instanceof TooManyRequestsError) return new S3Error('SlowDown', 'Please reduce your request rate.');
   if (err instanceof NotEnoughNodesError || err instanceof NotEnoughPiecesError) return new S3Error('ServiceUnavailable', err.message);
   // S3's "try again later", which SDKs retry (Storj's gateway answers a satellite that reset the connection with a 503 too).
   if (err instanceof SatelliteUnavailableError) {
     return new S3Error('ServiceUnavailable', 'the satellite is unreachable; try again later');
   }
   return undefined;
+}
+
+/** Storj's gateway (gateway-st ConvertError): each project limit as its own 403 code; buckets as S3's TooManyBuckets. */
+function limitError(err: LimitExceededError): S3Error {
+  switch (err.limit) {
+    case 'storage':
+      return new S3Error('StorageLimitExceeded', 'You have reached your project storage limit.');
+    case 'segments':
+      return new S3Error('SegmentsLimitExceeded', 'You have reached your project segment limit.');
+    case 'egress':
+      return new S3Error('BandwidthLimitExceeded', 'You have reached your project bandwidth limit.');
+    case 'buckets':
+      return new S3Error('TooManyBuckets', 'You have attempted to create more buckets than allowed.');
+  }
 }

@@ -6,7 +6,10 @@
 import type { Database } from 'better-sqlite3';
 import { openSqlite, type Migration } from '@dcsim/sqlite';
 import { auditMigrations, AuditableSegments, Reputations, Reverifications } from './audits.js';
+import { Bandwidth, bandwidthMigrations } from './bandwidth.js';
 import { bucketMigrations, Buckets } from './buckets.js';
+import { limitMigrations, Limits } from './limits.js';
+import { Tallies, tallyMigrations } from './tallies.js';
 import { deletionMigrations, PieceDeletions } from './deletions.js';
 import { nodeMigrations, Nodes } from './nodes.js';
 import { objectMigrations, Objects } from './objects.js';
@@ -27,6 +30,9 @@ export const MIGRATIONS: Migration[] = [
   ...deletionMigrations,
   ...auditMigrations,
   ...repairQueueMigrations,
+  ...bandwidthMigrations,
+  ...limitMigrations,
+  ...tallyMigrations,
 ];
 
 export interface SatelliteDb {
@@ -45,6 +51,9 @@ export interface SatelliteDb {
   auditableSegments: AuditableSegments;
   remoteSegments: RemoteSegments;
   repairQueue: RepairQueue;
+  bandwidth: Bandwidth;
+  limits: Limits;
+  tallies: Tallies;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its changes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -68,6 +77,9 @@ export function openDatabase(file: string): SatelliteDb {
     auditableSegments: new AuditableSegments(sql),
     remoteSegments: new RemoteSegments(sql),
     repairQueue: new RepairQueue(sql),
+    bandwidth: new Bandwidth(sql),
+    limits: new Limits(sql),
+    tallies: new Tallies(sql),
     transaction: <T>(fn: () => T) => sql.transaction(fn).immediate(),
     close: () => sql.close(),
   };

@@ -16,6 +16,7 @@ import {
   type ListBucketsResponse,
 } from '@dcsim/protocol';
 import { removeObject } from '../deletes.js';
+import { checkBucketLimit } from '../limits/project-limits.js';
 import type { MetainfoEndpoint } from './context.js';
 import { bucketMessage } from './convert.js';
 import { isVisible, requireBucket } from './lookup.js';
@@ -26,6 +27,10 @@ const MAX_LIST_LIMIT = 1000;
 export function createBucket(m: MetainfoEndpoint, req: CreateBucketRequest): CreateBucketResponse {
   checkBucketName(req.name);
   const auth = m.auth.authorize(req.header, { op: ActionType.Write, bucket: req.name });
+  if (m.db.buckets.get(auth.project.id, req.name)) {
+    throw new RpcError(Reason.BUCKET_ALREADY_EXISTS, `bucket already exists: ${req.name}`, { bucket: req.name });
+  }
+  checkBucketLimit(m.db, auth.project.id); // after "already exists", as Storj
   const row = m.db.buckets.create(auth.project.id, req.name, m.clock.now());
   if (!row) throw new RpcError(Reason.BUCKET_ALREADY_EXISTS, `bucket already exists: ${req.name}`, { bucket: req.name });
   m.log(`bucket created: ${req.name} (project ${auth.project.name})`);

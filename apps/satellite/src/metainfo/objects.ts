@@ -1,6 +1,7 @@
 /** BeginObject, CommitObject, GetObject, DownloadObject, DeleteObject. */
 import { randomBytes } from 'node:crypto';
 import { ActionType } from '@dcsim/crypto/macaroon';
+import { encryptedSize } from '@dcsim/crypto/encryption';
 import {
   Reason,
   RpcError,
@@ -26,7 +27,8 @@ import { formatBytes } from '@dcsim/common/size';
 import type { MetainfoEndpoint } from './context.js';
 import { objectMessage, schemeMessage, segmentInfos } from './convert.js';
 import { objectNotFound, pendingObject, requireBucket, STREAM_ID_SIZE, visibleObject } from './lookup.js';
-import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, MAX_KEY_MATERIAL } from './validate.js';
+import { checkBytes, checkEncryption, checkMetadataSize, checkObjectName, checkSize, MAX_KEY_MATERIAL } from './validate.js';
+import { checkEgressLimit, checkUploadLimits } from '../limits/project-limits.js';
 
 /**
  * Starts an upload: a pending object row under a fresh stream ID. Expiry follows Storj: a time in
@@ -40,6 +42,14 @@ export function beginObject(m: MetainfoEndpoint, req: BeginObjectRequest): Begin
   requireBucket(m, auth, req.bucket);
 
   const now = m.clock.now();
+  const plannedBytes = req.plannedEncryptedSize ?? 0;
+  const plannedSegments = req.plannedSegments ?? 0;
+  checkSize('planned_encrypted_size', 'planned encrypted size', plannedBytes);
+  checkSize('planned_segments', 'planned segments', plannedSegments);
+  // Refused before any data moves: what the upload plans to add must fit the limits. It has at least one segment,
+  // and at least as many as its bytes fill at the satellite's largest segment size.
+  const fewestSegments = Math.ceil(plannedBytes / encryptedSize(m.config.maxSegmentSize, encryption));
+  checkUploadLimits(m.db, auth.project.id, plannedBytes, Math.max(1, plannedSegments, fewestSegments), now);
   const maxTtl = m.auth.maxObjectTtlMs(auth);
   let expiresAt = req.expiresAt?.getTime();
   if (expiresAt !== undefined) {
@@ -151,8 +161,14 @@ export function downloadObject(m: MetainfoEndpoint, req: DownloadObjectRequest):
   checkObjectName(req);
   const auth = m.auth.authorize(req.header, { op: ActionType.Read, bucket: req.bucket, encryptedPath: req.encryptedObjectKey });
   requireBucket(m, auth, req.bucket);
-  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, m.clock.now());
-  return { object: objectMessage(row), segments: segmentInfos(m.db.segments.ofStream(row.streamId)) };
+  const now = m.clock.now();
+  const row = visibleObject(m, auth, req.bucket, req.encryptedObjectKey, now);
+  const segments = m.db.segments.ofStream(row.streamId);
+  // Refused here, before any data moves, when reading every piece of the object would cross the egress limit
+  // (DownloadSegment checks again, with what it actually allocates).
+  const allocation = segments.reduce((sum, s) => sum + s.pieceSize * m.db.segments.pieces(s.streamId, s.part, s.index).length, 0);
+  checkEgressLimit(m.db, auth.project.id, allocation, now);
+  return { object: objectMessage(row), segments: segmentInfos(segments) };
 }
 
 /**

@@ -38,10 +38,9 @@ export function retryBeginSegmentPieces(m: MetainfoEndpoint, req: RetryBeginSegm
     `segment upload retry: piece(s) ${placements.map((p) => p.pieceNum).join(', ')} of segment ${pending.part}/${pending.index} ` +
       `(bucket ${object.bucket}) moved to node(s) ${placements.map((p) => shortNodeId(p.node.id)).join(', ')}`,
   );
-  return {
-    segmentId: pending.segmentId,
-    addressedLimits: m.orders.putLimits(pending.rootPieceId, placements, pending.maxPieceSize, optionalDate(object.expiresAt)),
-  };
+  const location = { projectId: object.projectId, bucket: object.bucket };
+  const signed = m.orders.putLimits(pending.rootPieceId, placements, pending.maxPieceSize, optionalDate(object.expiresAt), location);
+  return { segmentId: pending.segmentId, ...signed };
 }
 
 /** Piece numbers within the scheme, each once, at least one. */

@@ -26,6 +26,9 @@ import {
 import type { NodeRow, ObjectRow, PendingSegmentRow, PieceRow } from '../db/index.js';
 import { removeSegment } from '../deletes.js';
 import { formatBytes } from '@dcsim/common/size';
+import { checkEgressLimit, checkUploadLimits } from '../limits/project-limits.js';
+import { hourOf } from '../db/bandwidth.js';
+import { PieceAction } from '@dcsim/protocol';
 import { maxPieceSize, type PiecePlacement } from '../orders.js';
 import type { MetainfoEndpoint } from './context.js';
 import { optionalDate, schemeMessage, schemeOf, segmentInfos } from './convert.js';
@@ -51,11 +54,12 @@ export function beginSegment(m: MetainfoEndpoint, req: BeginSegmentRequest): Beg
   const ceiling = maxPieceSizeOf(m, object, scheme);
   checkSize('max_order_limit', 'max order limit', req.maxOrderLimit, ceiling);
   const limit = req.maxOrderLimit > 0 ? req.maxOrderLimit : ceiling;
+  const now = m.clock.now();
+  checkUploadLimits(m.db, object.projectId, 1, 1, now);
 
   const nodes = m.overlay.selectNodes(scheme.total, limit);
   const rootPieceId = randomPieceId();
   const segmentId = new Uint8Array(randomBytes(SEGMENT_ID_SIZE));
-  const now = m.clock.now();
   m.db.pendingSegments.insert({
     segmentId,
     streamId: object.streamId,
@@ -69,12 +73,9 @@ export function beginSegment(m: MetainfoEndpoint, req: BeginSegmentRequest): Beg
     expiresAt: now + m.config.orderExpirationMs,
   });
   const placements = nodes.map((node, pieceNum) => ({ pieceNum, node }));
-  return {
-    segmentId,
-    addressedLimits: m.orders.putLimits(rootPieceId, placements, limit, optionalDate(object.expiresAt)),
-    rootPieceId,
-    redundancyScheme: schemeMessage(scheme),
-  };
+  const location = { projectId: object.projectId, bucket: object.bucket };
+  const { addressedLimits, privateKey } = m.orders.putLimits(rootPieceId, placements, limit, optionalDate(object.expiresAt), location);
+  return { segmentId, addressedLimits, rootPieceId, redundancyScheme: schemeMessage(scheme), privateKey };
 }
 
 /**
@@ -107,6 +108,8 @@ export function commitSegment(m: MetainfoEndpoint, req: CommitSegmentRequest): C
       `a ${req.encryptedSize}-byte segment needs ${expectedPieceSize}-byte pieces, over the order limit of ${pending.maxPieceSize}`,
     );
   }
+  // The segment replaces nothing counted yet (a pending object's segments count): it adds its bytes and itself.
+  checkUploadLimits(m.db, object.projectId, req.encryptedSize, 1, m.clock.now());
   const { valid, invalid } = verifyUploadResults(m, pending, req.uploadResults, expectedPieceSize);
   if (invalid.length > 0) {
     m.log(`segment commit: dropped ${invalid.length} of ${req.uploadResults.length} piece result(s): ${listInvalid(invalid)}`);
@@ -215,6 +218,7 @@ export function downloadSegment(m: MetainfoEndpoint, req: DownloadSegmentRequest
     rootPieceId: segment.rootPieceId ?? EMPTY,
     redundancyScheme: schemeMessage(scheme),
     encryptedInlineData: segment.inlineData ?? EMPTY,
+    privateKey: EMPTY,
   };
   if (segment.rootPieceId === null) return response;
 
@@ -224,8 +228,13 @@ export function downloadSegment(m: MetainfoEndpoint, req: DownloadSegmentRequest
   );
   const online = placements.filter((p) => m.overlay.isOnline(p.node, now));
   const chosen = online.length >= scheme.required ? online : placements;
-  response.addressedLimits = m.orders.getLimits(segment.rootPieceId, chosen, segment.pieceSize, optionalDate(object.expiresAt));
-  return response;
+  // Egress is checked and counted as allocated (every limit handed out), as Storj does.
+  const allocation = chosen.length * segment.pieceSize;
+  checkEgressLimit(m.db, object.projectId, allocation, now);
+  const location = { projectId: object.projectId, bucket: object.bucket };
+  const signed = m.orders.getLimits(segment.rootPieceId, chosen, segment.pieceSize, optionalDate(object.expiresAt), location);
+  m.db.bandwidth.addBucketBandwidth(object.projectId, object.bucket, hourOf(now), PieceAction.GET, { allocated: allocation });
+  return { ...response, ...signed };
 }
 
 /** The content key of a segment, encrypted, and its nonce: required, and no larger than a key can be. */

@@ -104,6 +104,28 @@ export class NotEnoughPiecesError extends UplinkError {
   }
 }
 
+/**
+ * A project limit refused the request (Storj's ErrStorageLimitExceeded, ErrSegmentsLimitExceeded,
+ * ErrBandwidthLimitExceeded, and the bucket count): `limit` names which, `max` and `used` are the satellite's figures.
+ */
+export class LimitExceededError extends UplinkError {
+  constructor(
+    readonly limit: 'storage' | 'segments' | 'egress' | 'buckets',
+    readonly reason: string,
+    readonly max?: number,
+    readonly used?: number,
+  ) {
+    super(`${limit} limit exceeded: ${reason}`);
+  }
+}
+
+/** The project made more requests per second than its rate limit allows (Storj's ErrTooManyRequests): slow down. */
+export class TooManyRequestsError extends UplinkError {
+  constructor(readonly reason: string) {
+    super(`too many requests: ${reason}`);
+  }
+}
+
 /** The satellite refused or failed a request for another reason (bad argument, unreachable...). */
 export class SatelliteError extends UplinkError {
   constructor(
@@ -176,15 +198,31 @@ function fromAnswer({ code, reason, message, facts }: RpcErrorInfo, subject: Sub
       return new AccessDeniedError(message, facts.caveat);
     case status.UNAUTHENTICATED:
       return reason === Reason.API_KEY_REVOKED ? new RevokedError() : new InvalidAccessError(message);
-    case status.RESOURCE_EXHAUSTED:
+    case status.RESOURCE_EXHAUSTED: {
       if (reason === Reason.NOT_ENOUGH_NODES) return new NotEnoughNodesError(message);
+      if (reason === Reason.RATE_LIMITED) return new TooManyRequestsError(message);
+      const limit = reason && LIMITS[reason];
+      if (limit) return new LimitExceededError(limit, message, numberOr(facts.limit), numberOr(facts.used));
       break;
+    }
     case status.UNAVAILABLE: // grpc-js's own codes for a satellite it could not reach or that did not answer
       return new SatelliteUnavailableError(code, `unreachable (${message})`);
     case status.DEADLINE_EXCEEDED:
       return new SatelliteUnavailableError(code, `did not answer in time (${message})`);
   }
   return new SatelliteError(code, message);
+}
+
+/** Which limit each limit reason names. */
+const LIMITS: Partial<Record<string, LimitExceededError['limit']>> = {
+  [Reason.STORAGE_LIMIT_EXCEEDED]: 'storage',
+  [Reason.SEGMENTS_LIMIT_EXCEEDED]: 'segments',
+  [Reason.BANDWIDTH_LIMIT_EXCEEDED]: 'egress',
+  [Reason.BUCKETS_LIMIT_EXCEEDED]: 'buckets',
+};
+
+function numberOr(text: string | undefined): number | undefined {
+  return text === undefined || text === '' ? undefined : Number(text);
 }
 
 /** For display only: "access denied: permission denied: ..." says it twice. */

@@ -32,6 +32,7 @@ import {
   type SegmentPieces,
   type SegmentPosition,
 } from '@dcsim/protocol';
+import { rememberPieceKey } from '@dcsim/piecestore-client';
 import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } from './errors.js';
 
 /** A request as the caller fills it in: the header is added here. */
@@ -103,13 +104,17 @@ export class MetainfoConnection {
     return this.call(this.client.beginObject, req, subject);
   }
 
-  beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
-    return this.call(this.client.beginSegment, req, subject);
+  async beginSegment(req: Body<BeginSegmentRequest>, subject: Subject): Promise<BeginSegmentResponse> {
+    return rememberPieceKey(await this.call(this.client.beginSegment, req, subject));
   }
 
   /** New PUT limits on other nodes for failed piece numbers of a begun segment. */
-  retryBeginSegmentPieces(segmentId: Uint8Array, retryPieceNumbers: number[], subject: Subject): Promise<RetryBeginSegmentPiecesResponse> {
-    return this.call(this.client.retryBeginSegmentPieces, { segmentId, retryPieceNumbers }, subject);
+  async retryBeginSegmentPieces(
+    segmentId: Uint8Array,
+    retryPieceNumbers: number[],
+    subject: Subject,
+  ): Promise<RetryBeginSegmentPiecesResponse> {
+    return rememberPieceKey(await this.call(this.client.retryBeginSegmentPieces, { segmentId, retryPieceNumbers }, subject));
   }
 
   async commitSegment(req: Body<CommitSegmentRequest>, subject: Subject): Promise<void> {
@@ -140,8 +145,8 @@ export class MetainfoConnection {
     return this.call(this.client.downloadObject, { bucket, encryptedObjectKey }, subject);
   }
 
-  downloadSegment(streamId: Uint8Array, position: SegmentPosition, subject: Subject): Promise<DownloadSegmentResponse> {
-    return this.call(this.client.downloadSegment, { streamId, position }, subject);
+  async downloadSegment(streamId: Uint8Array, position: SegmentPosition, subject: Subject): Promise<DownloadSegmentResponse> {
+    return rememberPieceKey(await this.call(this.client.downloadSegment, { streamId, position }, subject));
   }
 
   listObjects(req: Body<ListObjectsRequest>, subject: Subject): Promise<ListObjectsResponse> {

@@ -22,6 +22,7 @@ import {
   encrypt,
   encryptKey,
   encryptObjectMetadata,
+  encryptedSize,
   segmentNonce,
   type EncryptionParameters,
 } from '@dcsim/crypto/encryption';
@@ -91,6 +92,19 @@ export interface UploadReport {
   segments: SegmentReport[];
 }
 
+/**
+ * What the upload will add to the project, when its size is known: the satellite refuses an upload that would
+ * cross a project limit at BeginObject, before any data moves.
+ */
+function plannedUsage(size: number | undefined, segmentSize: number, encryption: EncryptionParameters) {
+  if (size === undefined) return {};
+  const full = Math.floor(size / segmentSize);
+  const rest = size % segmentSize;
+  const segments = Math.max(1, full + (rest > 0 ? 1 : 0));
+  const bytes = full * encryptedSize(segmentSize, encryption) + (rest > 0 || full === 0 ? encryptedSize(rest, encryption) : 0);
+  return { plannedEncryptedSize: bytes, plannedSegments: segments };
+}
+
 /** State of one upload shared by its segments. */
 interface Upload {
   ctx: ProjectContext;
@@ -120,7 +134,13 @@ export async function uploadObject(
   const subject = { bucket, key };
   const encryptedKey = encryptObjectKey(ctx, bucket, key);
   const begin = await ctx.metainfo.beginObject(
-    { bucket, encryptedObjectKey: encryptedKey, expiresAt: options.expires, encryptionParameters: ctx.encryption },
+    {
+      bucket,
+      encryptedObjectKey: encryptedKey,
+      expiresAt: options.expires,
+      encryptionParameters: ctx.encryption,
+      ...plannedUsage(source instanceof Uint8Array ? source.length : options.size, options.segmentSize ?? ctx.segmentSize, ctx.encryption),
+    },
     subject,
   );
   if (!begin.redundancyScheme) throw new SatelliteError(undefined, 'BeginObject answered without a redundancy scheme');

@@ -20,6 +20,8 @@ export interface ChoreRun {
   durationMs: number;
   /** What made the run fail; absent when it succeeded. */
   error?: string;
+  /** What the run did, in a line, when the chore says (its `run` returned a string): `restored 12 piece(s)`. */
+  summary?: string;
 }
 
 export interface ChoreStatus {
@@ -37,6 +39,7 @@ export interface ChoreOptions {
   name: string;
   /** Milliseconds between runs; 0: only when triggered. */
   intervalMs: number;
+  /** One run; a string it returns is the run's summary. */
   run: () => unknown;
   log: (line: string) => void;
 }
@@ -104,12 +107,20 @@ export class Chore {
     const startedAt = Date.now();
     const began = performance.now();
     let error: string | undefined;
+    let summary: string | undefined;
     try {
-      await this.options.run();
+      const result = await this.options.run();
+      if (typeof result === 'string') summary = result;
     } catch (err) {
       error = errorMessage(err);
     }
-    const run: ChoreRun = { chore: this.name, startedAt, durationMs: performance.now() - began, ...(error === undefined ? {} : { error }) };
+    const run: ChoreRun = {
+      chore: this.name,
+      startedAt,
+      durationMs: performance.now() - began,
+      ...(error === undefined ? {} : { error }),
+      ...(summary === undefined ? {} : { summary }),
+    };
     this.report(run);
     this.runs++;
     this.last = run;

@@ -41,10 +41,13 @@ export class Chores {
     return this.chores.map((c) => c.status());
   }
 
-  /** Runs every chore once, one after the other in the order they were added, and resolves with each run. */
+  /**
+   * Runs every periodic chore once, one after the other in the order they were added, and resolves with each run.
+   * On-demand chores (interval 0: garbage collection, restoring trash) never become due, so time does not run them.
+   */
   async runAll(): Promise<ChoreRun[]> {
     const runs: ChoreRun[] = [];
-    for (const chore of this.chores) runs.push(await chore.trigger());
+    for (const chore of this.chores) if (chore.intervalMs > 0) runs.push(await chore.trigger());
     return runs;
   }
 

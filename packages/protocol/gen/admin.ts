@@ -42,6 +42,8 @@ export interface ChoreRunInfo {
   durationMs: number;
   /** empty when the run succeeded */
   error: string;
+  /** what the run did, in a line, if the chore says (else empty) */
+  summary: string;
 }
 
 export interface ChoreInfo {
@@ -305,7 +307,7 @@ export const ProcessStatus: MessageFns<ProcessStatus> = {
 };
 
 function createBaseChoreRunInfo(): ChoreRunInfo {
-  return { chore: "", startedAt: undefined, durationMs: 0, error: "" };
+  return { chore: "", startedAt: undefined, durationMs: 0, error: "", summary: "" };
 }
 
 export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
@@ -321,6 +323,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     }
     if (message.error !== "") {
       writer.uint32(34).string(message.error);
+    }
+    if (message.summary !== "") {
+      writer.uint32(42).string(message.summary);
     }
     return writer;
   },
@@ -370,6 +375,14 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
             message.error = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -396,6 +409,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
         ? globalThis.Number(object.duration_ms)
         : 0,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
     };
   },
 
@@ -413,6 +427,9 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
     return obj;
   },
 
@@ -425,6 +442,7 @@ export const ChoreRunInfo: MessageFns<ChoreRunInfo> = {
     message.startedAt = object.startedAt ?? undefined;
     message.durationMs = object.durationMs ?? 0;
     message.error = object.error ?? "";
+    message.summary = object.summary ?? "";
     return message;
   },
 };
@@ -1143,7 +1161,10 @@ export const AdminService = {
     responseSerialize: (value: RunChoreResponse): Buffer => Buffer.from(RunChoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RunChoreResponse => RunChoreResponse.decode(value),
   },
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every periodic chore once (not the on-demand ones, interval 0), one after the other in the process's
+   * order, and answers once all finished.
+   */
   runChores: {
     path: "/dcsim.Admin/RunChores" as const,
     requestStream: false as const,
@@ -1178,7 +1199,10 @@ export interface AdminServer extends UntypedServiceImplementation {
    * NOT_FOUND for a name the process does not have; a run that failed answers with its error, not a status.
    */
   runChore: handleUnaryCall<RunChoreRequest, RunChoreResponse>;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every periodic chore once (not the on-demand ones, interval 0), one after the other in the process's
+   * order, and answers once all finished.
+   */
   runChores: handleUnaryCall<RunChoresRequest, RunChoresResponse>;
   /**
    * Moves the process's clock forward (never back). Chores see the new time at their next run: a caller
@@ -1239,7 +1263,10 @@ export interface AdminClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RunChoreResponse) => void,
   ): ClientUnaryCall;
-  /** Runs every chore once, one after the other in the process's order, and answers once all finished. */
+  /**
+   * Runs every periodic chore once (not the on-demand ones, interval 0), one after the other in the process's
+   * order, and answers once all finished.
+   */
   runChores(
     request: RunChoresRequest,
     callback: (error: ServiceError | null, response: RunChoresResponse) => void,

@@ -116,7 +116,7 @@ function adminService(target: AdminTarget): AdminServer {
 }
 
 function runInfo(run: ChoreRun): ChoreRunInfo {
-  return { chore: run.chore, startedAt: new Date(run.startedAt), durationMs: Math.round(run.durationMs), error: run.error ?? '' };
+  return { chore: run.chore, startedAt: new Date(run.startedAt), durationMs: Math.round(run.durationMs), error: run.error ?? '', summary: run.summary ?? '' };
 }
 
 function choreInfo(status: ChoreStatus): ChoreInfo {

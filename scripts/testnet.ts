@@ -5,8 +5,8 @@
  *   testnet status | stop | destroy [--dir D]
  *   testnet node stop|kill|start|corrupt <i> [--dir D]
  *   testnet time advance <duration> [--dir D]
- *   testnet satellite chores | run <chore> [--dir D]
- *   testnet node chores <i> | run <chore> <i> [--dir D]
+ *   testnet satellite chores | run <chore> | gc [--dir D]
+ *   testnet node chores <i> | run <chore> <i> | restore-trash <i> [--dir D]
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
  */
@@ -15,6 +15,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runProgram } from '@dcsim/process';
 import { duration, optionParser } from '@dcsim/process/options';
 import { formatChores, listChores, runChore } from './testnet/chores.js';
+import { collectGarbage, formatGc, restoreTrash } from './testnet/gc.js';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -173,6 +174,15 @@ node
     print(`node-${i}: ran ${chore} in ${run.durationMs} ms`);
   });
 
+node
+  .command('restore-trash')
+  .description("move every piece garbage collection put in node <i>'s trash back (Storj's RestoreTrash)")
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    print(`node-${i}: ${await restoreTrash(resolve(opts.dir), i)}`);
+  });
+
 const satellite = program.command('satellite').description("the satellite's chores: list them, or run one now");
 
 satellite
@@ -191,6 +201,14 @@ satellite
   .action(async (chore: string, opts) => {
     const run = await runChore(resolve(opts.dir), 'satellite', chore);
     print(`satellite: ran ${chore} in ${run.durationMs} ms`);
+  });
+
+satellite
+  .command('gc')
+  .description('garbage collection now: send every node a bloom filter of the pieces to keep, wait until each applied it')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    print(formatGc(await collectGarbage(resolve(opts.dir))));
   });
 
 const time = program.command('time').description("the testnet's clock: move it forward and see what time does, without waiting");

@@ -28,6 +28,7 @@ import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
 import { advanceTime } from '../scripts/testnet/time.js';
+import { collectGarbage, type GcReport } from '../scripts/testnet/gc.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning } from '../scripts/testnet/status.js';
@@ -100,7 +101,7 @@ export interface TestNode {
   start(): Promise<void>;
   /** Flips bytes in one stored piece (the largest, or the one whose ID starts with `pieceId`). */
   corrupt(pieceId?: string): CorruptedPiece;
-  /** Its chores: `check-in`, `expired-pieces`, `used-serials` (see Chores below). */
+  /** Its chores: `check-in`, `expired-pieces`, `retain`, `trash`, `restore-trash`, `used-serials` (see Chores below). */
   runChore(name: string): Promise<void>;
   chores(): Promise<ChoreInfo[]>;
 }
@@ -163,8 +164,11 @@ export interface TestNet {
    * Throws if a chore failed. Nodes started later start as far ahead.
    */
   advanceTime(duration: string | number): Promise<void>;
-  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`. */
-  satellite: Chores;
+  /** The satellite's chores: `cleanup`, `retired-objects`, `piece-deletion`, `gc`; and garbage collection now. */
+  satellite: Chores & {
+    /** Sends every running node its bloom filter and resolves once each node applied it (`testnet satellite gc`). */
+    gc(): Promise<GcReport>;
+  };
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -227,7 +231,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         runUplink(args, { runner, ...runOptions, env: { UPLINK_ACCESS: net.access, ...runOptions.env } }),
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
-      satellite: choresOf(dir, 'satellite'),
+      satellite: { ...choresOf(dir, 'satellite'), gc: () => collectGarbage(dir) },
     };
     return await test(net);
   } catch (err) {

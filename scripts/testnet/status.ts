@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { formatDuration } from '@dcsim/common/duration';
 import { layout } from './layout.js';
+import { pieceCounts } from './piece-counts.js';
 import { isAlive, runsInDir } from './processes.js';
 import { clientsOf, readState, type ProcessState, type TestnetState } from './state.js';
 
@@ -11,6 +12,10 @@ export interface ProcessStatus {
   alive: boolean;
   address: string;
   id: string;
+  /** Storage nodes only: pieces held, pieces in trash, and the bytes of both (from its node.db). */
+  pieces?: number;
+  trash?: number;
+  usedBytes?: number;
 }
 
 export interface TestnetStatus {
@@ -55,9 +60,12 @@ export function testnetStatus(dir: string): TestnetStatus {
     ownerPid: state.ownerPid !== null && isAlive(state.ownerPid) ? state.ownerPid : null,
     envFile: existsSync(envFile) ? envFile : null,
     clockOffsetMs: state.clockOffsetMs ?? 0,
-    processes: [state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : []), ...state.nodes].map((p) =>
-      processStatus(p, dir),
-    ),
+    processes: [
+      ...[state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : [])].map((p) =>
+        processStatus(p, dir),
+      ),
+      ...state.nodes.map((n) => ({ ...processStatus(n, dir), ...pieceCounts(n.dir) })),
+    ],
   };
 }
 

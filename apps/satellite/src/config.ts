@@ -34,6 +34,11 @@ export interface SatelliteConfig {
    * stream ID); then its pieces are deleted. Storj keeps old pieces until garbage collection.
    */
   retiredGraceMs: number;
+  /**
+   * How often garbage collection sends every node a bloom filter of the pieces to keep (0: only when asked, e.g.
+   * `testnet satellite gc`). Storj's sender runs hourly on filters its gc-bf process builds every few hours.
+   */
+  gcIntervalMs: number;
   /** Start with the clock this far ahead of real time (a testnet restarting a satellite after `time advance`). */
   clockOffsetMs: number;
   /** Where log lines go; stderr by default. */
@@ -55,6 +60,7 @@ export const DEFAULTS = {
   cleanupIntervalMs: 60_000,
   // Five minutes: reads of big objects through slow links finish on the version they started with.
   retiredGraceMs: 5 * 60_000,
+  gcIntervalMs: 0,
 } as const;
 
 export class ConfigError extends SatelliteAppError {}
@@ -72,6 +78,7 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
     deletionIntervalMs: DEFAULTS.deletionIntervalMs,
     cleanupIntervalMs: DEFAULTS.cleanupIntervalMs,
     retiredGraceMs: DEFAULTS.retiredGraceMs,
+    gcIntervalMs: DEFAULTS.gcIntervalMs,
     clockOffsetMs: 0,
     ...stripUndefined(partial),
     dir: partial.dir,
@@ -87,6 +94,9 @@ export function makeConfig(partial: Partial<SatelliteConfig> & { dir: string; li
   requirePositive('cleanup interval', config.cleanupIntervalMs);
   if (!Number.isFinite(config.retiredGraceMs) || config.retiredGraceMs < 0) {
     throw new ConfigError(`retired grace must be zero or more, got ${config.retiredGraceMs}`);
+  }
+  if (!Number.isSafeInteger(config.gcIntervalMs) || config.gcIntervalMs < 0) {
+    throw new ConfigError(`gc interval must be whole milliseconds, zero or more, got ${config.gcIntervalMs}`);
   }
   if (!Number.isInteger(config.inlineThreshold) || config.inlineThreshold < 0) {
     throw new ConfigError(`inline threshold must be a non-negative integer, got ${config.inlineThreshold}`);

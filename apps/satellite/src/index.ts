@@ -20,6 +20,7 @@ import type { SatelliteConfig } from './config.js';
 import { contactService } from './contact.js';
 import { DATABASE_FILE, openDatabase, type SatelliteDb } from './db/index.js';
 import { PieceDeleter } from './deletes.js';
+import { collectGarbage } from './gc.js';
 import { stderrLogger } from './log.js';
 import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
@@ -81,6 +82,7 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   chores.add('cleanup', config.cleanupIntervalMs, () => cleanup(db, log, clock.now()));
   chores.add('retired-objects', config.deletionIntervalMs, () => removeRetired(db, log, clock.now()));
   chores.add('piece-deletion', config.deletionIntervalMs, () => deleter.runOnce());
+  chores.add('gc', config.gcIntervalMs, () => collectGarbage({ db, identity, transport, clock, log }));
   let admin;
   try {
     admin = await serveAdmin(config.dir, { kind: 'satellite', nodeId: identity.id, address, chores, log });

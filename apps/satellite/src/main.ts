@@ -40,6 +40,12 @@ program
     nonNegativeNumber,
     DEFAULTS.retiredGraceMs / 1000,
   )
+  .option(
+    '--gc-interval <duration>',
+    'how often to send every node a bloom filter of the pieces it should keep (e.g. 1h; 0s: only when asked, the default)',
+    duration,
+    DEFAULTS.gcIntervalMs,
+  )
   .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
   .action((opts) =>
     runService(
@@ -57,6 +63,7 @@ program
             maxSegmentSize: opts.maxSegmentSize,
             deletionIntervalMs: opts.deletionInterval * 1000,
             retiredGraceMs: opts.retiredGrace * 1000,
+            gcIntervalMs: opts.gcInterval,
             clockOffsetMs: opts.clockOffset,
             log,
           }),

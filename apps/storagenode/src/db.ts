@@ -36,6 +36,14 @@ export const NODE_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS used_serials_by_expiry ON used_serials (expires_at);`,
   },
+  {
+    name: 'pieces-2-trash',
+    sql: `
+      -- Garbage collection moved the piece to trash at this time (unix ms); NULL: a live piece, served.
+      ALTER TABLE pieces ADD COLUMN trashed_at INTEGER;
+      CREATE INDEX pieces_by_trashed_at ON pieces (trashed_at) WHERE trashed_at IS NOT NULL;
+      CREATE INDEX pieces_by_satellite_created ON pieces (satellite_id, created_at);`,
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Signing of the four signed messages (order limits, piece hashes, check-ins, retain requests). The signed bytes are the message's protobuf encoding with its
+ * Signing of the four signed messages (order limits, piece hashes, check-ins, retain requests). The signed bytes
+ * are the message's protobuf encoding with its
  * signature field empty, so signer and verifier agree without a separate canonical form.
  */
 import { sign, verify, type Identity } from '@dcsim/identity';

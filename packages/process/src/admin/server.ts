@@ -116,7 +116,13 @@ function adminService(target: AdminTarget): AdminServer {
 }
 
 function runInfo(run: ChoreRun): ChoreRunInfo {
-  return { chore: run.chore, startedAt: new Date(run.startedAt), durationMs: Math.round(run.durationMs), error: run.error ?? '', summary: run.summary ?? '' };
+  return {
+    chore: run.chore,
+    startedAt: new Date(run.startedAt),
+    durationMs: Math.round(run.durationMs),
+    error: run.error ?? '',
+    summary: run.summary ?? '',
+  };
 }
 
 function choreInfo(status: ChoreStatus): ChoreInfo {

@@ -65,7 +65,7 @@ describe('satellite CLI', () => {
       // Its admin socket in the data dir says what it is and lists its chores.
       const admin = connectAdmin(dir);
       expect(await admin.status()).toMatchObject({ kind: 'satellite', address: ready.address, clockOffsetMs: 0 });
-      expect((await admin.chores()).map((c) => c.name)).toEqual(['cleanup', 'retired-objects', 'piece-deletion']);
+      expect((await admin.chores()).map((c) => c.name)).toEqual(['cleanup', 'retired-objects', 'piece-deletion', 'gc']);
       admin.close();
     } finally {
       child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 /**
  * Signing of the four signed messages (order limits, piece hashes, check-ins, retain requests). The signed bytes
- * are the message's protobuf encoding with its
- * signature field empty, so signer and verifier agree without a separate canonical form.
+ * are the message's protobuf encoding with its signature field empty, so signer and verifier agree without a
+ * separate canonical form.
  */
 import { sign, verify, type Identity } from '@dcsim/identity';
 import { CheckInRequest } from '../gen/contact.js';

@@ -6,8 +6,8 @@
  *   testnet node stop|kill|start|corrupt <i> [--dir D]   (corrupt: [--piece ID | --all])
  *   testnet satellite audit [--json] [--dir D]
  *   testnet time advance <duration> [--dir D]
- *   testnet satellite chores | run <chore> | repair [--dir D]
- *   testnet node chores <i> | run <chore> <i> [--dir D]
+ *   testnet satellite chores | run <chore> | audit | repair | gc | tally | admin <command> [--dir D]
+ *   testnet node chores <i> | run <chore> <i> | restore-trash <i> [--dir D]
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
  */
@@ -17,6 +17,7 @@ import { runProgram } from '@dcsim/process';
 import { duration, optionParser } from '@dcsim/process/options';
 import { formatChores, listChores, runChore } from './testnet/chores.js';
 import { satelliteAdmin, settleAndTally } from './testnet/accounting.js';
+import { collectGarbage, formatGc, restoreTrash } from './testnet/gc.js';
 import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
@@ -182,9 +183,18 @@ node
     print(`node-${i}: ran ${chore} in ${run.durationMs} ms`);
   });
 
+node
+  .command('restore-trash')
+  .description("move every piece garbage collection put in node <i>'s trash back (Storj's RestoreTrash)")
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    print(`node-${i}: ${await restoreTrash(resolve(opts.dir), i)}`);
+  });
+
 const satellite = program
   .command('satellite')
-  .description("the satellite's chores: list them, or run one now; audit every segment now; repair now");
+  .description("the satellite's chores: list them, or run one now; audit every segment now; repair now; garbage collection now");
 
 satellite
   .command('audit')
@@ -243,6 +253,14 @@ satellite
   .action(async (opts) => {
     const report = await settleAndTally(resolve(opts.dir));
     print(`settled the orders of ${report.settled.length} node(s); satellite: ran tally in ${report.tallyMs} ms`);
+  });
+
+satellite
+  .command('gc')
+  .description('garbage collection now: send every node a bloom filter of the pieces to keep, wait until each applied it')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    print(formatGc(await collectGarbage(resolve(opts.dir))));
   });
 
 const time = program.command('time').description("the testnet's clock: move it forward and see what time does, without waiting");

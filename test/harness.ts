@@ -31,6 +31,7 @@ import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chore
 import { repairNow } from '../scripts/testnet/repair.js';
 import { advanceTime } from '../scripts/testnet/time.js';
 import { settleAndTally } from '../scripts/testnet/accounting.js';
+import { collectGarbage, type GcReport } from '../scripts/testnet/gc.js';
 import { startTestnet } from '../scripts/testnet/start.js';
 import { listedPids, readState, tryReadState, type NodeState } from '../scripts/testnet/state.js';
 import { isRunning, testnetStatus, type TestnetStatus } from '../scripts/testnet/status.js';
@@ -111,7 +112,7 @@ export interface TestNode {
   corrupt(pieceId?: string): CorruptedPiece;
   /** Flips every byte of every piece it stores (`testnet node corrupt <i> --all`). */
   corruptAll(): CorruptedPiece[];
-  /** Its chores: `check-in`, `expired-pieces`, `used-serials` (see Chores below). */
+  /** Its chores: `check-in`, `expired-pieces`, `retain`, `trash`, `restore-trash`, `used-serials`, `orders-sender` (see Chores below). */
   runChore(name: string): Promise<void>;
   chores(): Promise<ChoreInfo[]>;
 }
@@ -178,12 +179,18 @@ export interface TestNet {
   tally(): Promise<void>;
   /**
    * The satellite's chores (`cleanup`, `retired-objects`, `piece-deletion`, `audit`, `audit-all`, `reverify`,
-   * `node-liveness`, `repair-checker`, `repairer`, `tally`, `settled-serials`); `audit()`: one audit round over
-   * every segment now, with each piece's outcome (`testnet satellite audit`); `repair()`: ping every node, queue
-   * every injured segment, repair them all, resolve once done with what was repaired (`testnet satellite repair`);
-   * and `status()`: each node's processes and the satellite's view of it (`testnet status --json`).
+   * `node-liveness`, `repair-checker`, `repairer`, `tally`, `settled-serials`, `gc`); `audit()`: one audit round
+   * over every segment now, with each piece's outcome (`testnet satellite audit`); `repair()`: ping every node,
+   * queue every injured segment, repair them all, resolve once done with what was repaired (`testnet satellite
+   * repair`); `gc()`: send every running node its bloom filter and resolve once each applied it (`testnet satellite
+   * gc`); and `status()`: each node's processes and the satellite's view of it (`testnet status --json`).
    */
-  satellite: Chores & { audit(): Promise<AuditRound>; repair(): Promise<string>; status(): Promise<TestnetStatus> };
+  satellite: Chores & {
+    audit(): Promise<AuditRound>;
+    repair(): Promise<string>;
+    gc(): Promise<GcReport>;
+    status(): Promise<TestnetStatus>;
+  };
 }
 
 export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNet) => Promise<T>): Promise<T> {
@@ -251,6 +258,7 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
         ...choresOf(dir, 'satellite'),
         audit: () => auditNow(dir),
         repair: async () => (await repairNow(dir)).report,
+        gc: () => collectGarbage(dir),
         status: () => testnetStatus(dir),
       },
     };

@@ -108,7 +108,7 @@ describe('testnet CLI', () => {
     expect(advanced.code).toBe(0);
     expect(advanced.stdout.split('\n')).toEqual([
       "advanced the testnet's clock by 1d1h: it is 1d1h ahead of real time",
-      ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, used-serials, orders-sender`),
+      ...[0, 1, 2, 3].map((i) => `node-${i}: ran check-in, expired-pieces, retain, trash, used-serials, orders-sender`),
       'satellite: ran cleanup, retired-objects, piece-deletion, audit, reverify, repair-checker, repairer, tally, settled-serials',
       '',
     ]);
@@ -122,7 +122,7 @@ describe('testnet CLI', () => {
     expect({ code: node.code, stderr: node.stderr }).toEqual({ code: 0, stderr: '' });
     expect(node.stdout).toMatch(/^node-2: ran check-in in \d+ ms\n$/);
     const chores = await testnet(['satellite', 'chores', '--dir', dir]);
-    expect(chores.stdout).toMatch(/^satellite: 11 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
+    expect(chores.stdout).toMatch(/^satellite: 12 chore\(s\)\nCHORE +EVERY +RUNS +LAST RUN +LAST ERROR\ncleanup +1m +\d+ /);
 
     const repair = await testnet(['satellite', 'repair', '--dir', dir]);
     expect({ code: repair.code, stderr: repair.stderr }).toEqual({ code: 0, stderr: '' });
@@ -135,8 +135,18 @@ describe('testnet CLI', () => {
     expect(unknown.stderr).toMatch(/^testnet: .*admin\.sock: no chore named "no-such-chore"; /);
     expect(unknown.stderr).toContain(
       'this process has cleanup, retired-objects, piece-deletion, audit, audit-all, reverify, node-liveness, repair-checker, repairer, ' +
-        'tally, settled-serials\n',
+        'tally, settled-serials, gc\n',
     );
+
+    const gc = await testnet(['satellite', 'gc', '--dir', dir]);
+    expect({ code: gc.code, stderr: gc.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(gc.stdout).toMatch(/^satellite: sent the bloom filters\n/);
+    for (const i of [0, 1, 2, 3]) expect(gc.stdout).toMatch(new RegExp(`\nnode-${i}: \\d+ piece\\(s\\), 0 in trash, \\d+ bytes: `));
+    const restored = await testnet(['node', 'restore-trash', '1', '--dir', dir]);
+    expect(restored.stdout).toBe('node-1: restored 0 piece(s) from trash\n');
+    for (const node of (await status()).processes.filter((p) => p.name.startsWith('node-'))) {
+      expect(node).toMatchObject({ pieces: expect.any(Number), trash: 0, usedBytes: expect.any(Number) });
+    }
     const bad = await testnet(['time', 'advance', '8', '--dir', dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^testnet: .*invalid duration "8": use a number and a unit/);

@@ -77,3 +77,9 @@ export function formatChores(name: string, chores: ChoreInfo[]): string {
       .trimEnd();
   return [`${name}: ${chores.length} chore(s)`, line(header), ...rows.map(line)].join('\n');
 }
+
+/** The line a chore's run returned (RunChore hands results back as JSON), if it returned one. */
+export function resultLine(run: ChoreRunInfo): string | undefined {
+  const result: unknown = run.result ? JSON.parse(run.result) : undefined;
+  return typeof result === 'string' && result !== '' ? result : undefined;
+}

@@ -6,7 +6,7 @@
  * What it prints is what each chore said it did: one line per segment for the repairer.
  */
 import type { ChoreRunInfo } from '@dcsim/protocol';
-import { runChore } from './chores.js';
+import { resultLine, runChore } from './chores.js';
 
 /** The satellite's chores a repair runs, in this order. */
 export const REPAIR_CHORES = ['node-liveness', 'repair-checker', 'repairer'] as const;
@@ -21,11 +21,5 @@ export interface RepairRun {
 export async function repairNow(dir: string): Promise<RepairRun> {
   const runs: ChoreRunInfo[] = [];
   for (const chore of REPAIR_CHORES) runs.push(await runChore(dir, 'satellite', chore));
-  return { runs, report: runs.map((r) => said(r) ?? `${r.chore}: done in ${r.durationMs} ms`).join('\n') };
-}
-
-/** The line a chore's run returned (its result is JSON), if it returned one. */
-function said(run: ChoreRunInfo): string | undefined {
-  const result: unknown = run.result ? JSON.parse(run.result) : undefined;
-  return typeof result === 'string' && result !== '' ? result : undefined;
+  return { runs, report: runs.map((r) => resultLine(r) ?? `${r.chore}: done in ${r.durationMs} ms`).join('\n') };
 }

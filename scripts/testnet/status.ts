@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { formatDuration } from '@dcsim/common/duration';
 import { connectAdmin } from '@dcsim/process/admin';
 import { layout } from './layout.js';
+import { pieceCounts } from './piece-counts.js';
 import { isAlive, runsInDir } from './processes.js';
 import { clientsOf, readState, type ProcessState, type TestnetState } from './state.js';
 
@@ -22,6 +23,10 @@ export interface ProcessStatus {
   auditScore?: number;
   suspended?: boolean;
   disqualified?: boolean;
+  /** Storage nodes only: pieces held, pieces in trash, and the bytes of both (from its node.db). */
+  pieces?: number;
+  trash?: number;
+  usedBytes?: number;
 }
 
 /** A node as the satellite's `nodes` report shows it (apps/satellite/src/admin.ts listNodes). */
@@ -87,7 +92,7 @@ export async function testnetStatus(dir: string): Promise<TestnetStatus> {
       ...[state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : [])].map((p) =>
         processStatus(p, dir),
       ),
-      ...state.nodes.map((p) => withView(processStatus(p, dir))),
+      ...state.nodes.map((n) => withView({ ...processStatus(n, dir), ...pieceCounts(n.dir) })),
     ],
   };
 }

@@ -47,6 +47,11 @@ export interface SatelliteConfig {
    * Off by default: on one machine every node is 127.0.0.1, and every piece but the first would be clumped.
    */
   repairDeclumping: boolean;
+  /**
+   * How often garbage collection sends every node a bloom filter of the pieces to keep (0: only when asked, e.g.
+   * `testnet satellite gc`). Storj's sender runs hourly on filters its gc-bf process builds every few hours.
+   */
+  gcIntervalMs: number;
   /** Start with the clock this far ahead of real time (a testnet restarting a satellite after `time advance`). */
   clockOffsetMs: number;
   /** Where log lines go; stderr by default. */
@@ -70,6 +75,7 @@ export const DEFAULTS = {
   // Storj's checker runs every 30 s (release); the repairer here drains the queue soon after.
   repairCheckerIntervalMs: 30_000,
   repairerIntervalMs: 10_000,
+  gcIntervalMs: 0,
 } as const;
 
 /**
@@ -142,6 +148,7 @@ export function makeConfig(partial: ConfigInput): SatelliteConfig {
     repairCheckerIntervalMs: DEFAULTS.repairCheckerIntervalMs,
     repairerIntervalMs: DEFAULTS.repairerIntervalMs,
     repairDeclumping: false,
+    gcIntervalMs: DEFAULTS.gcIntervalMs,
     clockOffsetMs: 0,
     ...stripUndefined(partial),
     audit: { ...AUDIT_DEFAULTS, ...stripUndefined(partial.audit ?? {}) },
@@ -165,6 +172,9 @@ export function makeConfig(partial: ConfigInput): SatelliteConfig {
   }
   if (!Number.isFinite(config.retiredGraceMs) || config.retiredGraceMs < 0) {
     throw new ConfigError(`retired grace must be zero or more, got ${config.retiredGraceMs}`);
+  }
+  if (!Number.isSafeInteger(config.gcIntervalMs) || config.gcIntervalMs < 0) {
+    throw new ConfigError(`gc interval must be whole milliseconds, zero or more, got ${config.gcIntervalMs}`);
   }
   if (!Number.isInteger(config.inlineThreshold) || config.inlineThreshold < 0) {
     throw new ConfigError(`inline threshold must be a non-negative integer, got ${config.inlineThreshold}`);

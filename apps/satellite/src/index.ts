@@ -38,6 +38,7 @@ import { PieceDeleter } from './deletes.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { ordersService } from './settlement.js';
 import { tally, TALLY_INTERVAL_MS } from './tally.js';
+import { collectGarbage } from './gc.js';
 import { stderrLogger } from './log.js';
 import { metainfoService } from './metainfo.js';
 import { OrderSigner } from './orders.js';
@@ -153,6 +154,8 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
     const count = db.bandwidth.pruneSettledSerials(clock.now());
     if (count > 0) log(`forgot ${count} settled serial number(s) of expired order limits`);
   });
+  // Garbage collection: bloom filters of the pieces each node should keep.
+  chores.add('gc', config.gcIntervalMs, () => collectGarbage({ db, identity, transport, clock, log }));
   const reports = { nodes: () => listNodes(db, config.nodeOnlineWindowMs, clock.now()) };
   let admin;
   try {

@@ -103,6 +103,12 @@ program
     DEFAULTS.repairerIntervalMs / 1000,
   )
   .option('--repair-declumping', 'count pieces sharing a /24 with another piece of the segment as unhealthy (off: one machine is one /24)')
+  .option(
+    '--gc-interval <duration>',
+    'how often to send every node a bloom filter of the pieces it should keep (e.g. 1h; 0s: only when asked, the default)',
+    duration,
+    DEFAULTS.gcIntervalMs,
+  )
   .addOption(hidden('--clock-offset <duration>', "start with the clock this far ahead (the testnet's time advance)", duration, 0))
   .action((opts) =>
     runService(
@@ -140,6 +146,7 @@ program
             repairCheckerIntervalMs: Math.round(opts.repairCheckerInterval * 1000),
             repairerIntervalMs: Math.round(opts.repairerInterval * 1000),
             repairDeclumping: opts.repairDeclumping === true,
+            gcIntervalMs: opts.gcInterval,
             clockOffsetMs: opts.clockOffset,
             log,
           }),

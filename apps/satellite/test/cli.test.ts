@@ -77,6 +77,7 @@ describe('satellite CLI', () => {
         'repairer',
         'tally',
         'settled-serials',
+        'gc',
       ]);
       admin.close();
     } finally {

@@ -20,6 +20,10 @@ export interface StorageNodeConfig {
   checkInIntervalMs?: number;
   /** Time between runs of the chores that delete expired pieces and forget the serials of expired order limits. */
   sweepIntervalMs?: number;
+  /** How long trashed pieces are kept before the `trash` chore deletes them (default 7 days, Storj's). */
+  trashRetentionMs?: number;
+  /** Garbage collection trashes only pieces stored this long before a filter's creation date (default 72 h, Storj's). */
+  retainTimeSkewMs?: number;
   /** Start with the clock this far ahead of real time (a testnet restarting a node after `time advance`). */
   clockOffsetMs?: number;
   /** Where log lines go (default: stderr). */
@@ -29,6 +33,10 @@ export interface StorageNodeConfig {
 export const DEFAULT_CAPACITY_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_CHECKIN_INTERVAL_MS = 10_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** Storj's `trashExpiryInterval`. */
+export const DEFAULT_TRASH_RETENTION_MS = 7 * 24 * 3600_000;
+/** Storj's `TrashChoreInterval`. */
+export const TRASH_CHORE_INTERVAL_MS = 24 * 3600_000;
 
 /** Sent with every check-in so the satellite can tell node software apart. */
 export const NODE_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;

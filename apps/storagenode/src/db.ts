@@ -56,6 +56,14 @@ export const NODE_MIGRATIONS: Migration[] = [
       CREATE INDEX orders_unsent ON orders (satellite_id, window_start) WHERE status = 'unsent';
       CREATE INDEX orders_archived ON orders (settled_at) WHERE status <> 'unsent';`,
   },
+  {
+    name: 'pieces-2-trash',
+    sql: `
+      -- Garbage collection moved the piece to trash at this time (unix ms); NULL: a live piece, served.
+      ALTER TABLE pieces ADD COLUMN trashed_at INTEGER;
+      CREATE INDEX pieces_by_trashed_at ON pieces (trashed_at) WHERE trashed_at IS NOT NULL;
+      CREATE INDEX pieces_by_satellite_created ON pieces (satellite_id, created_at);`,
+  },
 ];
 
 /**

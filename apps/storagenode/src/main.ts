@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { splitHostPort } from '@dcsim/common/hostport';
 import { runProgram, runService } from '@dcsim/process';
 import { byteSize, duration, positiveNumber } from '@dcsim/process/options';
-import { DEFAULT_CAPACITY_BYTES, DEFAULT_CHECKIN_INTERVAL_MS } from './config.js';
+import { DEFAULT_CAPACITY_BYTES, DEFAULT_CHECKIN_INTERVAL_MS, DEFAULT_TRASH_RETENTION_MS } from './config.js';
+import { DEFAULT_RETAIN_TIME_SKEW_MS } from './retain.js';
 import { startStorageNode } from './node.js';
 
 function hostPort(value: string): string {
@@ -27,6 +28,8 @@ interface RunOptions {
   externalAddress?: string;
   capacity: number;
   checkinInterval: number;
+  trashRetention: number;
+  retainTimeSkew: number;
   clockOffset: number;
 }
 
@@ -39,6 +42,18 @@ program
   .option('--external-address <host:port>', 'address to advertise to the satellite instead of the listen address (NAT, proxy)', hostPort)
   .option('--capacity <size>', 'most bytes of pieces to hold (e.g. 2147483648, 500MiB, 2GiB)', byteSize, DEFAULT_CAPACITY_BYTES)
   .option('--checkin-interval <seconds>', 'seconds between check-ins', positiveNumber, DEFAULT_CHECKIN_INTERVAL_MS / 1000)
+  .option(
+    '--trash-retention <duration>',
+    'how long garbage-collected pieces stay in trash (e.g. 7d, 36h)',
+    duration,
+    DEFAULT_TRASH_RETENTION_MS,
+  )
+  .option(
+    '--retain-time-skew <duration>',
+    "garbage collection trashes only pieces stored this long before the filter's creation date",
+    duration,
+    DEFAULT_RETAIN_TIME_SKEW_MS,
+  )
   .addOption(
     new Option('--clock-offset <duration>', "start with the node's clock this far ahead (the testnet's time advance)")
       .argParser(duration)
@@ -54,6 +69,8 @@ program
         externalAddress: opts.externalAddress,
         capacityBytes: opts.capacity,
         checkInIntervalMs: opts.checkinInterval * 1000,
+        trashRetentionMs: opts.trashRetention,
+        retainTimeSkewMs: opts.retainTimeSkew,
         clockOffsetMs: opts.clockOffset,
       });
       // Ready once the satellite knows the node: from then on it is selected and order limits verify.

@@ -15,7 +15,9 @@ import {
   DEFAULT_CAPACITY_BYTES,
   DEFAULT_CHECKIN_INTERVAL_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
+  DEFAULT_TRASH_RETENTION_MS,
   NODE_VERSION,
+  TRASH_CHORE_INTERVAL_MS,
   advertisedAddress,
   type StorageNodeConfig,
 } from './config.js';
@@ -24,7 +26,9 @@ import { openNodeDb } from './db.js';
 import { OrderSender } from './order-sender.js';
 import { OrderStore } from './order-store.js';
 import { formatBytes } from '@dcsim/common/size';
+import { formatDuration } from '@dcsim/common/duration';
 import { PiecestoreEndpoint } from './piecestore.js';
+import { DEFAULT_RETAIN_TIME_SKEW_MS, Retain } from './retain.js';
 import { UsedSerials } from './serials.js';
 import { nodeContactService } from './ping.js';
 import { Pieces } from './pieces.js';
@@ -41,7 +45,10 @@ export interface StorageNode {
   ready: Promise<void>;
   /** The node's clock: real time plus whatever it was advanced by. */
   clock: Clock;
-  /** Its background loops (`check-in`, `expired-pieces`, `used-serials`, `orders-sender`): trigger one, or `advance` the clock. */
+  /**
+   * Its background loops (`check-in`, `expired-pieces`, `retain`, `trash`, `restore-trash`, `used-serials`,
+   * `orders-sender`): trigger one, or `advance` the clock.
+   */
   chores: Chores;
   /** Stops serving and checking in, and closes node.db. */
   close(): Promise<void>;
@@ -66,11 +73,17 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   const orders = new OrderStore(db);
   // Pieces arrive at hundreds of MiB/s: HTTP/2's 64 KiB default windows would stall them.
   const server = bulkReceiverServer(SERVER_OPTIONS);
+  const chores = new Chores(clock, log);
   let pieces: Pieces;
+  let retain: Retain;
   let port: number;
   try {
     pieces = await Pieces.open(config.dir, db, config.capacityBytes ?? DEFAULT_CAPACITY_BYTES, log, clock);
-    server.addService(PiecestoreService, new PiecestoreEndpoint({ identity, satellite, pieces, serials, orders, clock, log }).service());
+    const timeSkewMs = config.retainTimeSkewMs ?? DEFAULT_RETAIN_TIME_SKEW_MS;
+    retain = new Retain({ dir: config.dir, nodeId: identity.id, satellite, pieces, clock, timeSkewMs, log });
+    const retainQueued = () => void chores.get('retain').trigger();
+    const endpoint = new PiecestoreEndpoint({ identity, satellite, pieces, serials, orders, clock, retain, retainQueued, log });
+    server.addService(PiecestoreService, endpoint.service());
     server.addService(NodeContactService, nodeContactService());
     port = await bindServer(server, config.listen, transport.server());
   } catch (err) {
@@ -93,12 +106,8 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
     log,
   });
   const sweepIntervalMs = config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
-  const chores = new Chores(clock, log);
   const checkIn = chores.add('check-in', config.checkInIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS, () => contact.run());
-  chores.add('expired-pieces', sweepIntervalMs, async () => {
-    const count = await pieces.deleteExpired(clock.date());
-    if (count > 0) log(`deleted ${count} expired piece(s)`);
-  });
+  addPieceChores(chores, config, pieces, retain, log);
   chores.add('used-serials', sweepIntervalMs, () => {
     const count = serials.pruneExpired(clock.date());
     if (count > 0) log(`forgot ${count} serial number(s) of expired order limits`);
@@ -119,9 +128,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
     () => checkIn.start(checkIn.intervalMs),
     () => {},
   );
-  chores.get('expired-pieces').start();
-  chores.get('used-serials').start();
-  chores.get('orders-sender').start();
+  for (const chore of ['expired-pieces', 'used-serials', 'retain', 'trash', 'orders-sender']) chores.get(chore).start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -146,5 +153,29 @@ function shutdown(server: Server): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
+  });
+}
+
+/**
+ * The chores that look after pieces: expired pieces, applying garbage collection's filters (`retain`), emptying
+ * trash after its retention period (`trash`, daily as in Storj) and, on demand only, restoring it (`restore-trash`).
+ */
+function addPieceChores(chores: Chores, config: StorageNodeConfig, pieces: Pieces, retain: Retain, log: (line: string) => void): void {
+  const sweepIntervalMs = config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const retentionMs = config.trashRetentionMs ?? DEFAULT_TRASH_RETENTION_MS;
+  chores.add('expired-pieces', sweepIntervalMs, async () => {
+    const count = await pieces.deleteExpired(chores.clock.date());
+    if (count > 0) log(`deleted ${count} expired piece(s)`);
+  });
+  chores.add('retain', sweepIntervalMs, () => retain.runOnce());
+  chores.add('trash', TRASH_CHORE_INTERVAL_MS, async () => {
+    const count = await pieces.emptyTrash(new Date(chores.clock.now() - retentionMs));
+    if (count > 0) log(`emptied trash: deleted ${count} piece(s) trashed more than ${formatDuration(retentionMs)} ago`);
+    return `deleted ${count} piece(s) trashed more than ${formatDuration(retentionMs)} ago`;
+  });
+  chores.add('restore-trash', 0, async () => {
+    const count = await pieces.restoreTrash();
+    log(`restored ${count} piece(s) from trash`);
+    return `restored ${count} piece(s) from trash`;
   });
 }

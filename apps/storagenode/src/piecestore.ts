@@ -20,6 +20,8 @@ import {
   PieceUploadRequest,
   PieceUploadResponse,
   Reason,
+  RetainRequest,
+  RetainResponse,
   RpcError,
   drained,
   pieceActionToJSON,
@@ -32,6 +34,7 @@ import type { ServerReadableStream, ServerWritableStream, ServiceError } from '@
 import { formatBytes } from '@dcsim/common/size';
 import { checkAllocated, ordersRequired, verifyOrder, verifyOrderLimit, type OrderContext, type PieceRpc } from './orders.js';
 import type { OrderStore } from './order-store.js';
+import type { Retain } from './retain.js';
 import type { UsedSerials } from './serials.js';
 import type { Pieces, StoredPiece } from './pieces.js';
 import type { TrustedSatellite } from './trust.js';
@@ -49,6 +52,10 @@ export interface PiecestoreEndpointDeps {
   orders: OrderStore;
   /** Order limits and piece expirations are judged by the node's clock. */
   clock: Clock;
+  /** Garbage collection: checks and queues the satellite's Retain requests. */
+  retain: Retain;
+  /** Called once a Retain request is queued (the node applies it at once, in its `retain` chore). */
+  retainQueued: () => void;
   log: (line: string) => void;
 }
 
@@ -79,6 +86,12 @@ export class PiecestoreEndpoint {
         this.delete(call.request).then(
           (res) => callback(null, res),
           (err) => callback(this.reportError('Delete', err, false)),
+        );
+      },
+      retain: (call, callback) => {
+        this.retain(call.request).then(
+          (res) => callback(null, res),
+          (err) => callback(this.reportError('Retain', err, false)),
         );
       },
     };
@@ -241,8 +254,17 @@ export class PiecestoreEndpoint {
     return {};
   }
 
+  /** Retain: garbage collection's bloom filter from the satellite; answered once checked and queued. */
+  async retain(request: RetainRequest): Promise<RetainResponse> {
+    await this.deps.retain.accept(request);
+    const kib = (request.filter.length / 1024).toFixed(1);
+    this.deps.log(`received a bloom filter (${kib} KiB) of the pieces to keep as of ${request.creationDate!.toISOString()}`);
+    this.deps.retainQueued();
+    return {};
+  }
+
   /** Logs refusals in one line (no secrets: IDs and reasons only) and turns errors into gRPC statuses. */
-  private reportError(rpc: PieceRpc, err: unknown, cancelled: boolean): Partial<ServiceError> {
+  private reportError(rpc: PieceRpc | 'Retain', err: unknown, cancelled: boolean): Partial<ServiceError> {
     // A client that hung up gets no answer; its half-read stream's error is not the node's problem.
     if (cancelled) return { code: status.CANCELLED, details: 'cancelled by the client' };
     if (err instanceof RpcError) this.deps.log(`${rpc} refused: ${err.message}`);

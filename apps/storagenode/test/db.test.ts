@@ -17,7 +17,7 @@ describe('node.db', () => {
   it('gets its tables on first open, in WAL mode', () => {
     const db = openNodeDb(join(tempDir(), 'node.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(migrationNames(db)).toEqual(NODE_MIGRATIONS.map((m) => m.name));
+    expect(migrationNames(db)).toEqual(NODE_MIGRATIONS.map((m) => m.name).sort());
     expect(db.prepare('SELECT COUNT(*) AS n FROM pieces').get()).toEqual({ n: 0 });
     db.close();
   });
@@ -41,7 +41,7 @@ describe('node.db', () => {
     old.close();
 
     const db = openNodeDb(file);
-    expect(migrationNames(db)).toEqual(['pieces-1-create', 'used-serials-1-create', 'orders-1-create']);
+    expect(migrationNames(db)).toEqual(['pieces-1-create', 'used-serials-1-create', 'orders-1-create', 'pieces-2-trash']);
     expect(db.prepare('SELECT size FROM pieces WHERE piece_id = ?').get(pieceId)).toEqual({ size: 10 });
     const serials = new UsedSerials(db);
     expect(serials.use(satellite, serial, new Date(Date.now() + 3_600_000))).toBe(false); // still remembered as used

@@ -154,6 +154,18 @@ describe('Chores', () => {
     expect(await chores.get('audit-all').trigger()).toMatchObject({ chore: 'audit-all', result: { audited: 3 } });
   });
 
+  it('time leaves on-demand chores alone; what a run returns is its result', async () => {
+    const clock = new Clock();
+    const chores = new Chores(clock, () => {});
+    let restored = 0;
+    chores.add('expired-pieces', 60_000, () => {});
+    chores.add('restore-trash', 0, () => `restored ${++restored} piece(s)`);
+    expect((await chores.advance(8 * 86_400_000)).map((r) => r.chore)).toEqual(['expired-pieces']);
+    expect(restored).toBe(0);
+    expect((await chores.get('restore-trash').trigger()).result).toBe('restored 1 piece(s)');
+    expect((await chores.get('expired-pieces').trigger()).result).toBeUndefined();
+  });
+
   it('names the chores there are when asked for one that is not', () => {
     const chores = new Chores(new Clock(), () => {});
     chores.add('check-in', 10_000, () => {});

@@ -22,6 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "./google/protobuf/timestamp.js";
 import { Order, OrderLimit, PieceHash } from "./orders.js";
 
 export interface PieceUploadRequest {
@@ -60,6 +61,27 @@ export interface PieceDeleteRequest {
 }
 
 export interface PieceDeleteResponse {
+}
+
+/**
+ * Storj's RetainRequest (fields 1 and 2; 3 and 4 carry RetainBig's hash, which dcsim does not send). Storj's node
+ * knows the caller from the TLS peer certificate; grpc-js does not show handlers a client certificate, so the
+ * satellite signs the request instead, as it signs order limits, and names the node it is for: a filter made
+ * for one node cannot be replayed to another (it would trash that node's pieces).
+ */
+export interface RetainRequest {
+  /** the filter holds every piece the node should hold as of then */
+  creationDate?:
+    | Date
+    | undefined;
+  /** bloom filter, storj/common bloomfilter encoding */
+  filter: Uint8Array;
+  storageNodeId: Uint8Array;
+  /** Ed25519 over this message encoded with this field empty */
+  satelliteSignature: Uint8Array;
+}
+
+export interface RetainResponse {
 }
 
 function createBasePieceUploadRequest(): PieceUploadRequest {
@@ -573,6 +595,192 @@ export const PieceDeleteResponse: MessageFns<PieceDeleteResponse> = {
   },
 };
 
+function createBaseRetainRequest(): RetainRequest {
+  return {
+    creationDate: undefined,
+    filter: new Uint8Array(0),
+    storageNodeId: new Uint8Array(0),
+    satelliteSignature: new Uint8Array(0),
+  };
+}
+
+export const RetainRequest: MessageFns<RetainRequest> = {
+  encode(message: RetainRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.creationDate !== undefined) {
+      Timestamp.encode(toTimestamp(message.creationDate), writer.uint32(10).fork()).join();
+    }
+    if (message.filter.length !== 0) {
+      writer.uint32(18).bytes(message.filter);
+    }
+    if (message.storageNodeId.length !== 0) {
+      writer.uint32(42).bytes(message.storageNodeId);
+    }
+    if (message.satelliteSignature.length !== 0) {
+      writer.uint32(50).bytes(message.satelliteSignature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetainRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetainRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.creationDate = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filter = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.storageNodeId = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.satelliteSignature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetainRequest {
+    return {
+      creationDate: isSet(object.creationDate)
+        ? fromJsonTimestamp(object.creationDate)
+        : isSet(object.creation_date)
+        ? fromJsonTimestamp(object.creation_date)
+        : undefined,
+      filter: isSet(object.filter) ? bytesFromBase64(object.filter) : new Uint8Array(0),
+      storageNodeId: isSet(object.storageNodeId)
+        ? bytesFromBase64(object.storageNodeId)
+        : isSet(object.storage_node_id)
+        ? bytesFromBase64(object.storage_node_id)
+        : new Uint8Array(0),
+      satelliteSignature: isSet(object.satelliteSignature)
+        ? bytesFromBase64(object.satelliteSignature)
+        : isSet(object.satellite_signature)
+        ? bytesFromBase64(object.satellite_signature)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: RetainRequest): unknown {
+    const obj: any = {};
+    if (message.creationDate !== undefined) {
+      obj.creationDate = message.creationDate.toISOString();
+    }
+    if (message.filter.length !== 0) {
+      obj.filter = base64FromBytes(message.filter);
+    }
+    if (message.storageNodeId.length !== 0) {
+      obj.storageNodeId = base64FromBytes(message.storageNodeId);
+    }
+    if (message.satelliteSignature.length !== 0) {
+      obj.satelliteSignature = base64FromBytes(message.satelliteSignature);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetainRequest>, I>>(base?: I): RetainRequest {
+    return RetainRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetainRequest>, I>>(object: I): RetainRequest {
+    const message = createBaseRetainRequest();
+    message.creationDate = object.creationDate ?? undefined;
+    message.filter = object.filter ?? new Uint8Array(0);
+    message.storageNodeId = object.storageNodeId ?? new Uint8Array(0);
+    message.satelliteSignature = object.satelliteSignature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseRetainResponse(): RetainResponse {
+  return {};
+}
+
+export const RetainResponse: MessageFns<RetainResponse> = {
+  encode(_: RetainResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetainResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetainResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RetainResponse {
+    return {};
+  },
+
+  toJSON(_: RetainResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetainResponse>, I>>(base?: I): RetainResponse {
+    return RetainResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetainResponse>, I>>(_: I): RetainResponse {
+    const message = createBaseRetainResponse();
+    return message;
+  },
+};
+
 export type PiecestoreService = typeof PiecestoreService;
 export const PiecestoreService = {
   /** First message carries the order limit, then chunks in order, then `done` with the uplink's hash. */
@@ -605,6 +813,19 @@ export const PiecestoreService = {
     responseSerialize: (value: PieceDeleteResponse): Buffer => Buffer.from(PieceDeleteResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PieceDeleteResponse => PieceDeleteResponse.decode(value),
   },
+  /**
+   * Garbage collection (satellite → node): keep the pieces in the bloom filter, trash the others created
+   * before creation_date (minus the node's time skew). Answered once the request is checked and queued.
+   */
+  retain: {
+    path: "/dcsim.Piecestore/Retain" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetainRequest): Buffer => Buffer.from(RetainRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetainRequest => RetainRequest.decode(value),
+    responseSerialize: (value: RetainResponse): Buffer => Buffer.from(RetainResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetainResponse => RetainResponse.decode(value),
+  },
 } as const;
 
 export interface PiecestoreServer extends UntypedServiceImplementation {
@@ -613,6 +834,11 @@ export interface PiecestoreServer extends UntypedServiceImplementation {
   /** Streams the requested range of a piece; the first message also carries the node-signed piece hash. */
   download: handleServerStreamingCall<PieceDownloadRequest, PieceDownloadResponse>;
   delete: handleUnaryCall<PieceDeleteRequest, PieceDeleteResponse>;
+  /**
+   * Garbage collection (satellite → node): keep the pieces in the bloom filter, trash the others created
+   * before creation_date (minus the node's time skew). Answered once the request is checked and queued.
+   */
+  retain: handleUnaryCall<RetainRequest, RetainResponse>;
 }
 
 export interface PiecestoreClient extends Client {
@@ -654,6 +880,25 @@ export interface PiecestoreClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PieceDeleteResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Garbage collection (satellite → node): keep the pieces in the bloom filter, trash the others created
+   * before creation_date (minus the node's time skew). Answered once the request is checked and queued.
+   */
+  retain(
+    request: RetainRequest,
+    callback: (error: ServiceError | null, response: RetainResponse) => void,
+  ): ClientUnaryCall;
+  retain(
+    request: RetainRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetainResponse) => void,
+  ): ClientUnaryCall;
+  retain(
+    request: RetainRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetainResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -699,6 +944,28 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

@@ -145,6 +145,12 @@ export const REASON_CODES = {
   /** Upload: the node has no room for the piece (its configured capacity, or its disk, is full). */
   NODE_FULL: status.RESOURCE_EXHAUSTED,
 
+  // ---- Piecestore: garbage collection (Retain, from the satellite) ----
+  /** Retain: the request is for another storage node (its storage_node_id). */
+  RETAIN_WRONG_NODE: status.PERMISSION_DENIED,
+  /** Retain: the request's signature does not verify under the key of the node's satellite. */
+  RETAIN_SIGNATURE_INVALID: status.PERMISSION_DENIED,
+
   // The admin socket (admin.proto)
   /** RunChore: the process has no chore with this name. */
   CHORE_NOT_FOUND: status.NOT_FOUND,

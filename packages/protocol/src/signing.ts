@@ -1,10 +1,12 @@
 /**
- * Signing of the three signed messages. The signed bytes are the message's protobuf encoding with its
- * signature field empty, so signer and verifier agree without a separate canonical form.
+ * Signing of the four signed messages (order limits, piece hashes, check-ins, retain requests). The signed bytes
+ * are the message's protobuf encoding with its signature field empty, so signer and verifier agree without a
+ * separate canonical form.
  */
 import { sign, verify, type Identity } from '@dcsim/identity';
 import { CheckInRequest } from '../gen/contact.js';
 import { OrderLimit, PieceHash } from '../gen/orders.js';
+import { RetainRequest } from '../gen/piecestore.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -40,4 +42,17 @@ export function signCheckIn(node: Identity, request: CheckInRequest): CheckInReq
 export function verifyCheckInSignature(request: CheckInRequest): boolean {
   const bytes = CheckInRequest.encode({ ...request, signature: EMPTY }).finish();
   return verify(request.publicKey, bytes, request.signature);
+}
+
+function retainSigningBytes(request: RetainRequest): Uint8Array {
+  return RetainRequest.encode({ ...request, satelliteSignature: EMPTY }).finish();
+}
+
+/** The satellite signs each garbage-collection request, naming the node in it (piecestore.proto says why). */
+export function signRetainRequest(satellite: Identity, request: RetainRequest): RetainRequest {
+  return { ...request, satelliteSignature: sign(satellite, retainSigningBytes(request)) };
+}
+
+export function verifyRetainRequestSignature(satellitePublicKey: Uint8Array, request: RetainRequest): boolean {
+  return verify(satellitePublicKey, retainSigningBytes(request), request.satelliteSignature);
 }

@@ -136,8 +136,13 @@ export class Segments {
   private readonly piecesOfStreamStmt: Statement<[Uint8Array], PieceOfStream>;
   private readonly deleteStmt: Statement<Position>;
   private readonly removePieceStmt: Statement<[...Position, number, Uint8Array]>;
+  private readonly allPiecesStmt: Statement<[], PieceOfStream>;
+  private readonly piecesPerNodeStmt: Statement<[], { nodeId: Uint8Array; count: number }>;
 
   constructor(db: Database) {
+    this.allPiecesStmt = db.prepare(`SELECT s.root_piece_id AS rootPieceId, p.piece_num AS pieceNum, p.node_id AS nodeId
+      FROM pieces p JOIN segments s ON s.stream_id = p.stream_id AND s.part = p.part AND s.idx = p.idx`);
+    this.piecesPerNodeStmt = db.prepare('SELECT node_id AS nodeId, COUNT(*) AS count FROM pieces GROUP BY node_id');
     this.insertStmt = db.prepare(`INSERT INTO segments (stream_id, part, idx, root_piece_id, encrypted_key,
         encrypted_key_nonce, plain_size, encrypted_size, piece_size, inline_data, created_at)
       VALUES (@streamId, @part, @index, @rootPieceId, @encryptedKey, @encryptedKeyNonce, @plainSize, @encryptedSize,
@@ -191,6 +196,16 @@ export class Segments {
     return this.removePieceStmt.run(streamId, part, index, pieceNum, nodeId).changes > 0;
   }
 
+  /** Every piece of every committed segment, one at a time (garbage collection reads them all). */
+  allPieces(): IterableIterator<PieceOfStream> {
+    return this.allPiecesStmt.iterate();
+  }
+
+  /** How many pieces of committed segments each node holds. */
+  piecesPerNode(): { nodeId: Uint8Array; count: number }[] {
+    return this.piecesPerNodeStmt.all();
+  }
+
   /** Deletes one segment and its pieces (ON DELETE CASCADE). */
   delete(streamId: Uint8Array, part: number, index: number): void {
     this.deleteStmt.run(streamId, part, index);
@@ -204,8 +219,10 @@ export class PendingSegments {
   private readonly expiredStmt: Statement<[number, number], PendingSql>;
   private readonly deleteStmt: Statement<[Uint8Array]>;
   private readonly setNodesStmt: Statement<[NodesUpdate]>;
+  private readonly allStmt: Statement<[], PendingSql>;
 
   constructor(db: Database) {
+    this.allStmt = db.prepare(`SELECT ${PENDING_COLUMNS} FROM pending_segments`);
     this.insertStmt = db.prepare(`INSERT INTO pending_segments (segment_id, stream_id, part, idx, root_piece_id, node_ids,
         replaced_node_ids, max_piece_size, created_at, expires_at)
       VALUES (@segmentId, @streamId, @part, @index, @rootPieceId, @nodeIds, @replacedNodeIds, @maxPieceSize, @createdAt, @expiresAt)`);
@@ -238,6 +255,11 @@ export class PendingSegments {
 
   ofStream(streamId: Uint8Array): PendingSegmentRow[] {
     return this.ofStreamStmt.all(streamId).map(fromSql).map(plain);
+  }
+
+  /** Every segment upload under way (garbage collection keeps their pieces). */
+  all(): PendingSegmentRow[] {
+    return this.allStmt.all().map(fromSql).map(plain);
   }
 
   /** Pending segments whose order limits have expired: the uplink can no longer finish them. */

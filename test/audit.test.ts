@@ -19,6 +19,14 @@ const plaintext = (n: number, seed: number) => Buffer.from(`${MARKER}${seed}-`.r
 
 /** 8 nodes, k = 2, n = 7 (one node can go): every segment has 5 to 7 pieces, so an audit can name 1 or 2 wrong shares. */
 const OPTIONS = { nodes: 8, scheme: '2/3/5/7', inlineThreshold: 64 };
+/** The satellite's default erasure share size: what one audit fetches from each holder. */
+const SHARE_SIZE = 256;
+
+/** What every node settled for `action` (`satellite admin node-usage`), summed. */
+async function settledBytes(net: TestNet, action: string): Promise<number> {
+  const usage = (await net.admin('node-usage')) as unknown as { nodes: { settled: Record<string, number> }[] };
+  return usage.nodes.reduce((n, node) => n + (node.settled[action] ?? 0), 0);
+}
 
 function pieceFiles(node: TestNode): { file: string; size: number }[] {
   const walk = (dir: string): string[] =>
@@ -58,6 +66,12 @@ describe('audits', () => {
       expect(clean.segments).toHaveLength(5);
       for (const s of clean.segments) expect(s.pieces.every((p) => p.outcome === 'success')).toBe(true);
       expectNoPlaintext(clean, data);
+
+      // The satellite pays for its audits as an uplink pays for downloads: the nodes settle its GET_AUDIT orders,
+      // one share per audited piece.
+      await net.tally();
+      const audited = clean.segments.reduce((n, s) => n + s.pieces.length, 0);
+      expect(await settledBytes(net, 'GET_AUDIT')).toBe(audited * SHARE_SIZE);
 
       // The node holding the most pieces (by the satellite's records: every node is audited once per piece).
       const held = (n: TestNode) => clean.nodes[n.id]?.success ?? 0;

@@ -110,6 +110,13 @@ describe('repair', () => {
         expect(segment.pieces.every((p) => p.online)).toBe(true);
       }
 
+      // The satellite pays for its own transfers: the nodes settle the GET_REPAIR and PUT_REPAIR orders it signed.
+      await net.tally();
+      const usage = (await net.admin('node-usage')) as unknown as { nodes: { settled: Record<string, number> }[] };
+      const settled = (action: string) => usage.nodes.reduce((n, node) => n + (node.settled[action] ?? 0), 0);
+      expect(settled('GET_REPAIR')).toBeGreaterThan(0);
+      expect(settled('PUT_REPAIR')).toBeGreaterThan(0);
+
       // The remaining original holders go too: only repaired pieces are left.
       await Promise.all([net.nodes[0].stop(), net.nodes[1].stop()]);
       const project = await net.uplink();

@@ -15,6 +15,7 @@ import { derivePieceId } from '@dcsim/common/pieceid';
 import { decryptSecretbox, encryptSecretbox, encryptedSize, type EncryptionParameters } from '@dcsim/crypto/encryption';
 import { pieceSize, type RedundancyScheme } from '@dcsim/erasure';
 import type { Identity } from '@dcsim/identity';
+import { rememberPieceKey } from '@dcsim/piecestore-client';
 import type { Clock } from '@dcsim/process';
 import {
   OrderLimitMetadata,
@@ -96,7 +97,7 @@ export class OrderSigner {
    * reverification). Audits are the satellite's own reads; nodes serve them like any download.
    */
   auditLimits(rootPieceId: Uint8Array, placements: PiecePlacement[], limit: number): AddressedOrderLimit[] {
-    return this.keyless(PieceAction.GET_AUDIT, rootPieceId, placements, limit);
+    return this.own(PieceAction.GET_AUDIT, rootPieceId, placements, limit);
   }
 
   /**
@@ -111,27 +112,22 @@ export class OrderSigner {
     limit: number,
     pieceExpiration?: Date,
   ): AddressedOrderLimit[] {
-    return this.keyless(action, rootPieceId, placements, limit, pieceExpiration);
+    return this.own(action, rootPieceId, placements, limit, pieceExpiration);
   }
 
   /**
-   * Limits with no piece key, for the satellite's own transfers (audit, repair): no uplink pays for them, so no
-   * order goes with them and nodes settle none. (Storj signs orders for these too, to count them per node.)
+   * Limits for the satellite's own transfers (audit, repair), which it pays for itself: like an uplink, it keeps the
+   * batch's piece key (in @dcsim/piecestore-client, found by the limit) and signs orders for what it moves, so nodes
+   * settle audit and repair traffic too (kept apart per action in the node's rollups; no bucket pays for it).
    */
-  private keyless(
+  private own(
     action: PieceAction,
     rootPieceId: Uint8Array,
     placements: PiecePlacement[],
     limit: number,
     pieceExpiration?: Date,
   ): AddressedOrderLimit[] {
-    const batch = this.batch();
-    return placements.map(({ pieceNum, node }) => ({
-      limit: this.sign(action, node.id, derivePieceId(rootPieceId, node.id, pieceNum), limit, pieceExpiration, batch),
-      address: node.address,
-      nodePublicKey: node.publicKey,
-      pieceNum,
-    }));
+    return rememberPieceKey(this.limits(action, rootPieceId, placements, limit, pieceExpiration)).addressedLimits;
   }
 
   /**

@@ -8,5 +8,5 @@ export { NodeClient, NodeClients } from './nodes.js';
 export { downloadPiece, type PieceDownloadRequest, type PieceMemory } from './piece-download.js';
 export { uploadPiece, DEFAULT_UPLOAD_CHUNK, type PieceSource, type PieceUploadOptions } from './piece-upload.js';
 export { pieceHashProblem } from './piece-hash.js';
-export { rememberPieceKey } from './order-keys.js';
+export { orderSigner, rememberPieceKey } from './order-keys.js';
 export { PieceError, PiecestoreClientError } from './errors.js';

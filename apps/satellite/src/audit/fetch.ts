@@ -13,6 +13,7 @@
  * stays silent (a hung process) times out and is contained, as Storj's reverifier treats a dial timeout.
  */
 import { nodeIdString } from '@dcsim/common/nodeid';
+import { orderSigner } from '@dcsim/piecestore-client';
 import {
   CHANNEL_OPTIONS,
   PiecestoreClient,
@@ -59,7 +60,10 @@ export async function fetchPieceRange(
   range: { offset: number; size: number },
   timeoutMs: number,
 ): Promise<Fetched> {
-  const call = client.download({ limit, offset: range.offset, size: range.size }, { deadline: new Date(Date.now() + timeoutMs) });
+  // The satellite pays for its own audits: an order for exactly what it asks (the whole piece: the limit).
+  const order = orderSigner(limit)?.order(limit, range.size || limit.limit);
+  const deadline = new Date(Date.now() + timeoutMs);
+  const call = client.download({ limit, offset: range.offset, size: range.size, order }, { deadline });
   const chunks: Uint8Array[] = [];
   let hash: PieceHash | undefined;
   try {

@@ -85,24 +85,34 @@ export class GracefulExits {
     if (!transfer) throw new RpcError(Reason.FIELD_MISSING, 'transfer report names no transfer', { field: 'transfer' });
     const held: HeldPiece = { streamId: transfer.streamId, part: transfer.part, index: transfer.index, pieceNum: transfer.pieceNum };
     const name = `segment ${segmentName(held)} piece ${held.pieceNum}`;
+    const segment = this.deps.db.remoteSegments.get(held);
+    if (!segment || !this.holds(node, held)) {
+      // Moved already (a repeated report), dropped by repair, or deleted with its object: the copy is nobody's.
+      this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} is no longer the node's: nothing to move`);
+      return { deleteOriginal: true };
+    }
     if (report.error !== TransferError.TRANSFER_OK) {
       this.failed(node, held, `${name}: transfer failed (${report.errorMessage || 'no reason given'})`);
       return { deleteOriginal: false };
     }
-    const segment = this.deps.db.remoteSegments.get(held);
-    const problem = segment ? transferProblem(this.deps, node, segment, report) : 'the segment is gone';
+    const problem = transferProblem(this.deps, node, segment, report);
     if (problem) {
       this.failed(node, held, `${name}: transfer refused: ${problem}`);
       return { deleteOriginal: false };
     }
-    const receiver = report.transfer!.addressedOrderLimit!.limit!.storageNodeId;
-    if (!this.swap(node, segment!, held, receiver)) {
-      this.failed(node, held, `${name}: the segment changed meanwhile (deleted, overwritten or repaired)`);
+    const receiver = transfer.addressedOrderLimit!.limit!.storageNodeId;
+    if (!this.swap(node, segment, held, receiver)) {
+      this.failed(node, held, `${name}: the segment changed meanwhile (overwritten or repaired onto the receiving node)`);
       return { deleteOriginal: false };
     }
     this.deps.db.nodes.countExitPieces(node.id, 1, 0);
     this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} moved to node ${nodeIdString(receiver)}`);
     return { deleteOriginal: true };
+  }
+
+  /** Whether the segment still has piece `held.pieceNum` on the node. */
+  private holds(node: NodeRow, held: HeldPiece): boolean {
+    return this.deps.db.remoteSegments.pieces(held).some((p) => p.pieceNum === held.pieceNum && nodeKey(p.nodeId) === nodeKey(node.id));
   }
 
   /** Pieces the node still holds that have not failed too often. */

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { layout, nodeName } from './layout.js';
 import { runChore } from './chores.js';
 import { NodeCommandError, nodeOf, startNode, type StartNodeOptions } from './node-commands.js';
-import { parsePortBase, planPorts } from './ports.js';
+import { assertPortsFree, parsePortBase, planPorts } from './ports.js';
 import { stopProcess } from './processes.js';
 import { readState, updateState, type NodeState } from './state.js';
 import { isRunning } from './status.js';
@@ -47,6 +47,7 @@ export async function addNode(dir: string, options: StartNodeOptions = {}): Prom
   if (!isRunning(state.satellite.pid, dir))
     throw new NodeCommandError(`the satellite of ${dir} is not running: testnet start --dir ${dir}`);
   const port = planPorts(parsePortBase(state.portBase, index + 1), index + 1).nodes[index];
+  await assertPortsFree([port], dir);
   const name = nodeName(index);
   const paths = layout(dir);
   mkdirSync(paths.nodeDir(index), { recursive: true });

@@ -12,6 +12,7 @@
  * Failure counts live in memory (Storj keeps a transfer queue table): a satellite restart forgets them, and the
  * pieces are simply tried again.
  */
+import { equalBytes } from '@dcsim/common/bytes';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { derivePieceId } from '@dcsim/common/pieceid';
 import type { Clock } from '@dcsim/process';
@@ -86,10 +87,16 @@ export class GracefulExits {
     const held: HeldPiece = { streamId: transfer.streamId, part: transfer.part, index: transfer.index, pieceNum: transfer.pieceNum };
     const name = `segment ${segmentName(held)} piece ${held.pieceNum}`;
     const segment = this.deps.db.remoteSegments.get(held);
-    if (!segment || !this.holds(node, held)) {
-      // Moved already (a repeated report), dropped by repair, or deleted with its object: the copy is nobody's.
+    if (!segment) {
+      // Deleted with its object: its pieces are queued for deletion already, and the node drops the rest at the end.
+      this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} is gone (its object was deleted): nothing to move`);
+      return { deleteOriginal: false };
+    }
+    if (!this.holds(node, held)) {
+      // Moved already (a repeated report) or dropped by repair: the node's copy of it is nobody's now.
+      const ours = equalBytes(transfer.originalPieceId, derivePieceId(segment.rootPieceId, node.id, held.pieceNum));
       this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} is no longer the node's: nothing to move`);
-      return { deleteOriginal: true };
+      return { deleteOriginal: ours };
     }
     if (report.error !== TransferError.TRANSFER_OK) {
       this.failed(node, held, `${name}: transfer failed (${report.errorMessage || 'no reason given'})`);
@@ -115,10 +122,10 @@ export class GracefulExits {
     return this.deps.db.remoteSegments.pieces(held).some((p) => p.pieceNum === held.pieceNum && nodeKey(p.nodeId) === nodeKey(node.id));
   }
 
-  /** Pieces the node still holds that have not failed too often. */
+  /** Pieces the node still holds, in segments that have not expired, that have not failed too often. */
   private remaining(node: NodeRow): HeldPiece[] {
     return this.deps.db.remoteSegments
-      .heldBy(node.id)
+      .heldBy(node.id, this.deps.clock.now())
       .filter((h) => (this.failures.get(failureKey(node, h)) ?? 0) < MAX_FAILURES_PER_PIECE);
   }
 

@@ -98,7 +98,8 @@ function piecesOf(t: TestSatellite, segment: { streamId: Uint8Array; part: numbe
 describe('GracefulExit', () => {
   it('accepts only the exiting node’s own signed requests', async () => {
     const { t, nodes, exiting, client } = await setUp();
-    const forged = { ...processRequest(nodes[1]), nodeId: exiting.identity.id };
+    const other = nodes.find((n) => n !== exiting)!;
+    const forged = { ...processRequest(other), nodeId: exiting.identity.id };
     expect(await rpcFailure(unary(client, client.process, forged))).toMatchObject({ reason: Reason.NODE_SIGNATURE_INVALID });
     const stranger = { ...processRequest(exiting), nodeId: new Uint8Array(32).fill(9) };
     expect(await rpcFailure(unary(client, client.process, stranger))).toMatchObject({ reason: Reason.NODE_UNKNOWN });

@@ -51,7 +51,13 @@ describe('storagenode run', () => {
       const status = await admin.status();
       expect(status).toMatchObject({ kind: 'storagenode', address: ready.address, clockOffsetMs: 0 });
       expect(Buffer.from(status.nodeId)).toEqual(Buffer.from(nodeId));
-      expect((await admin.chores()).map((c) => c.name)).toEqual(['check-in', 'expired-pieces', 'used-serials', 'orders-sender']);
+      expect((await admin.chores()).map((c) => c.name)).toEqual([
+        'check-in',
+        'expired-pieces',
+        'used-serials',
+        'orders-sender',
+        'graceful-exit',
+      ]);
       admin.close();
 
       child.kill('SIGTERM');

@@ -135,19 +135,22 @@ describe('GracefulExit', () => {
       { originalPieceHash: original, replacementPieceHash: hashOf(receiver, limit.pieceId, 'other bytes') },
     ];
     for (const fields of refused) {
-      expect(await unary(client, client.reportTransfer, report(exiting, transfer, fields))).toEqual({ deleteOriginal: false });
+      expect(await unary(client, client.reportTransfer, report(exiting, transfer, fields))).toEqual({
+        deleteOriginal: false,
+        moved: false,
+      });
       expect(piecesOf(t, segment)).toEqual(before);
     }
     expect(t.logs.filter((l) => l.includes('transfer refused'))).toHaveLength(2);
 
     const good = { originalPieceHash: original, replacementPieceHash: hashOf(receiver, limit.pieceId, 'the piece') };
-    expect(await unary(client, client.reportTransfer, report(exiting, transfer, good))).toEqual({ deleteOriginal: true });
+    expect(await unary(client, client.reportTransfer, report(exiting, transfer, good))).toEqual({ deleteOriginal: true, moved: true });
     const after = piecesOf(t, segment);
     expect(after).toContain(`0@${hex(receiver.id)}`);
     expect(after.some((p) => p.endsWith(hex(exiting.identity.id)))).toBe(false);
     expect(after).toHaveLength(before.length);
     // The same report again (an answer lost on the way) finds the piece moved: the copy may go, nothing counts twice.
-    expect(await unary(client, client.reportTransfer, report(exiting, transfer, good))).toEqual({ deleteOriginal: true });
+    expect(await unary(client, client.reportTransfer, report(exiting, transfer, good))).toEqual({ deleteOriginal: true, moved: false });
     expect(piecesOf(t, segment)).toEqual(after);
 
     const done = await unary(client, client.process, processRequest(exiting));
@@ -165,7 +168,10 @@ describe('GracefulExit', () => {
       const { transfers } = await unary(client, client.process, processRequest(exiting));
       expect(transfers).toHaveLength(1);
       const failed = { error: TransferError.TRANSFER_NODE_UNAVAILABLE, errorMessage: 'connection refused' };
-      expect(await unary(client, client.reportTransfer, report(exiting, transfers[0], failed))).toEqual({ deleteOriginal: false });
+      expect(await unary(client, client.reportTransfer, report(exiting, transfers[0], failed))).toEqual({
+        deleteOriginal: false,
+        moved: false,
+      });
     }
     const done = await unary(client, client.process, processRequest(exiting));
     expect(done.completed).toMatchObject({ success: false, piecesTransferred: 0, piecesFailed: 1 });

@@ -127,13 +127,11 @@ export class GracefulExitWorker {
       log(`graceful exit: could not move ${name} to node ${target}: ${report.errorMessage}`);
       return false;
     }
-    if (!answer.deleteOriginal) {
-      log(`graceful exit: the satellite did not accept ${name} on node ${target}; keeping it`);
-      return false;
-    }
-    await pieces.delete(transfer.originalPieceId);
-    log(`graceful exit: moved ${name} to node ${target} at ${addressed.address}`);
-    return true;
+    if (answer.deleteOriginal) await pieces.delete(transfer.originalPieceId);
+    if (answer.moved) log(`graceful exit: moved ${name} to node ${target} at ${addressed.address}`);
+    else if (answer.deleteOriginal) log(`graceful exit: ${name} had already left its segment: deleted, nothing moved`);
+    else log(`graceful exit: the satellite did not accept ${name} on node ${target}; keeping it`);
+    return answer.moved;
   }
 
   /** The satellite says the exit is over: record it, delete what is left, and stop serving that satellite. */

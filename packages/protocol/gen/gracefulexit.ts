@@ -136,8 +136,10 @@ export interface TransferReport {
 }
 
 export interface TransferReportResponse {
-  /** the piece is now the new node's: the exiting node deletes its copy */
+  /** the exiting node deletes its copy: the segment no longer has it there */
   deleteOriginal: boolean;
+  /** this report moved the piece to the new node (else it had left the segment before) */
+  moved: boolean;
 }
 
 function createBaseExitProcessRequest(): ExitProcessRequest {
@@ -850,13 +852,16 @@ export const TransferReport: MessageFns<TransferReport> = {
 };
 
 function createBaseTransferReportResponse(): TransferReportResponse {
-  return { deleteOriginal: false };
+  return { deleteOriginal: false, moved: false };
 }
 
 export const TransferReportResponse: MessageFns<TransferReportResponse> = {
   encode(message: TransferReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.deleteOriginal !== false) {
       writer.uint32(8).bool(message.deleteOriginal);
+    }
+    if (message.moved !== false) {
+      writer.uint32(16).bool(message.moved);
     }
     return writer;
   },
@@ -882,6 +887,14 @@ export const TransferReportResponse: MessageFns<TransferReportResponse> = {
             message.deleteOriginal = reader.bool();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.moved = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -901,6 +914,7 @@ export const TransferReportResponse: MessageFns<TransferReportResponse> = {
         : isSet(object.delete_original)
         ? globalThis.Boolean(object.delete_original)
         : false,
+      moved: isSet(object.moved) ? globalThis.Boolean(object.moved) : false,
     };
   },
 
@@ -908,6 +922,9 @@ export const TransferReportResponse: MessageFns<TransferReportResponse> = {
     const obj: any = {};
     if (message.deleteOriginal !== false) {
       obj.deleteOriginal = message.deleteOriginal;
+    }
+    if (message.moved !== false) {
+      obj.moved = message.moved;
     }
     return obj;
   },
@@ -918,6 +935,7 @@ export const TransferReportResponse: MessageFns<TransferReportResponse> = {
   fromPartial<I extends Exact<DeepPartial<TransferReportResponse>, I>>(object: I): TransferReportResponse {
     const message = createBaseTransferReportResponse();
     message.deleteOriginal = object.deleteOriginal ?? false;
+    message.moved = object.moved ?? false;
     return message;
   },
 };

@@ -24,6 +24,7 @@ import {
   type ExitProcessResponse,
   type TransferPiece,
   type TransferReport,
+  type TransferReportResponse,
 } from '@dcsim/protocol';
 import type { NodeRow, PieceRow, SatelliteDb, SegmentPosition } from '../db/index.js';
 import type { Logger } from '../log.js';
@@ -78,7 +79,7 @@ export class GracefulExits {
   }
 
   /** A transfer's outcome: on a verified success the piece changes hands; answers whether the node may delete its copy. */
-  report(node: NodeRow, report: TransferReport): { deleteOriginal: boolean } {
+  report(node: NodeRow, report: TransferReport): TransferReportResponse {
     if (node.exitInitiatedAt === null || node.exitFinishedAt !== null) {
       throw new RpcError(Reason.NODE_NOT_EXITING, `node ${nodeIdString(node.id)} is not exiting: it has no transfers to report`);
     }
@@ -90,31 +91,31 @@ export class GracefulExits {
     if (!segment) {
       // Deleted with its object: its pieces are queued for deletion already, and the node drops the rest at the end.
       this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} is gone (its object was deleted): nothing to move`);
-      return { deleteOriginal: false };
+      return { deleteOriginal: false, moved: false };
     }
     if (!this.holds(node, held)) {
       // Moved already (a repeated report) or dropped by repair: the node's copy of it is nobody's now.
       const ours = equalBytes(transfer.originalPieceId, derivePieceId(segment.rootPieceId, node.id, held.pieceNum));
       this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} is no longer the node's: nothing to move`);
-      return { deleteOriginal: ours };
+      return { deleteOriginal: ours, moved: false };
     }
     if (report.error !== TransferError.TRANSFER_OK) {
       this.failed(node, held, `${name}: transfer failed (${report.errorMessage || 'no reason given'})`);
-      return { deleteOriginal: false };
+      return { deleteOriginal: false, moved: false };
     }
     const problem = transferProblem(this.deps, node, segment, report);
     if (problem) {
       this.failed(node, held, `${name}: transfer refused: ${problem}`);
-      return { deleteOriginal: false };
+      return { deleteOriginal: false, moved: false };
     }
     const receiver = transfer.addressedOrderLimit!.limit!.storageNodeId;
     if (!this.swap(node, segment, held, receiver)) {
       this.failed(node, held, `${name}: the segment changed meanwhile (overwritten or repaired onto the receiving node)`);
-      return { deleteOriginal: false };
+      return { deleteOriginal: false, moved: false };
     }
     this.deps.db.nodes.countExitPieces(node.id, 1, 0);
     this.deps.log(`graceful exit of node ${nodeIdString(node.id)}: ${name} moved to node ${nodeIdString(receiver)}`);
-    return { deleteOriginal: true };
+    return { deleteOriginal: true, moved: true };
   }
 
   /** Whether the segment still has piece `held.pieceNum` on the node. */

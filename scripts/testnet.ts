@@ -8,6 +8,7 @@
  *   testnet time advance <duration> [--dir D]
  *   testnet satellite chores | run <chore> | audit | repair | gc | tally | admin <command> [--dir D]
  *   testnet node chores <i> | run <chore> <i> | restore-trash <i> [--dir D]
+ *   testnet node exit|remove <i> [--dir D], testnet node add [--dir D]   (nodes leaving and joining)
  *
  * The work is done by the modules in testnet/, which test/harness.ts (withTestnet) uses too.
  */
@@ -22,6 +23,7 @@ import { parseRunner, RUNNERS, type Runner } from './testnet/apps.js';
 import { DEFAULT_DIR, DEFAULT_NODES, DEFAULT_PORT_BASE, parseNodeCount, SCHEME_RULE } from './testnet/config.js';
 import { superviseForeground } from './testnet/foreground.js';
 import { corruptAllPieces, corruptNode, killNode, NodeCommandError, startNode, stopNode } from './testnet/node-commands.js';
+import { addNode, exitNode, removeNode } from './testnet/node-membership.js';
 import { auditNow, formatAudit } from './testnet/audit.js';
 import { parsePortBase } from './testnet/ports.js';
 import { repairNow } from './testnet/repair.js';
@@ -118,7 +120,9 @@ program
     print(`deleted ${dir}`);
   });
 
-const node = program.command('node').description('fault injection (stop, kill, start or corrupt one storage node) and its chores');
+const node = program
+  .command('node')
+  .description('fault injection (stop, kill, start or corrupt one storage node), nodes leaving and joining, and their chores');
 
 node
   .command('stop')
@@ -161,6 +165,37 @@ node
     if (opts.all && opts.piece) throw new NodeCommandError('give --piece or --all, not both');
     const corrupted = opts.all ? corruptAllPieces(resolve(opts.dir), i) : [corruptNode(resolve(opts.dir), i, opts.piece)];
     for (const c of corrupted) print(`${c.node}: flipped ${c.bytes} bytes at offset ${c.offset} of piece ${c.pieceId} (${c.file})`);
+  });
+
+node
+  .command('exit')
+  .description('graceful exit of storage node <i>: it moves every piece to other nodes; waits until the satellite says it is done')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    const exit = await exitNode(resolve(opts.dir), i);
+    const outcome = exit.success ? 'exited' : 'exit FAILED (too many pieces could not be moved)';
+    print(`node-${i}: ${outcome}: ${exit.piecesTransferred} piece(s) moved, ${exit.piecesFailed} left to repair`);
+  });
+
+node
+  .command('remove')
+  .description('remove storage node <i> for good: stop it and delete its data (its pieces are lost unless it exited first)')
+  .argument('<i>', 'node index, from 0', index)
+  .addOption(dirOption())
+  .action(async (i: number, opts) => {
+    const removed = await removeNode(resolve(opts.dir), i);
+    print(`${removed.name}: removed (${removed.dir} deleted)`);
+  });
+
+node
+  .command('add')
+  .description('add a new storage node (the next index and port) and wait until it checked in')
+  .addOption(dirOption())
+  .action(async (opts) => {
+    const added = await addNode(resolve(opts.dir), { attached: false });
+    print(`${added.name} running: pid ${added.pid}, ${added.address}, id ${added.id}`);
+    process.exit(0);
   });
 
 node

@@ -28,6 +28,7 @@ import { corruptAllPieces, corruptNode, killNode, startNode, stopNode, type Corr
 import { killNow } from '../scripts/testnet/processes.js';
 import { admin } from '../scripts/testnet/project.js';
 import { listChores, runChore, type ChoreTarget } from '../scripts/testnet/chores.js';
+import { addNode, exitNode, removeNode, type ExitSummary } from '../scripts/testnet/node-membership.js';
 import { repairNow } from '../scripts/testnet/repair.js';
 import { advanceTime } from '../scripts/testnet/time.js';
 import { settleAndTally } from '../scripts/testnet/accounting.js';
@@ -112,7 +113,14 @@ export interface TestNode {
   corrupt(pieceId?: string): CorruptedPiece;
   /** Flips every byte of every piece it stores (`testnet node corrupt <i> --all`). */
   corruptAll(): CorruptedPiece[];
-  /** Its chores: `check-in`, `expired-pieces`, `retain`, `trash`, `restore-trash`, `used-serials`, `orders-sender` (see Chores below). */
+  /** Graceful exit (`testnet node exit <i>`): moves every piece away; resolves once the satellite says it is done. */
+  exit(): Promise<ExitSummary>;
+  /** Gone for good (`testnet node remove <i>`): stopped and its data deleted. */
+  remove(): Promise<void>;
+  /**
+   * Its chores: `check-in`, `expired-pieces`, `retain`, `trash`, `restore-trash`, `used-serials`, `orders-sender`,
+   * `graceful-exit` (see Chores below).
+   */
   runChore(name: string): Promise<void>;
   chores(): Promise<ChoreInfo[]>;
 }
@@ -157,7 +165,10 @@ export interface TestNet {
   /** identity.key and satellite.db. */
   satelliteDir: string;
   scheme: string;
+  /** Every node, removed ones included (by index); `addNode` appends. */
   nodes: TestNode[];
+  /** A new node joins (`testnet node add`): the next index, started and checked in. */
+  addNode(): Promise<TestNode>;
   /** An uplink Project opened with `access` (or another grant, serialized or parsed); closed at teardown. */
   uplink(access?: string | AccessGrant, options?: ProjectOptions): Promise<Project>;
   /** With `gateway: true`: the S3 endpoint and the keys the auth service issued for `access`. */
@@ -254,6 +265,11 @@ export async function withTestnet<T>(options: TestnetOptions, test: (net: TestNe
       admin: (command, args = []) => admin(runner, [command, '--dir', sat.dir, ...args]),
       advanceTime: (duration) => advance(dir, duration),
       tally: async () => void (await settleAndTally(dir)),
+      addNode: async () => {
+        const added = testNode(dir, await addNode(dir, { attached: true }));
+        net.nodes.push(added);
+        return added;
+      },
       satellite: {
         ...choresOf(dir, 'satellite'),
         audit: () => auditNow(dir),
@@ -343,6 +359,10 @@ function testNode(dir: string, initial: NodeState): TestNode {
     },
     corrupt: (pieceId) => corruptNode(dir, index, pieceId),
     corruptAll: () => corruptAllPieces(dir, index),
+    exit: () => exitNode(dir, index),
+    remove: async () => {
+      await removeNode(dir, index);
+    },
     ...choresOf(dir, index),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The `testnet` CLI as a user runs it: start a 4-node network detached in a temp dir, look at it, stop and
- * restart a node, stop it all, and check that no process is left behind; and a start-up that fails midway.
+ * restart a node, let a node exit, remove it and add another, stop it all, and check that no process is left
+ * behind; and a start-up that fails midway.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -167,6 +168,29 @@ describe('testnet CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--storage <size>' argument 'lots' is invalid/);
     await testnet(['satellite', 'admin', 'set-limits', '--storage', 'unlimited', '--dir', dir]);
+  });
+
+  it('node exit, node remove and node add: a node leaves gracefully, is removed for good, and a new one joins', async () => {
+    const exit = await testnet(['node', 'exit', '3', '--dir', dir]);
+    expect({ code: exit.code, stderr: exit.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(exit.stdout).toMatch(/^node-3: exited: \d+ piece\(s\) moved, 0 left to repair\n$/);
+    expect((await status()).processes.find((p) => p.name === 'node-3')).toMatchObject({ alive: true, exiting: false, exited: true });
+
+    const removed = await testnet(['node', 'remove', '3', '--dir', dir]);
+    expect({ code: removed.code, stderr: removed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(existsSync(readState(dir).nodes[3].dir)).toBe(false);
+    expect((await status()).processes.find((p) => p.name === 'node-3')).toMatchObject({ alive: false, removed: true });
+    expect((await testnet(['status', '--dir', dir])).stdout).toMatch(/\nnode-3 +removed +- /);
+    const again = await testnet(['node', 'start', '3', '--dir', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('node-3 was removed (testnet node remove): its index is not reused');
+
+    const added = await testnet(['node', 'add', '--dir', dir]);
+    expect({ code: added.code, stderr: added.stderr }).toEqual({ code: 0, stderr: '' });
+    remember();
+    const node4 = readState(dir).nodes[4];
+    expect(added.stdout).toBe(`node-4 running: pid ${node4.pid}, 127.0.0.1:${portBase + 104}, id ${node4.id}\n`);
+    expect((await status()).processes.find((p) => p.name === 'node-4')).toMatchObject({ alive: true, online: true, exited: false });
   });
 
   it('refuses a port in use with a message that says what to do', async () => {

@@ -14,11 +14,13 @@ import { TestnetError } from './errors.js';
 
 export class NodeCommandError extends TestnetError {}
 
-function nodeOf(state: TestnetState, index: number): NodeState {
+/** Node `index` of the testnet; a NodeCommandError when there is none, or it was removed (`node remove`). */
+export function nodeOf(state: TestnetState, index: number): NodeState {
   const node = state.nodes[index];
   if (!Number.isInteger(index) || !node) {
     throw new NodeCommandError(`no node ${index}: the testnet in ${state.dir} has nodes 0..${state.nodes.length - 1}`);
   }
+  if (node.removed) throw new NodeCommandError(`${node.name} was removed (testnet node remove): its index is not reused`);
   return node;
 }
 

@@ -25,6 +25,8 @@ export interface NodeState extends ProcessState {
   dir: string;
   /** Extra flags for this node's `storagenode run`, kept for `node start`. */
   args: string[];
+  /** `node remove`: stopped for good and its data deleted; its index is never reused. */
+  removed?: boolean;
 }
 
 export interface SatelliteState extends ProcessState {

@@ -1,7 +1,7 @@
 /**
  * `testnet status`: which processes of a testnet run, on which ports, with which node IDs, and for each storage
- * node what the satellite thinks of it (online, vetted, audit score, suspended, disqualified), asked through the
- * satellite's admin socket (its `nodes` report) when it runs.
+ * node what the satellite thinks of it (online, vetted, audit score, suspended, disqualified, exiting, exited),
+ * asked through the satellite's admin socket (its `nodes` report) when it runs. Removed nodes show as removed.
  */
 import { existsSync } from 'node:fs';
 import { formatDuration } from '@dcsim/common/duration';
@@ -27,6 +27,11 @@ export interface ProcessStatus {
   pieces?: number;
   trash?: number;
   usedBytes?: number;
+  /** Gracefully exiting (no new pieces; its pieces moving away), or exited (gone from the satellite's view). */
+  exiting?: boolean;
+  exited?: boolean;
+  /** `testnet node remove`: stopped for good, its data deleted. */
+  removed?: boolean;
 }
 
 /** A node as the satellite's `nodes` report shows it (apps/satellite/src/admin.ts listNodes). */
@@ -37,6 +42,8 @@ interface SatelliteNodeView {
   auditScore: number;
   suspended: boolean;
   disqualified: boolean;
+  exiting: boolean;
+  exited: boolean;
 }
 
 export interface TestnetStatus {
@@ -77,8 +84,8 @@ export async function testnetStatus(dir: string): Promise<TestnetStatus> {
   const withView = (p: ProcessStatus): ProcessStatus => {
     const v = views.get(p.id);
     if (!v) return p;
-    const { online, vetted, auditScore, suspended, disqualified } = v;
-    return { ...p, online, vetted, auditScore, suspended, disqualified };
+    const { online, vetted, auditScore, suspended, disqualified, exiting, exited } = v;
+    return { ...p, online, vetted, auditScore, suspended, disqualified, exiting, exited };
   };
   return {
     dir,
@@ -92,7 +99,10 @@ export async function testnetStatus(dir: string): Promise<TestnetStatus> {
       ...[state.satellite, ...(state.auth ? [state.auth] : []), ...(state.gateway ? [state.gateway] : [])].map((p) =>
         processStatus(p, dir),
       ),
-      ...state.nodes.map((n) => withView({ ...processStatus(n, dir), ...pieceCounts(n.dir) })),
+      ...state.nodes.map((n) => ({
+        ...withView({ ...processStatus(n, dir), ...pieceCounts(n.dir) }),
+        ...(n.removed ? { removed: true } : {}),
+      })),
     ],
   };
 }
@@ -111,18 +121,27 @@ async function satelliteView(state: TestnetState): Promise<Map<string, Satellite
   }
 }
 
+/** A node's standing with the satellite, most decisive first. */
+function standing(p: ProcessStatus): string {
+  if (p.disqualified) return 'DISQUALIFIED';
+  if (p.exited) return 'exited';
+  if (p.exiting) return 'exiting';
+  if (p.suspended) return 'suspended';
+  return p.online === undefined ? '' : 'ok';
+}
+
 export function formatStatus(s: TestnetStatus): string {
   const alive = s.processes.filter((p) => p.alive).length;
   const rows = s.processes.map((p) => [
     p.name,
-    p.alive ? 'running' : 'stopped',
+    p.alive ? 'running' : p.removed ? 'removed' : 'stopped',
     p.alive ? String(p.pid) : '-',
     p.address,
     p.id,
     p.online === undefined ? '' : p.online ? 'yes' : 'no',
     p.vetted === undefined ? '' : p.vetted ? 'yes' : 'no',
     p.auditScore === undefined ? '' : p.auditScore.toFixed(3),
-    p.disqualified ? 'DISQUALIFIED' : p.suspended ? 'suspended' : p.online === undefined ? '' : 'ok',
+    standing(p),
   ]);
   const header = ['NAME', 'STATE', 'PID', 'ADDRESS', 'NODE ID', 'ONLINE', 'VETTED', 'AUDIT', 'STANDING'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

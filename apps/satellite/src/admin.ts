@@ -81,7 +81,8 @@ export function listProjects(db: SatelliteDb) {
 /**
  * The node registry as the satellite sees it, with the online rule (recent contact, last ping answered) applied at
  * `now`, and each node's reputation: audit scores, suspension, disqualification, containment (a reverification
- * pending). `testnet status` shows it (the satellite's `nodes` report).
+ * pending), and its graceful exit (exiting, exited, pieces moved and left to repair). `testnet status` shows it
+ * (the satellite's `nodes` report).
  */
 export function listNodes(db: SatelliteDb, onlineWindowMs: number, now: number) {
   const reputation = new ReputationService(db, REPUTATION_DEFAULTS, () => {});
@@ -92,6 +93,11 @@ export function listNodes(db: SatelliteDb, onlineWindowMs: number, now: number) 
     online: n.lastContact >= now - onlineWindowMs && n.lastContact > n.lastContactFailure,
     ...reputation.view(n),
     disqualificationReason: n.disqualificationReason,
+    exiting: n.exitInitiatedAt !== null && n.exitFinishedAt === null,
+    exited: n.exitFinishedAt !== null,
+    exitSuccess: n.exitSuccess === null ? null : n.exitSuccess === 1,
+    exitPiecesTransferred: n.exitPiecesTransferred,
+    exitPiecesFailed: n.exitPiecesFailed,
     contained: contained.has(Buffer.from(n.id).toString('hex')),
     piecesStored: n.piecesStored,
     freeDisk: n.freeDisk,

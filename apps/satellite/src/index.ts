@@ -17,6 +17,7 @@ import {
   ContactService,
   MetainfoService,
   OrdersService,
+  GracefulExitService,
   SERVER_OPTIONS,
   Transport,
   UploadMessageWriter,
@@ -45,6 +46,8 @@ import { OrderSigner } from './orders.js';
 import { Overlay } from './overlay.js';
 import { ReputationService } from './reputation/service.js';
 import { RepairChecker } from './repair/checker.js';
+import { gracefulExitService } from './gracefulexit/endpoint.js';
+import { GracefulExits } from './gracefulexit/exits.js';
 import { refreshLiveness } from './repair/liveness.js';
 import { Repairer } from './repair/repairer.js';
 
@@ -121,6 +124,8 @@ export async function startSatellite(config: SatelliteConfig): Promise<RunningSa
   server.addService(MetainfoService, metainfoService({ db, auth, overlay, orders, config, clock, log }));
   server.addService(ContactService, contactService({ db, identity, transport, clock, log }));
   server.addService(OrdersService, ordersService({ db, identity, orders, clock, log }));
+  const exits = new GracefulExits({ db, overlay, orders, satelliteKey: identity.publicKey, clock, log });
+  server.addService(GracefulExitService, gracefulExitService({ db, exits, clock, log }));
   let port: number;
   try {
     port = await bindServer(server, config.listen, transport.server());

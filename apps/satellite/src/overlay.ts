@@ -6,7 +6,8 @@
  * - only nodes that checked in within the online window, answered the satellite's ping back at their
  *   address (contact.ts) the last time, and reported enough free space;
  * - n distinct nodes, in random order;
- * - never a disqualified node, nor one suspended for unknown audits (reputation/);
+ * - never a disqualified node, nor one suspended for unknown audits (reputation/), nor one gracefully exiting or
+ *   exited (gracefulexit/);
  * - a fraction of them new (unvetted) nodes, so newcomers earn trust; when there are not enough
  *   vetted nodes, new ones fill in, and the other way round. A node is vetted once it passed
  *   `--vetting-audit-count` audits;
@@ -43,13 +44,25 @@ export class Overlay {
     return node.unknownAuditSuspendedAt !== null;
   }
 
+  /** Gracefully exiting: gets no new pieces; its pieces stay readable and healthy until they have moved. */
+  isExiting(node: NodeRow): boolean {
+    return node.exitInitiatedAt !== null && node.exitFinishedAt === null;
+  }
+
+  /** Gracefully exited: gone, as a disqualified node is, but by its own choice. */
+  isExited(node: NodeRow): boolean {
+    return node.exitFinishedAt !== null;
+  }
+
   /**
    * Whether pieces on this node count toward a segment's health (repair checker, repairer, `uplink pieces`): the
-   * one place that decides it. Online within the window with its last ping answered, and not disqualified; a node
-   * the satellite does not know holds nothing. (A suspended node still serves its pieces: they stay healthy.)
+   * one place that decides it. Online within the window with its last ping answered, not disqualified and not
+   * exited; a node the satellite does not know holds nothing. (A suspended or exiting node still serves its
+   * pieces: they stay healthy. Storj's time-based exit counts exiting pieces as unhealthy, so repair moves them;
+   * here the exit moves them itself.)
    */
   isHealthy(node: NodeRow | undefined, now = this.clock.now()): node is NodeRow {
-    return node !== undefined && this.isOnline(node, now) && !this.isDisqualified(node);
+    return node !== undefined && this.isOnline(node, now) && !this.isDisqualified(node) && !this.isExited(node);
   }
 
   /** Every known node by its ID in hex, and whether it is healthy now: one lookup per segment piece afterwards. */

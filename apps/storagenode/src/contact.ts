@@ -81,6 +81,7 @@ export class CheckIn {
   /** One signed check-in; accepts the satellite key from the answer, or throws a CheckInError (also when the ping back failed). */
   async run(): Promise<void> {
     const { identity, satellite } = this.opts;
+    if (satellite.exited) return; // gracefully exited: the satellite has nothing more to do with this node
     const freeDisk = await this.opts.freeDisk();
     const request = signCheckIn(identity, {
       nodeId: identity.id,

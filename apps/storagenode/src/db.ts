@@ -1,7 +1,7 @@
 /**
  * node.db: the node's SQLite file, opened as every dcsim database is (@dcsim/sqlite: WAL, migrations). It holds
- * what the node knows about its pieces, which order-limit serial numbers it has already accepted, and the orders
- * it has yet to settle with its satellite.
+ * what the node knows about its pieces, which order-limit serial numbers it has already accepted, the orders
+ * it has yet to settle with its satellite, and the satellites it gracefully exited.
  *
  * The first migrations keep the `IF NOT EXISTS` of the schema nodes created before there were migrations, so a
  * node.db from then is adopted as it is: its tables are kept and the migrations recorded as applied.
@@ -63,6 +63,18 @@ export const NODE_MIGRATIONS: Migration[] = [
       ALTER TABLE pieces ADD COLUMN trashed_at INTEGER;
       CREATE INDEX pieces_by_trashed_at ON pieces (trashed_at) WHERE trashed_at IS NOT NULL;
       CREATE INDEX pieces_by_satellite_created ON pieces (satellite_id, created_at);`,
+  },
+  {
+    // Satellites this node gracefully exited (graceful-exit.ts): it serves them no more.
+    name: 'exits-1-create',
+    sql: `
+      CREATE TABLE exits (
+        satellite_id       BLOB PRIMARY KEY,
+        finished_at        INTEGER NOT NULL,   -- unix ms, as the satellite said
+        success            INTEGER NOT NULL,   -- 1: the satellite counted the exit a success
+        pieces_transferred INTEGER NOT NULL,
+        pieces_failed      INTEGER NOT NULL    -- left to the satellite's repair
+      );`,
   },
 ];
 

@@ -1,7 +1,7 @@
 /**
  * Wires a storage node together: identity, node.db, its pieces, the gRPC server (Piecestore and NodeContact,
  * over TLS with certificates issued from the node's identity), its chores on its clock (check-in, expired
- * pieces, used serials, order settlement), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
+ * pieces, used serials, order settlement, graceful exit when asked), and the admin socket (`<dir>/admin.sock`) that shows and drives them.
  */
 import { join } from 'node:path';
 import { nodeIdString, parseNodeUrl } from '@dcsim/common/nodeid';
@@ -23,6 +23,7 @@ import {
 } from './config.js';
 import { CheckIn } from './contact.js';
 import { openNodeDb } from './db.js';
+import { GracefulExitWorker, exitOf } from './graceful-exit.js';
 import { OrderSender } from './order-sender.js';
 import { OrderStore } from './order-store.js';
 import { formatBytes } from '@dcsim/common/size';
@@ -114,6 +115,10 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
   });
   const sender = new OrderSender({ orders, transport, satellite, clock, log });
   chores.add('orders-sender', ORDERS_SENDER_INTERVAL_MS, () => sender.run());
+  // Runs only when the operator asks (interval 0): one run is a whole graceful exit (graceful-exit.ts).
+  satellite.exited = exitOf(db, satellite.id) !== undefined;
+  const exit = new GracefulExitWorker({ identity, transport, satellite, pieces, db, clock, log });
+  chores.add('graceful-exit', 0, () => exit.run());
   let admin;
   try {
     admin = await serveAdmin(config.dir, { kind: 'storagenode', nodeId: identity.id, address, chores, log });
@@ -137,6 +142,7 @@ export async function startStorageNode(config: StorageNodeConfig): Promise<Stora
       contact.stop();
       await chores.stopAll();
       sender.close();
+      exit.close();
       await shutdown(server);
       db.close();
       log('stopped');

@@ -58,6 +58,9 @@ export function verifyOrderLimit(limit: OrderLimit | undefined, rpc: PieceRpc, c
     const message = `order limit satellite ID ${shortNodeId(limit.satelliteId)} is not this node's satellite ${ours}`;
     throw new RpcError(Reason.ORDER_LIMIT_WRONG_SATELLITE, message);
   }
+  if (ctx.satellite.exited) {
+    throw new RpcError(Reason.NODE_EXITED, `this node gracefully exited satellite ${shortNodeId(ctx.satellite.id)}: it serves it no more`);
+  }
   if (!verifyOrderLimitSignature(satelliteKey, limit)) {
     throw new RpcError(Reason.ORDER_LIMIT_SIGNATURE_INVALID, 'order limit signature is not valid for the trusted satellite key');
   }

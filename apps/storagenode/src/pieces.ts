@@ -270,6 +270,14 @@ export class Pieces implements SpaceAccount {
     return this.sql.setTrashed.run(trashedAt, pieceId).changes > 0;
   }
 
+  /** Deletes every piece of satellite `satelliteId` (after a graceful exit); returns how many. */
+  async deleteAllOf(satelliteId: Uint8Array): Promise<number> {
+    const rows = this.db.prepare('SELECT piece_id FROM pieces WHERE satellite_id = ?').all(satelliteId) as { piece_id: Buffer }[];
+    let count = 0;
+    for (const { piece_id } of rows) if (await this.delete(piece_id)) count++;
+    return count;
+  }
+
   /** Deletes pieces whose expiration has passed; returns how many. */
   async deleteExpired(now: Date): Promise<number> {
     let count = 0;

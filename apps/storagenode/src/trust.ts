@@ -11,6 +11,8 @@ export class UntrustedKeyError extends StorageNodeError {}
 
 export class TrustedSatellite {
   private key: Uint8Array | undefined;
+  /** The node gracefully exited this satellite (graceful-exit.ts): it refuses its order limits and checks in no more. */
+  exited = false;
 
   constructor(
     readonly id: Uint8Array,

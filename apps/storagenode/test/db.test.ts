@@ -41,7 +41,7 @@ describe('node.db', () => {
     old.close();
 
     const db = openNodeDb(file);
-    expect(migrationNames(db)).toEqual(['pieces-1-create', 'used-serials-1-create', 'orders-1-create', 'pieces-2-trash']);
+    expect(migrationNames(db)).toEqual(['pieces-1-create', 'used-serials-1-create', 'orders-1-create', 'pieces-2-trash', 'exits-1-create']);
     expect(db.prepare('SELECT size FROM pieces WHERE piece_id = ?').get(pieceId)).toEqual({ size: 10 });
     const serials = new UsedSerials(db);
     expect(serials.use(satellite, serial, new Date(Date.now() + 3_600_000))).toBe(false); // still remembered as used

@@ -59,6 +59,7 @@ describe('storagenode run', () => {
         'restore-trash',
         'used-serials',
         'orders-sender',
+        'graceful-exit',
       ]);
       admin.close();
 

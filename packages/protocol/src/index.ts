@@ -3,8 +3,17 @@ export * from '../gen/piecestore.js';
 export * from '../gen/contact.js';
 export * from '../gen/metainfo.js';
 export * from '../gen/admin.js';
+export * from '../gen/gracefulexit.js';
 // Explicit exports win over the `export *` above: servers get the definitions of services.ts.
-export { AdminService, ContactService, MetainfoService, NodeContactService, OrdersService, PiecestoreService } from './services.js';
+export {
+  AdminService,
+  ContactService,
+  GracefulExitService,
+  MetainfoService,
+  NodeContactService,
+  OrdersService,
+  PiecestoreService,
+} from './services.js';
 export { MalformedRequest, rejectMalformedRequests, reportingMalformedRequests } from './malformed.js';
 export { ProtocolError } from './errors.js';
 export * from './signing.js';

@@ -101,6 +101,16 @@ export const REASON_CODES = {
   /** The check-in's timestamp is too far from the satellite's clock (it may be a replay). */
   CLOCK_SKEWED: status.INVALID_ARGUMENT,
 
+  // ---- GracefulExit (satellite): a node leaving ----
+  /** The caller's node ID is not one the satellite knows (it never checked in). */
+  NODE_UNKNOWN: status.NOT_FOUND,
+  /** The request's signature does not verify under the public key of the node it names. */
+  NODE_SIGNATURE_INVALID: status.UNAUTHENTICATED,
+  /** A disqualified node cannot exit gracefully: its pieces are repaired instead. */
+  NODE_DISQUALIFIED: status.FAILED_PRECONDITION,
+  /** ReportTransfer from a node that has not started (or has already finished) its exit. */
+  NODE_NOT_EXITING: status.FAILED_PRECONDITION,
+
   // ---- Piecestore (storage node): order limits, on every call ----
   /** The node has not yet learned its satellite's key (its first check-in has not succeeded): try again shortly. */
   NODE_NOT_READY: status.UNAVAILABLE,
@@ -144,6 +154,8 @@ export const REASON_CODES = {
   RANGE_OUTSIDE_PIECE: status.OUT_OF_RANGE,
   /** Upload: the node has no room for the piece (its configured capacity, or its disk, is full). */
   NODE_FULL: status.RESOURCE_EXHAUSTED,
+  /** The node has gracefully exited this satellite: it serves none of its pieces and stores no new ones. */
+  NODE_EXITED: status.FAILED_PRECONDITION,
 
   // ---- Piecestore: garbage collection (Retain, from the satellite) ----
   /** Retain: the request is for another storage node (its storage_node_id). */

@@ -5,6 +5,7 @@
  * generated clients use the generated definitions.
  */
 import { AdminService as AdminDefinition } from '../gen/admin.js';
+import { GracefulExitService as GracefulExitDefinition } from '../gen/gracefulexit.js';
 import { ContactService as ContactDefinition, NodeContactService as NodeContactDefinition } from '../gen/contact.js';
 import { MetainfoService as MetainfoDefinition } from '../gen/metainfo.js';
 import { OrdersService as OrdersDefinition } from '../gen/orders.js';
@@ -17,6 +18,7 @@ export const NodeContactService = reportingMalformedRequests(NodeContactDefiniti
 export const MetainfoService = reportingMalformedRequests(MetainfoDefinition);
 export const AdminService = reportingMalformedRequests(AdminDefinition);
 export const OrdersService = reportingMalformedRequests(OrdersDefinition);
+export const GracefulExitService = reportingMalformedRequests(GracefulExitDefinition);
 const piecestore = reportingMalformedRequests(PiecestoreDefinition);
 /** The node's Piecestore: Download answers are written with one copy (piecestore-wire.ts). */
 export const PiecestoreService = { ...piecestore, download: { ...piecestore.download, responseSerialize: encodeDownloadResponse } };

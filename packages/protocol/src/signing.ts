@@ -1,7 +1,7 @@
 /**
- * Signing of the four signed messages (order limits, piece hashes, check-ins, retain requests). The signed bytes
- * are the message's protobuf encoding with its signature field empty, so signer and verifier agree without a
- * separate canonical form.
+ * Signing of the signed messages (order limits, piece hashes, check-ins, retain requests, graceful exit requests).
+ * The signed bytes are the message's protobuf encoding with its signature field empty, so signer and verifier agree
+ * without a separate canonical form.
  */
 import { sign, verify, type Identity } from '@dcsim/identity';
 import { CheckInRequest } from '../gen/contact.js';
@@ -55,4 +55,20 @@ export function signRetainRequest(satellite: Identity, request: RetainRequest): 
 
 export function verifyRetainRequestSignature(satellitePublicKey: Uint8Array, request: RetainRequest): boolean {
   return verify(satellitePublicKey, retainSigningBytes(request), request.satelliteSignature);
+}
+
+/** A message a node signs with its identity: its encoding with `signature` empty (graceful exit requests). */
+interface NodeSigned {
+  signature: Uint8Array;
+}
+interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+}
+
+export function signNodeMessage<T extends NodeSigned>(node: Identity, codec: Codec<T>, message: T): T {
+  return { ...message, signature: sign(node, codec.encode({ ...message, signature: EMPTY }).finish()) };
+}
+
+export function verifyNodeMessage<T extends NodeSigned>(nodePublicKey: Uint8Array, codec: Codec<T>, message: T): boolean {
+  return verify(nodePublicKey, codec.encode({ ...message, signature: EMPTY }).finish(), message.signature);
 }

@@ -37,6 +37,7 @@ export class RemoteSegments {
   private readonly piecesStmt: Statement<Cursor, PieceRow>;
   private readonly deletePieceStmt: Statement<[...Cursor, number, Uint8Array]>;
   private readonly insertPieceStmt: Statement<[...Cursor, number, Uint8Array]>;
+  private readonly heldByStmt: Statement<[Uint8Array, number], SegmentPosition & { pieceNum: number }>;
 
   constructor(private readonly db: Database) {
     this.batchStmt = db.prepare(`${SELECT} AND (s.stream_id, s.part, s.idx) > (?, ?, ?) ORDER BY s.stream_id, s.part, s.idx LIMIT ?`);
@@ -45,6 +46,11 @@ export class RemoteSegments {
       'SELECT piece_num AS pieceNum, node_id AS nodeId FROM pieces WHERE stream_id = ? AND part = ? AND idx = ? ORDER BY piece_num',
     );
     this.deletePieceStmt = db.prepare('DELETE FROM pieces WHERE stream_id = ? AND part = ? AND idx = ? AND piece_num = ? AND node_id = ?');
+    this.heldByStmt = db.prepare(`SELECT p.stream_id AS streamId, p.part, p.idx AS "index", p.piece_num AS pieceNum
+      FROM pieces p JOIN segments s ON s.stream_id = p.stream_id AND s.part = p.part AND s.idx = p.idx
+      JOIN objects o ON o.stream_id = s.stream_id
+      WHERE p.node_id = ? AND s.root_piece_id IS NOT NULL AND o.status != 'retired' AND (o.expires_at IS NULL OR o.expires_at > ?)
+      ORDER BY p.stream_id, p.part, p.idx`);
     this.insertPieceStmt = db.prepare('INSERT INTO pieces (stream_id, part, idx, piece_num, node_id) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -66,6 +72,11 @@ export class RemoteSegments {
 
   pieces(position: SegmentPosition): PieceRow[] {
     return this.piecesStmt.all(position.streamId, position.part, position.index).map(plain);
+  }
+
+  /** Every piece node `nodeId` holds in a remote segment of an object neither retired nor expired at `now` (graceful exit's work). */
+  heldBy(nodeId: Uint8Array, now: number): (SegmentPosition & { pieceNum: number })[] {
+    return this.heldByStmt.all(nodeId, now).map(plain);
   }
 
   /**

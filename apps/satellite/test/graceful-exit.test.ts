@@ -103,7 +103,7 @@ describe('GracefulExit', () => {
     expect(await rpcFailure(unary(client, client.process, forged))).toMatchObject({ reason: Reason.NODE_SIGNATURE_INVALID });
     const stranger = { ...processRequest(exiting), nodeId: new Uint8Array(32).fill(9) };
     expect(await rpcFailure(unary(client, client.process, stranger))).toMatchObject({ reason: Reason.NODE_UNKNOWN });
-    const early = report(exiting, { streamId: EMPTY, part: 0, index: 0, pieceNum: 0, originalPieceId: EMPTY }, {});
+    const early = report(exiting, { streamId: EMPTY, part: 0, index: 0, pieceNum: 0, originalPieceId: EMPTY, privateKey: EMPTY }, {});
     expect(await rpcFailure(unary(client, client.reportTransfer, early))).toMatchObject({ reason: Reason.NODE_NOT_EXITING });
     expect(t.sat.db.nodes.get(exiting.identity.id)!.exitInitiatedAt).toBeNull();
   });

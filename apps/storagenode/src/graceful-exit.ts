@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { shortPieceId } from '@dcsim/common/short';
 import type { Identity } from '@dcsim/identity';
-import { DEFAULT_UPLOAD_CHUNK, NodeClients, PieceError, uploadPiece } from '@dcsim/piecestore-client';
+import { DEFAULT_UPLOAD_CHUNK, NodeClients, PieceError, rememberPieceKey, uploadPiece } from '@dcsim/piecestore-client';
 import type { Clock } from '@dcsim/process';
 import {
   CHANNEL_OPTIONS,
@@ -111,6 +111,8 @@ export class GracefulExitWorker {
       Object.assign(report, { error: TransferError.TRANSFER_NOT_FOUND, errorMessage: 'the exiting node has no such piece' });
     } else {
       try {
+        // The satellite handed over the limit's piece key: this node signs the upload's orders, as an uplink would.
+        rememberPieceKey({ addressedLimits: [addressed], privateKey: transfer.privateKey });
         const source = { size: stored.size, chunks: createReadStream(stored.path, { highWaterMark: DEFAULT_UPLOAD_CHUNK }) };
         const replacement = await uploadPiece(this.nodes.get(addressed.limit!.storageNodeId, addressed.address), addressed, source, {
           messages: this.messages,

@@ -102,7 +102,11 @@ export interface TransferPiece {
   pieceNum: number;
   /** the piece's ID on the exiting node */
   originalPieceId: Uint8Array;
-  addressedOrderLimit?: AddressedOrderLimit | undefined;
+  addressedOrderLimit?:
+    | AddressedOrderLimit
+    | undefined;
+  /** the limit's piece key: the exiting node signs the upload's orders with it */
+  privateKey: Uint8Array;
 }
 
 export interface ExitCompleted {
@@ -344,6 +348,7 @@ function createBaseTransferPiece(): TransferPiece {
     pieceNum: 0,
     originalPieceId: new Uint8Array(0),
     addressedOrderLimit: undefined,
+    privateKey: new Uint8Array(0),
   };
 }
 
@@ -366,6 +371,9 @@ export const TransferPiece: MessageFns<TransferPiece> = {
     }
     if (message.addressedOrderLimit !== undefined) {
       AddressedOrderLimit.encode(message.addressedOrderLimit, writer.uint32(50).fork()).join();
+    }
+    if (message.privateKey.length !== 0) {
+      writer.uint32(58).bytes(message.privateKey);
     }
     return writer;
   },
@@ -431,6 +439,14 @@ export const TransferPiece: MessageFns<TransferPiece> = {
             message.addressedOrderLimit = AddressedOrderLimit.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.privateKey = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -467,6 +483,11 @@ export const TransferPiece: MessageFns<TransferPiece> = {
         : isSet(object.addressed_order_limit)
         ? AddressedOrderLimit.fromJSON(object.addressed_order_limit)
         : undefined,
+      privateKey: isSet(object.privateKey)
+        ? bytesFromBase64(object.privateKey)
+        : isSet(object.private_key)
+        ? bytesFromBase64(object.private_key)
+        : new Uint8Array(0),
     };
   },
 
@@ -490,6 +511,9 @@ export const TransferPiece: MessageFns<TransferPiece> = {
     if (message.addressedOrderLimit !== undefined) {
       obj.addressedOrderLimit = AddressedOrderLimit.toJSON(message.addressedOrderLimit);
     }
+    if (message.privateKey.length !== 0) {
+      obj.privateKey = base64FromBytes(message.privateKey);
+    }
     return obj;
   },
 
@@ -506,6 +530,7 @@ export const TransferPiece: MessageFns<TransferPiece> = {
     message.addressedOrderLimit = (object.addressedOrderLimit !== undefined && object.addressedOrderLimit !== null)
       ? AddressedOrderLimit.fromPartial(object.addressedOrderLimit)
       : undefined;
+    message.privateKey = object.privateKey ?? new Uint8Array(0);
     return message;
   },
 };

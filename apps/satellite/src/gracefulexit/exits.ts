@@ -153,14 +153,16 @@ export class GracefulExits {
       return undefined;
     }
     const expiry = segment.expiresAt === null ? undefined : new Date(segment.expiresAt);
-    const [limit] = orders.repairLimits(
+    // The exiting node uploads as an uplink would: it gets the batch's piece key and signs the orders.
+    const { addressedLimits, privateKey } = orders.limits(
       PieceAction.PUT_REPAIR,
       segment.rootPieceId,
       [{ pieceNum: held.pieceNum, node: target }],
       segment.pieceSize,
       expiry,
     );
-    return { ...held, originalPieceId: derivePieceId(segment.rootPieceId, node.id, held.pieceNum), addressedOrderLimit: limit };
+    const originalPieceId = derivePieceId(segment.rootPieceId, node.id, held.pieceNum);
+    return { ...held, originalPieceId, addressedOrderLimit: addressedLimits[0], privateKey };
   }
 
   /** The compare-and-swap: the exiting node's piece becomes the receiver's, only if nothing else changed the segment. */

@@ -25,7 +25,8 @@ export const SERVER_OPTIONS: ServerOptions = {
   interceptors: [rejectMalformedRequests],
 };
 
-type UnaryMethod<Req, Res> = (
+/** A unary method of a ts-proto client, in the overload that takes metadata and call options. */
+export type UnaryMethod<Req, Res> = (
   req: Req,
   metadata: Metadata,
   options: Partial<CallOptions>,

@@ -12,6 +12,7 @@
  * Storj counts any dial failure offline in the audit; here a node that takes the connection and then
  * stays silent (a hung process) times out and is contained, as Storj's reverifier treats a dial timeout.
  */
+import { concatBytes } from '@dcsim/common/bytes';
 import { nodeIdString } from '@dcsim/common/nodeid';
 import { orderSigner } from '@dcsim/piecestore-client';
 import {
@@ -71,7 +72,7 @@ export async function fetchPieceRange(
       hash ??= message.hash;
       chunks.push(message.chunk);
     }
-    return { data: concat(chunks), hash };
+    return { data: concatBytes(...chunks), hash };
   } catch (err) {
     return classify(err);
   } finally {
@@ -85,15 +86,4 @@ function classify(err: unknown): { problem: FetchProblem; why: string } {
   if (code === status.NOT_FOUND) return { problem: 'failure', why: `piece not found (${message})` };
   if (code === status.DEADLINE_EXCEEDED) return { problem: 'contained', why: `no answer in time (${message})` };
   return { problem: 'unknown', why: message };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return new Uint8Array(chunks[0]);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

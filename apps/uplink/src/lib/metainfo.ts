@@ -4,7 +4,6 @@
  * API key (the serialized macaroon) in its header, and nothing else secret: keys and paths reach this class
  * already encrypted. Failures become the typed errors of errors.ts, naming the bucket and object.
  */
-import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 import {
   CHANNEL_OPTIONS,
   MetainfoClient,
@@ -31,19 +30,13 @@ import {
   type RequestHeader,
   type SegmentPieces,
   type SegmentPosition,
+  type UnaryMethod,
 } from '@dcsim/protocol';
 import { rememberPieceKey } from '@dcsim/piecestore-client';
 import { IdentityMismatchError, SatelliteError, satelliteError, type Subject } from './errors.js';
 
 /** A request as the caller fills it in: the header is added here. */
 type Body<Req> = Omit<Req, 'header'>;
-
-type Method<Req, Res> = (
-  req: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (err: ServiceError | null, res: Res) => void,
-) => unknown;
 
 export class MetainfoConnection {
   private readonly client: MetainfoClient;
@@ -63,7 +56,7 @@ export class MetainfoConnection {
   }
 
   private async call<Req extends { header?: RequestHeader }, Res>(
-    method: Method<Req, Res>,
+    method: UnaryMethod<Req, Res>,
     body: Body<Req>,
     subject: Subject = {},
   ): Promise<Res> {
